@@ -1,0 +1,23 @@
+Feature: Malformed tokens
+  Whatever the token, the answer is a graceful client error with the documented envelope,
+  never a server error or a stack trace.
+
+  A bare `..` path segment is resolved by URL rules before any request leaves the harness,
+  so the dot-segment case sends `..` joined by percent-encoded slashes instead.
+
+  @clause:SAVE-GRACEFUL
+  Scenario Outline: Saving a malformed token that is <kind> returns a 4xx error envelope
+    Given the recipient's API key
+    And a malformed share token that is "<kind>"
+    When the share is saved
+    Then the status is a client error
+    And the body is an error envelope
+
+    Examples:
+      | kind                    |
+      | 4 KiB long              |
+      | non-ASCII               |
+      | a percent-encoded slash |
+      | dot segments            |
+      | control characters      |
+      | empty                   |

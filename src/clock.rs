@@ -1,0 +1,44 @@
+//! UTC timestamps as the docs write them (`2026-06-28T10:30:00Z`), and random ids.
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Now, in UTC, to the whole second (the docs' timestamps have no fraction).
+pub fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(0).unwrap_or(now)
+}
+
+/// `2026-06-28T10:30:00Z`.
+pub fn format(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// Parses an RFC 3339 date-time with any offset.
+pub fn parse(text: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("{text:?} is not an RFC 3339 date-time: {e}"))
+}
+
+/// `n` random bytes as lowercase hex, from the operating system's generator.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    // The OS generator failing is not something a test harness can recover from.
+    getrandom::fill(&mut bytes).expect("the operating system's random generator is unavailable");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_like_the_docs() {
+        let t = parse("2026-06-28T10:30:00Z").unwrap();
+        assert_eq!(format(t), "2026-06-28T10:30:00Z");
+        assert!(format(now()).ends_with('Z'));
+        assert!(parse("2026-06-28 10:30:00Z").is_err());
+        let a = random_hex(6);
+        assert_eq!(a.len(), 12);
+        assert_ne!(a, random_hex(6));
+    }
+}

@@ -1,0 +1,293 @@
+//! Fixtures: the share tokens a target holds in each state, and what saving the live one returns.
+//!
+//! The file format is DESIGN.md's TOML. A state without a token makes the scenarios that need
+//! it NOT-TESTABLE, never passed. Unknown keys are refused, so a typo (`[token]`) is an error
+//! rather than a silently empty table.
+
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use serde::{Deserialize, Serialize};
+
+use crate::secret::ApiKey;
+
+/// A state a share token can be in, as named in feature files and the fixtures file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ShareState {
+    /// Active share link of a track.
+    Live,
+    /// A share link its owner revoked.
+    Revoked,
+    /// A share link whose expiry has passed.
+    Expired,
+    /// A share link whose track its creator deleted.
+    Removed,
+    /// Active share link of a collection.
+    Collection,
+}
+
+impl ShareState {
+    /// Every state, in the order of the fixtures file.
+    pub const ALL: [ShareState; 5] = [
+        ShareState::Live,
+        ShareState::Revoked,
+        ShareState::Expired,
+        ShareState::Removed,
+        ShareState::Collection,
+    ];
+
+    /// The word used in feature files and as the key in `[tokens]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Live => "live",
+            Self::Revoked => "revoked",
+            Self::Expired => "expired",
+            Self::Removed => "removed",
+            Self::Collection => "collection",
+        }
+    }
+
+    /// The state named `word`, if any.
+    pub fn from_name(word: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.name() == word)
+    }
+}
+
+impl fmt::Display for ShareState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The fixtures of one target.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixtures {
+    /// The recipient's API key, used when neither `--api-key` nor `FREDDY_API_KEY` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "key_serde")]
+    pub api_key: Option<ApiKey>,
+    /// Share tokens by state.
+    #[serde(default)]
+    pub tokens: Tokens,
+    /// What saving the live token must return.
+    #[serde(default)]
+    pub expected: Expected,
+}
+
+/// Share tokens by state; `None` where the target has none to offer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tokens {
+    /// Active share link of a track.
+    pub live: Option<String>,
+    /// Revoked share link.
+    pub revoked: Option<String>,
+    /// Expired share link.
+    pub expired: Option<String>,
+    /// Share link whose track was deleted.
+    pub removed: Option<String>,
+    /// Active share link of a collection.
+    pub collection: Option<String>,
+}
+
+impl Tokens {
+    /// The token held for `state`.
+    pub fn get(&self, state: ShareState) -> Option<&str> {
+        match state {
+            ShareState::Live => self.live.as_deref(),
+            ShareState::Revoked => self.revoked.as_deref(),
+            ShareState::Expired => self.expired.as_deref(),
+            ShareState::Removed => self.removed.as_deref(),
+            ShareState::Collection => self.collection.as_deref(),
+        }
+    }
+
+    /// Sets the token held for `state`.
+    pub fn set(&mut self, state: ShareState, token: Option<String>) {
+        let slot = match state {
+            ShareState::Live => &mut self.live,
+            ShareState::Revoked => &mut self.revoked,
+            ShareState::Expired => &mut self.expired,
+            ShareState::Removed => &mut self.removed,
+            ShareState::Collection => &mut self.collection,
+        };
+        *slot = token;
+    }
+}
+
+/// What saving the live token must return, where the fixtures know it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expected {
+    /// Id of the shared track (`mtrack_…`).
+    pub track_id: Option<String>,
+    /// Id of the live share link (`mslink_…`).
+    pub share_link_id: Option<String>,
+}
+
+impl Fixtures {
+    /// Reads and checks a fixtures file.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read fixtures file {}", path.display()))?;
+        Self::parse(&text).with_context(|| format!("invalid fixtures file {}", path.display()))
+    }
+
+    /// Parses and checks fixtures TOML.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        // toml's messages quote the offending line, which may hold the key: keep only the
+        // position and the reason.
+        let fixtures: Fixtures = toml::from_str(text).map_err(|e| {
+            let reason = e.message().to_owned();
+            match e.span() {
+                Some(span) => {
+                    let line = text[..span.start].matches('\n').count() + 1;
+                    anyhow::anyhow!("line {line}: {reason}")
+                }
+                None => anyhow::anyhow!("{reason}"),
+            }
+        })?;
+        for state in ShareState::ALL {
+            if let Some(token) = fixtures.tokens.get(state) {
+                if token.is_empty() {
+                    bail!("tokens.{state} is empty: remove the line to mark the state untestable");
+                }
+            }
+        }
+        for (field, value, prefix) in [
+            ("expected.track_id", &fixtures.expected.track_id, "mtrack_"),
+            ("expected.share_link_id", &fixtures.expected.share_link_id, "mslink_"),
+        ] {
+            if let Some(value) = value {
+                if !value.starts_with(prefix) {
+                    bail!("{field} is {value:?}: ids of this kind start with `{prefix}`");
+                }
+            }
+        }
+        Ok(fixtures)
+    }
+
+    /// The fixtures as TOML in DESIGN.md's layout, with comments; [`Fixtures::parse`] reads it back.
+    pub fn to_toml(&self) -> String {
+        let mut out = String::new();
+        if let Some(key) = &self.api_key {
+            out.push_str("# the recipient's API key, used when neither --api-key nor FREDDY_API_KEY is given\n");
+            out.push_str(&format!("api_key = {}\n\n", toml_string(key.expose())));
+        }
+        out.push_str("[tokens]\n");
+        for state in ShareState::ALL {
+            match self.tokens.get(state) {
+                Some(token) => out.push_str(&format!("{state} = {}\n", toml_string(token))),
+                None => out.push_str(&format!("# {state}: none (its scenarios are NOT-TESTABLE)\n")),
+            }
+        }
+        out.push_str("\n[expected]\n");
+        for (field, value) in [
+            ("track_id", &self.expected.track_id),
+            ("share_link_id", &self.expected.share_link_id),
+        ] {
+            if let Some(value) = value {
+                out.push_str(&format!("{field} = {}\n", toml_string(value)));
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Debug for Fixtures {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Tokens are capabilities too (anyone holding one can open the share): list which
+        // states are present, not the tokens.
+        let present: Vec<&str> = ShareState::ALL
+            .into_iter()
+            .filter(|s| self.tokens.get(*s).is_some())
+            .map(ShareState::name)
+            .collect();
+        f.debug_struct("Fixtures")
+            .field("api_key", &self.api_key)
+            .field("tokens", &present)
+            .field("expected", &self.expected)
+            .finish()
+    }
+}
+
+fn toml_string(value: &str) -> String {
+    toml::Value::String(value.to_owned()).to_string()
+}
+
+mod key_serde {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    use crate::secret::ApiKey;
+
+    pub fn serialize<S: Serializer>(key: &Option<ApiKey>, s: S) -> Result<S::Ok, S::Error> {
+        match key {
+            Some(key) => s.serialize_str(key.expose()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ApiKey>, D::Error> {
+        let raw = Option::<String>::deserialize(d)?;
+        raw.map(|k| ApiKey::new(k).map_err(|e| D::Error::custom(format!("api_key: {e}"))))
+            .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+api_key = "ak_0123456789abcdef0123456789abcdef012345"
+[tokens]
+live = "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c"
+revoked = "shr_00000000000000000000000000000001"
+[expected]
+track_id = "mtrack_b4d9e1c6a72f"
+"#;
+
+    #[test]
+    fn parses_the_design_layout() {
+        let f = Fixtures::parse(SAMPLE).unwrap();
+        assert_eq!(f.tokens.get(ShareState::Live), Some("shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c"));
+        assert_eq!(f.tokens.get(ShareState::Expired), None);
+        assert_eq!(f.expected.track_id.as_deref(), Some("mtrack_b4d9e1c6a72f"));
+        assert!(f.api_key.is_some());
+    }
+
+    #[test]
+    fn round_trips_through_to_toml() {
+        let f = Fixtures::parse(SAMPLE).unwrap();
+        assert_eq!(Fixtures::parse(&f.to_toml()).unwrap(), f);
+    }
+
+    #[test]
+    fn debug_shows_neither_key_nor_tokens() {
+        let text = format!("{:?}", Fixtures::parse(SAMPLE).unwrap());
+        assert!(!text.contains("ak_0123"), "{text}");
+        assert!(!text.contains("shr_"), "{text}");
+        assert!(text.contains("live"), "{text}");
+    }
+
+    #[test]
+    fn typos_and_bad_values_are_errors() {
+        let err = Fixtures::parse("[token]\nlive = \"x\"\n").unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
+        let err = Fixtures::parse("[tokens]\nlive = \"\"\n").unwrap_err();
+        assert!(format!("{err:#}").contains("tokens.live is empty"), "{err:#}");
+        let err = Fixtures::parse("[expected]\ntrack_id = \"b4d9\"\n").unwrap_err();
+        assert!(format!("{err:#}").contains("mtrack_"), "{err:#}");
+        let err = Fixtures::parse("[tokens]\nlive = 3\n").unwrap_err();
+        assert!(format!("{err:#}").contains("line 2"), "{err:#}");
+    }
+
+    #[test]
+    fn a_bad_key_is_reported_without_echoing_it() {
+        let err = Fixtures::parse("api_key = \"ak_has space_secret\"\n").unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.contains("api_key"), "{text}");
+        assert!(!text.contains("space_secret"), "{text}");
+    }
+}

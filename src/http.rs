@@ -1,0 +1,338 @@
+//! The HTTP exchange with a target: one client, no redirects, bounded bodies, one-line failures.
+//!
+//! A broken server gives a verdict, not a crash (DESIGN principle 4): a timeout, a dropped
+//! connection or an oversized body becomes an [`Exchange`] or a [`TransportError`] that a step
+//! turns into a failed scenario with a short excerpt.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
+use reqwest::{Method, StatusCode, Url};
+use serde_json::Value;
+
+use crate::secret::ApiKey;
+
+/// Bodies are read up to this many bytes; the rest is dropped unread.
+pub const BODY_CAP: usize = 1024 * 1024;
+
+/// How long an excerpt of a body is in failure messages, in characters.
+const EXCERPT_CHARS: usize = 160;
+
+/// The header the docs authenticate with.
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+/// What the `X-API-Key` header of a request carries.
+#[derive(Clone, Copy)]
+pub enum KeyHeader<'a> {
+    /// No header at all.
+    Absent,
+    /// The header with this value (possibly empty).
+    Value(&'a str),
+    /// The header with the recipient's key.
+    Key(&'a ApiKey),
+}
+
+/// A client bound to one target.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    base: Url,
+    timeout: Duration,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("base", &self.base.as_str())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// One request and its response as far as it was read.
+#[derive(Clone)]
+pub struct Exchange {
+    /// What was asked, for messages: `POST /v1/music/shared/{live token}/save`.
+    pub request: String,
+    /// The response status.
+    pub status: StatusCode,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The body, at most [`BODY_CAP`] bytes.
+    pub body: Vec<u8>,
+    /// Whether the body was longer than [`BODY_CAP`] and cut.
+    pub truncated: bool,
+    /// Time from sending to the last byte read.
+    pub elapsed: Duration,
+}
+
+impl fmt::Debug for Exchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} → {}", self.request, self.status)
+    }
+}
+
+/// Why a request got no usable response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// What was asked.
+    pub request: String,
+    /// One line: what went wrong, causes chained.
+    pub reason: String,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: no response: {}", self.request, self.reason)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+impl HttpClient {
+    /// A client for `base` whose every request, body included, ends within `timeout`.
+    pub fn new(base: Url, timeout: Duration) -> anyhow::Result<Self> {
+        let client = reqwest::Client::builder()
+            // reqwest forwards X-API-Key across origins on redirect, even when marked
+            // sensitive (CRATES.md): never follow one.
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("share-conformance/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {}", error_chain(&e)))?;
+        Ok(Self {
+            client,
+            base,
+            timeout,
+        })
+    }
+
+    /// The target's base URL.
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The URL of `segments` under the base URL; each segment is percent-encoded as needed.
+    pub fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// Sends one request and reads the response, body capped at [`BODY_CAP`].
+    ///
+    /// `label` describes the request in messages instead of its URL, so share tokens (which
+    /// are capabilities) and very long malformed paths stay out of reports.
+    pub async fn send(
+        &self,
+        method: Method,
+        segments: &[&str],
+        key: KeyHeader<'_>,
+        label: String,
+    ) -> Result<Exchange, TransportError> {
+        let fail = |reason: String| TransportError {
+            request: label.clone(),
+            reason,
+        };
+        let mut request = self.client.request(method, self.url(segments));
+        let header = match key {
+            KeyHeader::Absent => None,
+            KeyHeader::Value(value) => Some(HeaderValue::from_str(value)),
+            KeyHeader::Key(key) => Some(HeaderValue::from_str(key.expose())),
+        };
+        if let Some(header) = header {
+            let mut header = header.map_err(|_| fail("the key cannot be sent in a header".into()))?;
+            header.set_sensitive(true);
+            request = request.header(API_KEY_HEADER, header);
+        }
+        let started = Instant::now();
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| fail(self.describe(&e)))?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let mut body = Vec::new();
+        let mut truncated = false;
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    let room = BODY_CAP - body.len();
+                    if chunk.len() > room {
+                        body.extend_from_slice(&chunk[..room]);
+                        truncated = true;
+                        break;
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(fail(format!(
+                        "{status} received, then the body failed after {} bytes: {}",
+                        body.len(),
+                        self.describe(&e)
+                    )));
+                }
+            }
+        }
+        Ok(Exchange {
+            request: label,
+            status,
+            headers,
+            body,
+            truncated,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn describe(&self, e: &reqwest::Error) -> String {
+        if e.is_timeout() {
+            format!("timed out after {}", seconds(self.timeout))
+        } else {
+            error_chain(e)
+        }
+    }
+}
+
+/// An error and its causes on one line, each cause once: `a: b: c`.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(e);
+    while let Some(err) = current {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = err.source();
+    }
+    parts.join(": ")
+}
+
+/// `10 s`, `0.5 s`.
+pub fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64())
+}
+
+impl Exchange {
+    /// The Content-Type header, if present and readable.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+
+    /// Whether the Content-Type is `application/json` (parameters such as charset allowed).
+    pub fn has_json_content_type(&self) -> bool {
+        self.content_type().is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+        })
+    }
+
+    /// The body as JSON, or why it is not.
+    pub fn json(&self) -> Result<Value, String> {
+        if self.truncated {
+            return Err(format!(
+                "the body is longer than the {} MiB cap and was cut; starts: {}",
+                BODY_CAP / (1024 * 1024),
+                self.excerpt()
+            ));
+        }
+        serde_json::from_slice(&self.body)
+            .map_err(|e| format!("the body is not JSON ({e}): {}", self.excerpt()))
+    }
+
+    /// One line describing the response: status, type, size, start of the body.
+    pub fn summary(&self) -> String {
+        let mut out = format!("{} → {}", self.request, status_text(self.status));
+        if self.status.is_redirection() {
+            let location = self
+                .headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("no Location header");
+            out.push_str(&format!(" (redirect to {location}; redirects are never followed)"));
+        }
+        out.push_str(&format!(
+            ", {}, {}{} bytes",
+            self.content_type().unwrap_or("no Content-Type"),
+            self.body.len(),
+            if self.truncated { "+" } else { "" }
+        ));
+        if !self.body.is_empty() {
+            out.push_str(": ");
+            out.push_str(&self.excerpt());
+        }
+        out
+    }
+
+    /// The start of the body on one line: invalid UTF-8 replaced, control characters escaped.
+    pub fn excerpt(&self) -> String {
+        excerpt(&self.body)
+    }
+}
+
+/// `404 Not Found`.
+pub fn status_text(status: StatusCode) -> String {
+    match status.canonical_reason() {
+        Some(reason) => format!("{} {reason}", status.as_u16()),
+        None => status.as_u16().to_string(),
+    }
+}
+
+/// The start of `bytes` on one line, at most [`EXCERPT_CHARS`] characters.
+pub fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_CHARS * 4)]);
+    let mut out = String::new();
+    let mut chars = 0;
+    for c in text.chars() {
+        if chars == EXCERPT_CHARS {
+            out.push('…');
+            return out;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+        chars += 1;
+    }
+    if bytes.len() > EXCERPT_CHARS * 4 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_one_bounded_line() {
+        assert_eq!(excerpt(b"<html>\n<body>oops</body>"), "<html>\\n<body>oops</body>");
+        assert_eq!(excerpt(b"\xff\xfeok"), "\u{fffd}\u{fffd}ok");
+        let long = vec![b'a'; 10_000];
+        let cut = excerpt(&long);
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
+        assert!(cut.ends_with('…'));
+        assert_eq!(excerpt(b"\x00\x1b"), "\\u{0}\\u{1b}");
+    }
+
+    #[test]
+    fn urls_keep_the_base_path_and_encode_segments() {
+        let client = HttpClient::new(
+            Url::parse("http://127.0.0.1:9/api/").unwrap(),
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        let url = client.url(&["v1", "music", "shared", "a/b ü", "save"]);
+        assert_eq!(url.as_str(), "http://127.0.0.1:9/api/v1/music/shared/a%2Fb%20%C3%BC/save");
+        let root = HttpClient::new(Url::parse("http://h").unwrap(), Duration::from_secs(1)).unwrap();
+        assert_eq!(root.url(&["v1"]).as_str(), "http://h/v1");
+    }
+}

@@ -1,0 +1,157 @@
+//! `share-conformance`: parse the command line, build one checked configuration, call the
+//! library, map the outcome to an exit code (0 pass, 1 a MUST clause failed, 2 usage or
+//! configuration error, 3 target unreachable).
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser as _;
+use share_conformance::cli::{Cli, Command, Environment, ServeArgs};
+use share_conformance::reference::{ReferenceServer, ServerOptions};
+use share_conformance::runner::{self, RunError};
+use share_conformance::suite::{Suite, feature_path};
+
+const PASSED: u8 = 0;
+const FAILED: u8 = 1;
+const USAGE: u8 = 2;
+const UNREACHABLE: u8 = 3;
+
+fn main() -> ExitCode {
+    // clap prints its own message and exits 2 on a bad flag, 0 on --help and --version.
+    let cli = Cli::parse();
+    let env = Environment::read();
+    ExitCode::from(match dispatch(cli, &env) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            USAGE
+        }
+    })
+}
+
+fn dispatch(cli: Cli, env: &Environment) -> anyhow::Result<u8> {
+    let suite = Arc::new(Suite::embedded()?);
+    match cli.command {
+        Command::Clauses => {
+            print_clauses(&suite);
+            Ok(PASSED)
+        }
+        Command::Run(args) => {
+            let config = args.into_config(env, suite)?;
+            let runtime = runtime()?;
+            let mut stdout = std::io::stdout().lock();
+            Ok(match runtime.block_on(runner::run(config, &mut stdout)) {
+                Ok(report) if report.passed() => PASSED,
+                Ok(_) => FAILED,
+                Err(e @ RunError::Unreachable { .. }) => {
+                    eprintln!("error: {e}\nhint: check --base-url, the network path and TLS; no scenario was run");
+                    UNREACHABLE
+                }
+                Err(e @ RunError::NothingSelected(_)) => {
+                    eprintln!("error: {e}");
+                    FAILED
+                }
+                Err(e @ RunError::Setup(_)) => {
+                    eprintln!("error: {e}");
+                    USAGE
+                }
+            })
+        }
+        Command::Serve(args) => {
+            runtime()?.block_on(serve(args))?;
+            Ok(PASSED)
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot start the async runtime: {e}"))
+}
+
+fn print_clauses(suite: &Suite) {
+    let mut out = std::io::stdout().lock();
+    for clause in suite.catalogue().iter() {
+        let _ = writeln!(out, "{}  {}  ({})", clause.id, clause.level, clause.source);
+        let _ = writeln!(out, "  doc:       {}", clause.doc);
+        let _ = writeln!(out, "  check:     {}", clause.check);
+        let _ = writeln!(out, "  scenarios:");
+        for sc in suite.scenarios().filter(|s| s.clauses().contains(&clause.id.as_str())) {
+            let _ = writeln!(
+                out,
+                "    {}:{}  {}",
+                feature_path(sc.feature),
+                sc.scenario.position.line,
+                sc.scenario.name
+            );
+        }
+        let _ = writeln!(out);
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let server = ReferenceServer::bind(args.addr, ServerOptions::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
+    let url = server.base_url();
+    let fixtures = server.fixtures().to_toml();
+    println!("reference server listening on {url}");
+    match &args.fixtures_out {
+        Some(path) => {
+            write_atomically(path, &fixtures)?;
+            println!("fixtures written to {}", path.display());
+        }
+        None => println!("\n# fixtures\n{fixtures}"),
+    }
+    println!(
+        "run against it: share-conformance run --base-url {url} --fixtures {}",
+        args.fixtures_out.as_ref().map_or("FILE".into(), |p| p.display().to_string())
+    );
+    println!("stop with Ctrl-C");
+    shutdown_signal().await;
+    server
+        .shutdown()
+        .await
+        .map_err(|e| anyhow::anyhow!("the server stopped with an error: {e}"))
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it, so a script waiting for
+/// `path` never reads half a file.
+fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| anyhow::anyhow!("--fixtures-out {} names no file", path.display()))?;
+    let mut temporary = path.to_path_buf();
+    temporary.set_file_name(format!(".{}.{}.tmp", file_name.to_string_lossy(), std::process::id()));
+    std::fs::write(&temporary, text)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", temporary.display()))?;
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        anyhow::anyhow!("cannot write {}: {e}", path.display())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

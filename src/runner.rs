@@ -1,0 +1,451 @@
+//! Runs the suite against a target: preflight, cucumber, and the per-clause report.
+//!
+//! cucumber is configured so nothing passes by accident: an undefined step, an ambiguous one
+//! or a failed hook fails its scenario, a scenario that needs a missing fixture is
+//! NOT-TESTABLE, and a filter that selects nothing is an error rather than an empty green run.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cucumber::event::{self, Cucumber as CucumberEvent, Feature as FeatureEvent, Rule as RuleEvent};
+use cucumber::gherkin::{self, tagexpr::TagOperation};
+use cucumber::tag::Ext as _;
+use cucumber::writer::Ext as _;
+use cucumber::{Event, World as _, cli, parser, runner};
+use futures::FutureExt as _;
+use reqwest::Method;
+
+use crate::clauses::{SHOULD_TAG, clause_ids};
+use crate::fixtures::Fixtures;
+use crate::http::{HttpClient, KeyHeader};
+use crate::reference::ReferenceServer;
+use crate::report::{Outcome, Report, ScenarioResult, scenario_lines};
+use crate::secret::{ApiKey, Redactor};
+use crate::steps::{ConformanceWorld, Context, NotTestable};
+use crate::suite::{Suite, all_tags, feature_path};
+use crate::target::{Target, origin};
+
+/// Default per-request timeout, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
+/// Default number of scenarios in flight at once.
+pub const DEFAULT_CONCURRENCY: usize = 16;
+
+/// A tag expression as given on the command line, parsed.
+#[derive(Debug, Clone)]
+pub struct TagFilter {
+    text: String,
+    op: TagOperation,
+}
+
+impl TagFilter {
+    /// Parses a cucumber tag expression (`@clause:SAVE-201-CREATED and not @resolve`).
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        let op = text
+            .parse::<TagOperation>()
+            .map_err(|e| anyhow::anyhow!("--tags {text:?} is not a tag expression: {e}"))?;
+        Ok(Self {
+            text: text.to_owned(),
+            op,
+        })
+    }
+
+    fn matches(&self, tags: &[&String]) -> bool {
+        self.op.eval(tags.iter().map(|t| t.as_str()))
+    }
+}
+
+/// Everything one run needs.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// What to run against.
+    pub target: Target,
+    /// Only scenarios whose tags match.
+    pub tags: Option<TagFilter>,
+    /// Only scenarios whose name contains this text.
+    pub name_contains: Option<String>,
+    /// Scenarios in flight at once.
+    pub concurrency: usize,
+    /// Bound on every request, body included.
+    pub timeout: Duration,
+    /// The suite to run.
+    pub suite: Arc<Suite>,
+}
+
+impl RunConfig {
+    /// The whole suite against the embedded reference server, with default settings.
+    pub fn embedded(suite: Arc<Suite>) -> Self {
+        Self {
+            target: Target::Embedded(Default::default()),
+            tags: None,
+            name_contains: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            timeout: Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS),
+            suite,
+        }
+    }
+}
+
+/// Why a run produced no report.
+#[derive(Debug)]
+pub enum RunError {
+    /// The preflight request got no HTTP response at all.
+    Unreachable {
+        /// The base URL.
+        url: String,
+        /// Why, causes chained.
+        cause: String,
+    },
+    /// The filters select no scenario.
+    NothingSelected(String),
+    /// The run could not be set up (the embedded server did not start, …).
+    Setup(anyhow::Error),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unreachable { url, cause } => write!(f, "the target {url} is unreachable: {cause}"),
+            Self::NothingSelected(why) => f.write_str(why),
+            Self::Setup(e) => write!(f, "{e:#}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Runs the selected scenarios and reports per clause. Progress and the report go to `out`,
+/// with every secret masked.
+pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunError> {
+    let selected = selected_count(&config);
+    if selected == 0 {
+        return Err(RunError::NothingSelected(nothing_selected_message(&config)));
+    }
+
+    // The embedded server lives until the end of the run.
+    let mut embedded = None;
+    let (base_url, api_key, fixtures, described): (_, Option<ApiKey>, Fixtures, String) = match &config.target {
+        Target::Embedded(options) => {
+            let server = ReferenceServer::start(options.clone())
+                .await
+                .map_err(|e| RunError::Setup(anyhow::anyhow!("cannot start the embedded reference server: {e}")))?;
+            let url = reqwest::Url::parse(&server.base_url()).map_err(|e| RunError::Setup(e.into()))?;
+            let fixtures = server.fixtures();
+            let described = format!("{} (embedded reference server)", origin(&url));
+            embedded = Some(server);
+            (url, fixtures.api_key.clone(), fixtures, described)
+        }
+        Target::Remote(remote) => (
+            remote.base_url.clone(),
+            remote.api_key.clone(),
+            remote.fixtures.clone(),
+            origin(&remote.base_url),
+        ),
+    };
+    let redactor = Redactor::new(api_key.iter());
+    let http = HttpClient::new(base_url.clone(), config.timeout).map_err(RunError::Setup)?;
+
+    let mut console = Console { out, redactor };
+    console.print(&format!(
+        "share-conformance {}: {selected} scenarios against {described}\n\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    preflight(&http).await?;
+
+    let ctx = Arc::new(Context::new(http, api_key, fixtures, config.suite.clone()));
+    let started = Instant::now();
+    let results = run_cucumber(&config, ctx, &mut console).await;
+    let duration = started.elapsed();
+    if let Some(server) = embedded {
+        // Open requests have finished with the scenarios; a failing shutdown changes nothing.
+        let _ = server.shutdown().await;
+    }
+
+    let mut results = results;
+    if results.len() != selected {
+        // Principle 1: a run passes only if every selected scenario ran.
+        results.push(ScenarioResult {
+            feature: "(runner)".into(),
+            line: 0,
+            name: "every selected scenario runs".into(),
+            clauses: Vec::new(),
+            advisory: false,
+            outcome: Outcome::Failed {
+                step: "-".into(),
+                location: "-".into(),
+                message: format!("{selected} scenarios were selected but {} reported a result", results.len()),
+            },
+            notes: Vec::new(),
+        });
+    }
+    let report = Report::new(described, config.suite.catalogue(), results, duration);
+    console.print(&format!("\n{}\n{}", report.clause_table(), report.summary()));
+    Ok(report)
+}
+
+/// One request to the base URL: any HTTP answer means the target is reachable.
+async fn preflight(http: &HttpClient) -> Result<(), RunError> {
+    http.send(Method::GET, &[], KeyHeader::Absent, "GET / (preflight)".into())
+        .await
+        .map(drop)
+        .map_err(|e| RunError::Unreachable {
+            url: http.base().to_string(),
+            cause: e.reason,
+        })
+}
+
+fn scenario_selected(config: &RunConfig, feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario) -> bool {
+    let tags_ok = config
+        .tags
+        .as_ref()
+        .is_none_or(|filter| filter.matches(&all_tags(feature, rule, scenario)));
+    let name_ok = config
+        .name_contains
+        .as_deref()
+        .is_none_or(|needle| scenario.name.contains(needle));
+    tags_ok && name_ok
+}
+
+fn selected_count(config: &RunConfig) -> usize {
+    config
+        .suite
+        .scenarios()
+        .filter(|s| scenario_selected(config, s.feature, s.rule, s.scenario))
+        .count()
+}
+
+fn nothing_selected_message(config: &RunConfig) -> String {
+    let mut filters = Vec::new();
+    if let Some(tags) = &config.tags {
+        filters.push(format!("--tags {:?}", tags.text));
+    }
+    if let Some(name) = &config.name_contains {
+        filters.push(format!("the name filter {name:?}"));
+    }
+    let mut tags: Vec<String> = config
+        .suite
+        .scenarios()
+        .flat_map(|s| s.tags().into_iter().cloned())
+        .filter(|t| clause_ids([t]).is_empty())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    format!(
+        "{} selects no scenario, so the run would prove nothing\nhint: tags in the suite are @clause:<ID> (list them with `share-conformance clauses`) and {}",
+        filters.join(" with "),
+        tags.iter().map(|t| format!("@{t}")).collect::<Vec<_>>().join(", ")
+    )
+}
+
+/// Where progress goes: every line passes the redactor.
+struct Console<'o> {
+    out: &'o mut dyn Write,
+    redactor: Redactor,
+}
+
+impl Console<'_> {
+    fn print(&mut self, text: &str) {
+        // Output is best effort: a closed pipe must not turn a verdict into a crash.
+        let _ = self.out.write_all(self.redactor.redact(text).as_bytes());
+        let _ = self.out.flush();
+    }
+}
+
+/// The scenarios' notes, handed from the `after` hook (which sees the World) to the report.
+type Notes = Arc<Mutex<HashMap<(String, usize), Vec<String>>>>;
+
+async fn run_cucumber(config: &RunConfig, ctx: Arc<Context>, console: &mut Console<'_>) -> Vec<ScenarioResult> {
+    let features: Vec<gherkin::Feature> = config.suite.features().to_vec();
+    let notes: Notes = Arc::default();
+    let notes_in_hook = notes.clone();
+    let filter_config = config.clone();
+    let recorder = Recorder {
+        console,
+        results: Vec::new(),
+        pending: HashMap::new(),
+    };
+    let writer = cucumber::Cucumber::<_, _, _, _, _, cli::Empty>::custom(
+        EmbeddedParser { features },
+        runner::Basic::default(),
+        recorder.normalized(),
+    )
+    .steps(ConformanceWorld::collection())
+    .max_concurrent_scenarios(config.concurrency)
+    .before(move |_, _, _, world| {
+        world.attach(ctx.clone());
+        async {}.boxed_local()
+    })
+    .after(move |feature, _, scenario, _, world| {
+        if let Some(world) = world {
+            let key = (feature_path(feature), scenario.position.line);
+            let taken = std::mem::take(&mut world.notes);
+            if !taken.is_empty() {
+                notes_in_hook.lock().unwrap_or_else(|p| p.into_inner()).insert(key, taken);
+            }
+        }
+        async {}.boxed_local()
+    })
+    .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
+    .filter_run((), move |feature, rule, scenario| {
+        scenario_selected(&filter_config, feature, rule, scenario)
+    })
+    .await;
+
+    let notes = std::mem::take(&mut *notes.lock().unwrap_or_else(|p| p.into_inner()));
+    let mut results = writer.inner_writer().results.clone();
+    for result in &mut results {
+        if let Some(n) = notes.get(&(result.feature.clone(), result.line)) {
+            result.notes.clone_from(n);
+        }
+    }
+    results
+}
+
+/// Feeds cucumber the suite's features, already parsed and expanded.
+struct EmbeddedParser {
+    features: Vec<gherkin::Feature>,
+}
+
+impl cucumber::Parser<()> for EmbeddedParser {
+    type Cli = cli::Empty;
+    type Output = futures::stream::Iter<std::vec::IntoIter<parser::Result<gherkin::Feature>>>;
+
+    fn parse(self, (): (), _: cli::Empty) -> Self::Output {
+        futures::stream::iter(self.features.into_iter().map(Ok).collect::<Vec<_>>())
+    }
+}
+
+/// A scenario in progress: its first problem, if any.
+#[derive(Default)]
+struct Pending {
+    problem: Option<Outcome>,
+}
+
+/// Records each scenario's outcome and prints a line when it finishes.
+struct Recorder<'c, 'o> {
+    console: &'c mut Console<'o>,
+    results: Vec<ScenarioResult>,
+    pending: HashMap<(String, usize), Pending>,
+}
+
+impl cucumber::Writer<ConformanceWorld> for Recorder<'_, '_> {
+    type Cli = cli::Empty;
+
+    async fn handle_event(&mut self, event: parser::Result<Event<CucumberEvent<ConformanceWorld>>>, _: &cli::Empty) {
+        let event = match event {
+            Ok(event) => event.value,
+            Err(e) => {
+                // Features are parsed before the run, so this is not expected; still a failure.
+                self.console.print(&format!("FAIL  the suite: {e}\n"));
+                self.results.push(ScenarioResult {
+                    feature: "(parser)".into(),
+                    line: 0,
+                    name: "the suite parses".into(),
+                    clauses: Vec::new(),
+                    advisory: false,
+                    outcome: Outcome::Failed {
+                        step: "-".into(),
+                        location: "-".into(),
+                        message: e.to_string(),
+                    },
+                    notes: Vec::new(),
+                });
+                return;
+            }
+        };
+        match event {
+            CucumberEvent::Feature(feature, FeatureEvent::Scenario(scenario, ev)) => {
+                self.scenario_event(&feature, None, &scenario, ev.event);
+            }
+            CucumberEvent::Feature(feature, FeatureEvent::Rule(rule, RuleEvent::Scenario(scenario, ev))) => {
+                self.scenario_event(&feature, Some(&rule), &scenario, ev.event);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Recorder<'_, '_> {
+    fn scenario_event(
+        &mut self,
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+        event: event::Scenario<ConformanceWorld>,
+    ) {
+        let key = (feature_path(feature), scenario.position.line);
+        let location = |step: &gherkin::Step| format!("{}:{}", key.0, step.position.line);
+        let describe = |step: &gherkin::Step| format!("{}{}", step.keyword, step.value);
+        match event {
+            event::Scenario::Started => {
+                self.pending.insert(key, Pending::default());
+            }
+            event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
+                let problem = match ev {
+                    event::Step::Failed(_, _, _, error) => Some(classify(&error, describe(&step), location(&step))),
+                    event::Step::Skipped => Some(Outcome::Failed {
+                        step: describe(&step),
+                        location: location(&step),
+                        message: "no step definition matches this step, so it was skipped: an undefined step fails".into(),
+                    }),
+                    _ => None,
+                };
+                self.record(&key, problem);
+            }
+            event::Scenario::Hook(which, event::Hook::Failed(_, info)) => {
+                let problem = Some(Outcome::Failed {
+                    step: format!("{which} hook"),
+                    location: key.0.clone(),
+                    message: panic_text(&info),
+                });
+                self.record(&key, problem);
+            }
+            event::Scenario::Finished => {
+                let pending = self.pending.remove(&key).unwrap_or_default();
+                let tags = all_tags(feature, rule, scenario);
+                let result = ScenarioResult {
+                    feature: key.0,
+                    line: key.1,
+                    name: scenario.name.clone(),
+                    clauses: clause_ids(tags.iter().copied()).into_iter().map(str::to_owned).collect(),
+                    advisory: tags.iter().any(|t| *t == SHOULD_TAG),
+                    outcome: pending.problem.unwrap_or(Outcome::Passed),
+                    notes: Vec::new(),
+                };
+                self.console.print(&scenario_lines(&result));
+                self.results.push(result);
+            }
+            _ => {}
+        }
+    }
+
+    fn record(&mut self, key: &(String, usize), problem: Option<Outcome>) {
+        if let (Some(problem), Some(pending)) = (problem, self.pending.get_mut(key)) {
+            pending.problem.get_or_insert(problem);
+        }
+    }
+}
+
+fn classify(error: &event::StepError, step: String, location: String) -> Outcome {
+    let message = match error {
+        event::StepError::Panic(info) => {
+            if let Some(NotTestable(reason)) = info.downcast_ref::<NotTestable>() {
+                return Outcome::NotTestable { reason: reason.clone() };
+            }
+            panic_text(info)
+        }
+        other => other.to_string(),
+    };
+    Outcome::Failed { step, location, message }
+}
+
+fn panic_text(info: &event::Info) -> String {
+    if let Some(text) = info.downcast_ref::<String>() {
+        text.clone()
+    } else if let Some(text) = info.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else {
+        "the step panicked with a value that is not text".into()
+    }
+}

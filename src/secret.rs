@@ -1,0 +1,225 @@
+//! Secrets: the API key type that never prints itself, and the redactor every output passes through.
+//!
+//! DESIGN principle 3: the key never leaks. It lives in [`ApiKey`], whose `Debug` and `Display`
+//! print `***`; the only way to read it is [`ApiKey::expose`], called where the header is built.
+//! Text that may contain it for reasons outside our control (a server echoing it back, an error
+//! from a library) goes through [`Redactor::redact`] before it is printed or written.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// What secrets are replaced with in every output.
+pub const MASK: &str = "***";
+
+/// An API key (`X-API-Key`). Prints as `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    /// Checks that `key` can be sent in an HTTP header: not empty, visible ASCII only.
+    pub fn new(key: impl Into<String>) -> Result<Self, InvalidKey> {
+        let key = key.into();
+        if key.trim().is_empty() {
+            return Err(InvalidKey::Empty);
+        }
+        if !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(InvalidKey::NotVisibleAscii);
+        }
+        Ok(Self(key))
+    }
+
+    /// The key itself, for the request header and nothing else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(MASK)
+    }
+}
+
+/// Why a string cannot be an API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvalidKey {
+    /// Empty or only whitespace.
+    Empty,
+    /// Contains spaces, control characters or non-ASCII, which a header cannot carry.
+    NotVisibleAscii,
+}
+
+impl fmt::Display for InvalidKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("the API key is empty"),
+            Self::NotVisibleAscii => f.write_str(
+                "the API key contains spaces, control characters or non-ASCII characters, \
+                 which an X-API-Key header cannot carry",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for InvalidKey {}
+
+/// Replaces every known secret, in the forms it can take in transit, with [`MASK`].
+///
+/// A key can reach an output verbatim, percent-encoded (echoed inside a URL) or base64-encoded
+/// (echoed inside a token or a Basic header), so each form is masked.
+#[derive(Clone, Default)]
+pub struct Redactor {
+    needles: Vec<String>,
+}
+
+impl Redactor {
+    /// A redactor for these keys.
+    pub fn new<'a>(keys: impl IntoIterator<Item = &'a ApiKey>) -> Self {
+        let mut needles = Vec::new();
+        for key in keys {
+            let raw = key.expose();
+            needles.push(raw.to_owned());
+            needles.push(percent_encode(raw));
+            needles.extend(base64_forms(raw.as_bytes()));
+        }
+        // Longest first, so a form that contains another is masked whole.
+        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+        needles.dedup();
+        needles.retain(|n| n.len() >= 4);
+        Self { needles }
+    }
+
+    /// `text` with every secret masked.
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        for needle in &self.needles {
+            if out.contains(needle.as_str()) {
+                out = Cow::Owned(out.replace(needle.as_str(), MASK));
+            }
+        }
+        out
+    }
+
+    /// Whether `text` contains a secret in any of its forms.
+    pub fn leaks(&self, text: &str) -> bool {
+        self.needles.iter().any(|n| text.contains(n.as_str()))
+    }
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Redactor({} forms)", self.needles.len())
+    }
+}
+
+fn percent_encode(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn base64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = (u32::from(chunk[0]) << 16)
+            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*chunk.get(2).unwrap_or(&0));
+        let symbols = chunk.len() + 1;
+        for i in 0..4 {
+            if i < symbols {
+                out.push(BASE64[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The stretches of base64 text that encode `secret` wherever it starts in a longer encoded
+/// string: one per alignment modulo 3, trimmed to the symbols that depend only on the secret.
+fn base64_forms(secret: &[u8]) -> Vec<String> {
+    (0..3)
+        .map(|offset| {
+            let mut padded = vec![0u8; offset];
+            padded.extend_from_slice(secret);
+            let encoded = base64(&padded);
+            let encoded = encoded.trim_end_matches('=');
+            // Symbols mixing the zero prefix or the unknown next byte are dropped.
+            let head = match offset {
+                0 => 0,
+                1 => 2,
+                _ => 3,
+            };
+            let tail = if (offset + secret.len()) % 3 == 0 { 0 } else { 1 };
+            encoded
+                .get(head..encoded.len().saturating_sub(tail))
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_never_formats_itself() {
+        let key = ApiKey::new("ak_secret_value_123").unwrap();
+        assert_eq!(format!("{key}"), "***");
+        assert_eq!(format!("{key:?}"), "***");
+        assert_eq!(format!("{:?}", Some(&key)), "Some(***)");
+    }
+
+    #[test]
+    fn keys_that_a_header_cannot_carry_are_refused() {
+        assert_eq!(ApiKey::new(""), Err(InvalidKey::Empty));
+        assert_eq!(ApiKey::new("  "), Err(InvalidKey::Empty));
+        assert_eq!(ApiKey::new("ak_a b"), Err(InvalidKey::NotVisibleAscii));
+        assert_eq!(ApiKey::new("ak_é"), Err(InvalidKey::NotVisibleAscii));
+        assert_eq!(ApiKey::new("ak_\n"), Err(InvalidKey::NotVisibleAscii));
+    }
+
+    #[test]
+    fn base64_matches_the_standard_alphabet() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn every_form_of_the_key_is_masked() {
+        let key = ApiKey::new("ak_Canary+Key/42").unwrap();
+        let redactor = Redactor::new([&key]);
+        let plain = "header echoed: ak_Canary+Key/42.";
+        assert_eq!(redactor.redact(plain), "header echoed: ***.");
+        let url = "https://x/?k=ak_Canary%2BKey%2F42";
+        assert!(!redactor.redact(url).contains("Canary"));
+        for prefix in ["", "a", "ab", "abc"] {
+            let mut bytes = prefix.as_bytes().to_vec();
+            bytes.extend_from_slice(b"ak_Canary+Key/42");
+            bytes.extend_from_slice(b"tail");
+            let encoded = base64(&bytes);
+            assert!(redactor.leaks(&encoded), "prefix {prefix:?}: {encoded}");
+            assert!(!redactor.leaks(&redactor.redact(&encoded)));
+        }
+        assert_eq!(redactor.redact("nothing here"), "nothing here");
+    }
+}

@@ -1,0 +1,272 @@
+//! The suite as data: feature files, the clause catalogue, schemas and snapshots.
+//!
+//! Every file is embedded in the compiled crate, so the binary and the library work outside
+//! this source tree. Loading checks the suite's own consistency: every scenario names at least
+//! one catalogued clause, `@should` is used exactly on SHOULD clauses, and every snapshot a
+//! step names exists.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, anyhow, bail};
+use cucumber::feature::Ext as _;
+use cucumber::gherkin;
+
+use crate::clauses::{CLAUSE_TAG_PREFIX, Catalogue, Level, SHOULD_TAG, clause_ids};
+use crate::schema::Schemas;
+use crate::snapshot::Snapshots;
+
+/// One file of the suite, by its path relative to the repository root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuiteFile {
+    /// `features/saving.feature`, `schemas/library-edge.schema.json`, …
+    pub path: String,
+    /// The file's text.
+    pub text: String,
+}
+
+macro_rules! embed {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../", $path)))),*]
+    };
+}
+
+/// The suite files compiled into the crate. `tests/hygiene.rs` checks this list against the
+/// directories, so a file added to the tree but not here fails the build's tests.
+pub const EMBEDDED: &[(&str, &str)] = embed![
+    "features/clauses.toml",
+    "features/authentication.feature",
+    "features/collections.feature",
+    "features/envelope.feature",
+    "features/malformed.feature",
+    "features/saving.feature",
+    "features/unavailable.feature",
+    "schemas/common.schema.json",
+    "schemas/error-envelope.schema.json",
+    "schemas/library-edge.schema.json",
+    "snapshots/save-401-missing-key.snap",
+    "snapshots/save-404-unavailable.snap",
+];
+
+/// The loaded, checked suite.
+#[derive(Debug)]
+pub struct Suite {
+    files: Vec<SuiteFile>,
+    features: Vec<gherkin::Feature>,
+    catalogue: Catalogue,
+    schemas: Schemas,
+    snapshots: Snapshots,
+}
+
+/// A scenario of the suite with what it inherits from its feature and rule.
+#[derive(Debug, Clone, Copy)]
+pub struct ScenarioRef<'a> {
+    /// The feature it belongs to.
+    pub feature: &'a gherkin::Feature,
+    /// The rule it belongs to, if any.
+    pub rule: Option<&'a gherkin::Rule>,
+    /// The scenario (an outline is already expanded into one scenario per example row).
+    pub scenario: &'a gherkin::Scenario,
+}
+
+impl<'a> ScenarioRef<'a> {
+    /// Tags of the feature, the rule and the scenario (without `@`).
+    pub fn tags(&self) -> Vec<&'a String> {
+        all_tags(self.feature, self.rule, self.scenario)
+    }
+
+    /// The clauses the scenario names.
+    pub fn clauses(&self) -> Vec<&'a str> {
+        clause_ids(self.tags())
+    }
+
+    /// `features/saving.feature:12`.
+    pub fn location(&self) -> String {
+        format!("{}:{}", feature_path(self.feature), self.scenario.position.line)
+    }
+}
+
+/// Tags of a feature, rule and scenario together (without `@`).
+pub fn all_tags<'a>(
+    feature: &'a gherkin::Feature,
+    rule: Option<&'a gherkin::Rule>,
+    scenario: &'a gherkin::Scenario,
+) -> Vec<&'a String> {
+    feature
+        .tags
+        .iter()
+        .chain(rule.into_iter().flat_map(|r| r.tags.iter()))
+        .chain(scenario.tags.iter())
+        .collect()
+}
+
+/// The repository-relative path of a feature, as set when it was loaded.
+pub fn feature_path(feature: &gherkin::Feature) -> String {
+    feature
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| feature.name.clone())
+}
+
+impl Suite {
+    /// The suite compiled into this crate.
+    pub fn embedded() -> anyhow::Result<Self> {
+        Self::from_files(
+            EMBEDDED
+                .iter()
+                .map(|(path, text)| SuiteFile {
+                    path: (*path).to_owned(),
+                    text: (*text).to_owned(),
+                })
+                .collect(),
+        )
+    }
+
+    /// Loads and checks a suite from its files.
+    pub fn from_files(files: Vec<SuiteFile>) -> anyhow::Result<Self> {
+        let in_dir = |dir: &'static str, ext: &'static str| {
+            files.iter().filter(move |f| {
+                f.path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+                    && f.path.ends_with(ext)
+            })
+        };
+        let catalogue_file = files
+            .iter()
+            .find(|f| f.path == "features/clauses.toml")
+            .ok_or_else(|| anyhow!("the suite has no features/clauses.toml"))?;
+        let catalogue = Catalogue::parse(&catalogue_file.text)?;
+
+        let mut features = Vec::new();
+        for file in in_dir("features", ".feature") {
+            let mut feature = gherkin::Feature::parse(&file.text, gherkin::GherkinEnv::default())
+                .map_err(|e| anyhow!("{} does not parse: {e}", file.path))?;
+            feature.path = Some(PathBuf::from(&file.path));
+            let feature = feature
+                .expand_examples()
+                .map_err(|e| anyhow!("{}: {e}", file.path))?;
+            features.push(feature);
+        }
+        if features.is_empty() {
+            bail!("the suite has no feature files");
+        }
+
+        let schemas = Schemas::compile(
+            in_dir("schemas", ".schema.json")
+                .map(|f| (f.path.trim_start_matches("schemas/"), f.text.as_str())),
+        )?;
+        let snapshots = Snapshots::parse(
+            in_dir("snapshots", ".snap")
+                .map(|f| (f.path.trim_start_matches("snapshots/"), f.text.as_str())),
+        )?;
+
+        let suite = Self {
+            files,
+            features,
+            catalogue,
+            schemas,
+            snapshots,
+        };
+        suite.check_consistency()?;
+        Ok(suite)
+    }
+
+    /// Every file of the suite.
+    pub fn files(&self) -> &[SuiteFile] {
+        &self.files
+    }
+
+    /// The parsed features, outlines expanded.
+    pub fn features(&self) -> &[gherkin::Feature] {
+        &self.features
+    }
+
+    /// The clause catalogue.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The compiled schemas.
+    pub fn schemas(&self) -> &Schemas {
+        &self.schemas
+    }
+
+    /// The stored snapshots.
+    pub fn snapshots(&self) -> &Snapshots {
+        &self.snapshots
+    }
+
+    /// Every scenario, in file order.
+    pub fn scenarios(&self) -> impl Iterator<Item = ScenarioRef<'_>> {
+        self.features.iter().flat_map(|feature| {
+            feature
+                .scenarios
+                .iter()
+                .map(move |scenario| ScenarioRef {
+                    feature,
+                    rule: None,
+                    scenario,
+                })
+                .chain(feature.rules.iter().flat_map(move |rule| {
+                    rule.scenarios.iter().map(move |scenario| ScenarioRef {
+                        feature,
+                        rule: Some(rule),
+                        scenario,
+                    })
+                }))
+        })
+    }
+
+    fn check_consistency(&self) -> anyhow::Result<()> {
+        let mut covered = BTreeSet::new();
+        for sc in self.scenarios() {
+            let at = || format!("{} ({})", sc.location(), sc.scenario.name);
+            let tags = sc.tags();
+            let clauses = sc.clauses();
+            if clauses.is_empty() {
+                bail!("{}: names no clause (tag it @{CLAUSE_TAG_PREFIX}<ID>)", at());
+            }
+            let advisory = tags.iter().any(|t| *t == SHOULD_TAG);
+            for id in clauses {
+                let clause = self
+                    .catalogue
+                    .get(id)
+                    .ok_or_else(|| anyhow!("{}: names clause {id}, which features/clauses.toml does not list", at()))?;
+                match (clause.level, advisory) {
+                    (Level::Should, false) => bail!("{}: {id} is a SHOULD clause, so the scenario must be tagged @{SHOULD_TAG}", at()),
+                    (Level::Must, true) => bail!("{}: {id} is a MUST clause, so the scenario must not be tagged @{SHOULD_TAG}", at()),
+                    _ => {}
+                }
+                covered.insert(id);
+            }
+            for step in &sc.scenario.steps {
+                if let Some(name) = snapshot_named_by(&step.value) {
+                    if self.snapshots.get(name).is_none() {
+                        bail!("{}: step names snapshot {name:?}, which snapshots/ does not hold", at());
+                    }
+                }
+            }
+        }
+        let uncovered: Vec<&str> = self
+            .catalogue
+            .iter()
+            .map(|c| c.id.as_str())
+            .filter(|id| !covered.contains(id))
+            .collect();
+        if !uncovered.is_empty() {
+            bail!("no scenario covers clause(s) {}", uncovered.join(", "));
+        }
+        Ok(())
+    }
+}
+
+/// The snapshot a step's text names (`… matches the snapshot "name"`), if it names one.
+pub fn snapshot_named_by(step_text: &str) -> Option<&str> {
+    let rest = step_text.split_once("the snapshot \"")?.1;
+    rest.split_once('"').map(|(name, _)| name)
+}
+
+/// Loads the embedded suite, with the context a caller needs in its error.
+pub fn load_embedded() -> anyhow::Result<Suite> {
+    Suite::embedded().context("the embedded suite is inconsistent (a bug in this build)")
+}

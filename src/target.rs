@@ -1,0 +1,87 @@
+//! The target: the server under test, with its key and fixtures, or the embedded reference server.
+
+use std::fmt;
+
+use anyhow::{anyhow, bail};
+use reqwest::Url;
+
+use crate::fixtures::Fixtures;
+use crate::reference::ServerOptions;
+use crate::secret::ApiKey;
+
+/// What a run is pointed at.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The embedded reference server, started in-process on `127.0.0.1:0`, with its own
+    /// seeded fixtures and key.
+    Embedded(ServerOptions),
+    /// A server somewhere else.
+    Remote(RemoteTarget),
+}
+
+/// A server under test reached over the network.
+#[derive(Clone)]
+pub struct RemoteTarget {
+    /// Base URL; the endpoint is `{base}/v1/music/shared/{token}/save`.
+    pub base_url: Url,
+    /// The recipient's key; scenarios that need it are NOT-TESTABLE without it.
+    pub api_key: Option<ApiKey>,
+    /// Tokens in each state; a missing one makes its scenarios NOT-TESTABLE.
+    pub fixtures: Fixtures,
+}
+
+impl fmt::Debug for RemoteTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RemoteTarget")
+            .field("base_url", &self.base_url.as_str())
+            .field("api_key", &self.api_key)
+            .field("fixtures", &self.fixtures)
+            .finish()
+    }
+}
+
+/// Parses and checks a base URL: `http` or `https`, a host, no credentials, query or fragment.
+pub fn parse_base_url(text: &str) -> anyhow::Result<Url> {
+    let url = Url::parse(text).map_err(|e| anyhow!("--base-url {text:?} is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        bail!("--base-url {text:?}: the scheme must be http or https, not {:?}", url.scheme());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        bail!("--base-url {text:?} has no host");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Credentials in a URL end up in logs and reports; the key goes in --api-key.
+        bail!("--base-url must not contain credentials: give the key with --api-key or FREDDY_API_KEY");
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        bail!("--base-url {text:?} must not have a query or fragment: paths are appended to it");
+    }
+    Ok(url)
+}
+
+/// `https://staging.example.com:8443`: scheme, host and port, for reports.
+pub fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked() {
+        assert!(parse_base_url("https://staging.example.com/api").is_ok());
+        assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
+        for bad in ["staging.example.com", "ftp://x", "http://", "https://u:p@x", "http://x/?a=1", "http://x/#f", "::"] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+        let err = parse_base_url("https://u:secret@x").unwrap_err().to_string();
+        assert!(!err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn origin_is_scheme_host_port() {
+        let url = parse_base_url("https://staging.example.com:8443/api").unwrap();
+        assert_eq!(origin(&url), "https://staging.example.com:8443");
+    }
+}
