@@ -100,7 +100,9 @@ impl Environment {
 fn parse_timeout(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 3600.0 => Ok(secs),
-        _ => Err(format!("{text:?} is not a number of seconds between 0 and 3600")),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds between 0 and 3600"
+        )),
     }
 }
 
@@ -115,7 +117,7 @@ impl RunArgs {
     /// Checks the arguments and builds the run's configuration.
     pub fn into_config(self, env: &Environment, suite: Arc<Suite>) -> anyhow::Result<RunConfig> {
         let tags = self.tags.as_deref().map(TagFilter::parse).transpose()?;
-        let target = self.target.into_target(env)?;
+        let target = self.target.to_target(env)?;
         Ok(RunConfig {
             target,
             tags,
@@ -128,15 +130,19 @@ impl RunArgs {
 }
 
 impl TargetArgs {
-    fn into_target(&self, env: &Environment) -> anyhow::Result<Target> {
+    fn to_target(&self, env: &Environment) -> anyhow::Result<Target> {
         let Some(base_url) = &self.base_url else {
             // The embedded server has its own seeded key and tokens; a key or fixtures given
             // without a URL would be silently unused, which is never what was meant.
             if self.api_key.is_some() {
-                bail!("--api-key needs --base-url: the embedded reference server uses its own seeded key");
+                bail!(
+                    "--api-key needs --base-url: the embedded reference server uses its own seeded key"
+                );
             }
             if self.fixtures.is_some() {
-                bail!("--fixtures needs --base-url: the embedded reference server uses its own seeded fixtures");
+                bail!(
+                    "--fixtures needs --base-url: the embedded reference server uses its own seeded fixtures"
+                );
             }
             return Ok(Target::Embedded(Default::default()));
         };
@@ -152,11 +158,11 @@ impl TargetArgs {
         } else {
             fixtures.api_key.clone()
         };
-        Ok(Target::Remote(RemoteTarget {
+        Ok(Target::Remote(Box::new(RemoteTarget {
             base_url,
             api_key,
             fixtures,
-        }))
+        })))
     }
 }
 
@@ -197,18 +203,35 @@ mod tests {
             Target::Remote(remote) => remote.api_key.map(|k| k.expose().to_owned()),
             Target::Embedded(_) => panic!("embedded"),
         };
-        let flag = config(&["run", "--base-url", "http://127.0.0.1:1", "--api-key", "ak_flag"], &env).unwrap();
+        let flag = config(
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:1",
+                "--api-key",
+                "ak_flag",
+            ],
+            &env,
+        )
+        .unwrap();
         assert_eq!(key_of(flag).as_deref(), Some("ak_flag"));
         let from_env = config(&["run", "--base-url", "http://127.0.0.1:1"], &env).unwrap();
         assert_eq!(key_of(from_env).as_deref(), Some("ak_from_env"));
-        let none = config(&["run", "--base-url", "http://127.0.0.1:1"], &Environment::default()).unwrap();
+        let none = config(
+            &["run", "--base-url", "http://127.0.0.1:1"],
+            &Environment::default(),
+        )
+        .unwrap();
         assert_eq!(key_of(none), None);
     }
 
     #[test]
     fn embedded_runs_refuse_a_key_or_fixtures_they_would_ignore() {
         let env = Environment::default();
-        assert!(matches!(config(&["run"], &env).unwrap().target, Target::Embedded(_)));
+        assert!(matches!(
+            config(&["run"], &env).unwrap().target,
+            Target::Embedded(_)
+        ));
         let err = config(&["run", "--api-key", "ak_x"], &env).unwrap_err();
         assert!(err.to_string().contains("--api-key needs --base-url"));
         let err = config(&["run", "--fixtures", "f.toml"], &env).unwrap_err();
@@ -223,7 +246,17 @@ mod tests {
     #[test]
     fn bad_keys_and_tags_are_errors_that_do_not_echo_the_key() {
         let env = Environment::default();
-        let err = config(&["run", "--base-url", "http://h", "--api-key", "ak_bad key_zzz"], &env).unwrap_err();
+        let err = config(
+            &[
+                "run",
+                "--base-url",
+                "http://h",
+                "--api-key",
+                "ak_bad key_zzz",
+            ],
+            &env,
+        )
+        .unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("--api-key"), "{text}");
         assert!(!text.contains("zzz"), "{text}");

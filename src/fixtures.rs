@@ -149,20 +149,22 @@ impl Fixtures {
             }
         })?;
         for state in ShareState::ALL {
-            if let Some(token) = fixtures.tokens.get(state) {
-                if token.is_empty() {
-                    bail!("tokens.{state} is empty: remove the line to mark the state untestable");
-                }
+            if fixtures.tokens.get(state).is_some_and(str::is_empty) {
+                bail!("tokens.{state} is empty: remove the line to mark the state untestable");
             }
         }
         for (field, value, prefix) in [
             ("expected.track_id", &fixtures.expected.track_id, "mtrack_"),
-            ("expected.share_link_id", &fixtures.expected.share_link_id, "mslink_"),
+            (
+                "expected.share_link_id",
+                &fixtures.expected.share_link_id,
+                "mslink_",
+            ),
         ] {
-            if let Some(value) = value {
-                if !value.starts_with(prefix) {
-                    bail!("{field} is {value:?}: ids of this kind start with `{prefix}`");
-                }
+            if let Some(value) = value
+                && !value.starts_with(prefix)
+            {
+                bail!("{field} is {value:?}: ids of this kind start with `{prefix}`");
             }
         }
         Ok(fixtures)
@@ -179,7 +181,9 @@ impl Fixtures {
         for state in ShareState::ALL {
             match self.tokens.get(state) {
                 Some(token) => out.push_str(&format!("{state} = {}\n", toml_string(token))),
-                None => out.push_str(&format!("# {state}: none (its scenarios are NOT-TESTABLE)\n")),
+                None => out.push_str(&format!(
+                    "# {state}: none (its scenarios are NOT-TESTABLE)\n"
+                )),
             }
         }
         out.push_str("\n[expected]\n");
@@ -251,7 +255,10 @@ track_id = "mtrack_b4d9e1c6a72f"
     #[test]
     fn parses_the_design_layout() {
         let f = Fixtures::parse(SAMPLE).unwrap();
-        assert_eq!(f.tokens.get(ShareState::Live), Some("shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c"));
+        assert_eq!(
+            f.tokens.get(ShareState::Live),
+            Some("shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c")
+        );
         assert_eq!(f.tokens.get(ShareState::Expired), None);
         assert_eq!(f.expected.track_id.as_deref(), Some("mtrack_b4d9e1c6a72f"));
         assert!(f.api_key.is_some());
@@ -276,7 +283,10 @@ track_id = "mtrack_b4d9e1c6a72f"
         let err = Fixtures::parse("[token]\nlive = \"x\"\n").unwrap_err();
         assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
         let err = Fixtures::parse("[tokens]\nlive = \"\"\n").unwrap_err();
-        assert!(format!("{err:#}").contains("tokens.live is empty"), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("tokens.live is empty"),
+            "{err:#}"
+        );
         let err = Fixtures::parse("[expected]\ntrack_id = \"b4d9\"\n").unwrap_err();
         assert!(format!("{err:#}").contains("mtrack_"), "{err:#}");
         let err = Fixtures::parse("[tokens]\nlive = 3\n").unwrap_err();

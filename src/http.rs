@@ -145,15 +145,13 @@ impl HttpClient {
             KeyHeader::Key(key) => Some(HeaderValue::from_str(key.expose())),
         };
         if let Some(header) = header {
-            let mut header = header.map_err(|_| fail("the key cannot be sent in a header".into()))?;
+            let mut header =
+                header.map_err(|_| fail("the key cannot be sent in a header".into()))?;
             header.set_sensitive(true);
             request = request.header(API_KEY_HEADER, header);
         }
         let started = Instant::now();
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| fail(self.describe(&e)))?;
+        let mut response = request.send().await.map_err(|e| fail(self.describe(&e)))?;
         let status = response.status();
         let headers = response.headers().clone();
         let mut body = Vec::new();
@@ -254,7 +252,9 @@ impl Exchange {
                 .get(LOCATION)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("no Location header");
-            out.push_str(&format!(" (redirect to {location}; redirects are never followed)"));
+            out.push_str(&format!(
+                " (redirect to {location}; redirects are never followed)"
+            ));
         }
         out.push_str(&format!(
             ", {}, {}{} bytes",
@@ -287,8 +287,7 @@ pub fn status_text(status: StatusCode) -> String {
 pub fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_CHARS * 4)]);
     let mut out = String::new();
-    let mut chars = 0;
-    for c in text.chars() {
+    for (chars, c) in text.chars().enumerate() {
         if chars == EXCERPT_CHARS {
             out.push('…');
             return out;
@@ -300,7 +299,6 @@ pub fn excerpt(bytes: &[u8]) -> String {
             c if c.is_control() => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
-        chars += 1;
     }
     if bytes.len() > EXCERPT_CHARS * 4 {
         out.push('…');
@@ -314,7 +312,10 @@ mod tests {
 
     #[test]
     fn excerpts_are_one_bounded_line() {
-        assert_eq!(excerpt(b"<html>\n<body>oops</body>"), "<html>\\n<body>oops</body>");
+        assert_eq!(
+            excerpt(b"<html>\n<body>oops</body>"),
+            "<html>\\n<body>oops</body>"
+        );
         assert_eq!(excerpt(b"\xff\xfeok"), "\u{fffd}\u{fffd}ok");
         let long = vec![b'a'; 10_000];
         let cut = excerpt(&long);
@@ -331,8 +332,12 @@ mod tests {
         )
         .unwrap();
         let url = client.url(&["v1", "music", "shared", "a/b ü", "save"]);
-        assert_eq!(url.as_str(), "http://127.0.0.1:9/api/v1/music/shared/a%2Fb%20%C3%BC/save");
-        let root = HttpClient::new(Url::parse("http://h").unwrap(), Duration::from_secs(1)).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/api/v1/music/shared/a%2Fb%20%C3%BC/save"
+        );
+        let root =
+            HttpClient::new(Url::parse("http://h").unwrap(), Duration::from_secs(1)).unwrap();
         assert_eq!(root.url(&["v1"]).as_str(), "http://h/v1");
     }
 }

@@ -16,8 +16,8 @@
 //! - [`reference`]: the reference server;
 //! - [`cli`]: the command line, parsed into a [`runner::RunConfig`].
 
-pub mod cli;
 pub mod clauses;
+pub mod cli;
 pub mod clock;
 pub mod fixtures;
 pub mod http;

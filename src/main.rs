@@ -45,7 +45,9 @@ fn dispatch(cli: Cli, env: &Environment) -> anyhow::Result<u8> {
                 Ok(report) if report.passed() => PASSED,
                 Ok(_) => FAILED,
                 Err(e @ RunError::Unreachable { .. }) => {
-                    eprintln!("error: {e}\nhint: check --base-url, the network path and TLS; no scenario was run");
+                    eprintln!(
+                        "error: {e}\nhint: check --base-url, the network path and TLS; no scenario was run"
+                    );
                     UNREACHABLE
                 }
                 Err(e @ RunError::NothingSelected(_)) => {
@@ -79,7 +81,10 @@ fn print_clauses(suite: &Suite) {
         let _ = writeln!(out, "  doc:       {}", clause.doc);
         let _ = writeln!(out, "  check:     {}", clause.check);
         let _ = writeln!(out, "  scenarios:");
-        for sc in suite.scenarios().filter(|s| s.clauses().contains(&clause.id.as_str())) {
+        for sc in suite
+            .scenarios()
+            .filter(|s| s.clauses().contains(&clause.id.as_str()))
+        {
             let _ = writeln!(
                 out,
                 "    {}:{}  {}",
@@ -108,7 +113,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     println!(
         "run against it: share-conformance run --base-url {url} --fixtures {}",
-        args.fixtures_out.as_ref().map_or("FILE".into(), |p| p.display().to_string())
+        args.fixtures_out
+            .as_ref()
+            .map_or("FILE".into(), |p| p.display().to_string())
     );
     println!("stop with Ctrl-C");
     shutdown_signal().await;
@@ -125,7 +132,11 @@ fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
         .file_name()
         .ok_or_else(|| anyhow::anyhow!("--fixtures-out {} names no file", path.display()))?;
     let mut temporary = path.to_path_buf();
-    temporary.set_file_name(format!(".{}.{}.tmp", file_name.to_string_lossy(), std::process::id()));
+    temporary.set_file_name(format!(
+        ".{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
     std::fs::write(&temporary, text)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", temporary.display()))?;
     std::fs::rename(&temporary, path).map_err(|e| {

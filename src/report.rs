@@ -129,21 +129,30 @@ pub struct Report {
 
 impl Report {
     /// Combines scenario results into clause verdicts.
-    pub fn new(target: String, catalogue: &Catalogue, mut scenarios: Vec<ScenarioResult>, duration: Duration) -> Self {
+    pub fn new(
+        target: String,
+        catalogue: &Catalogue,
+        mut scenarios: Vec<ScenarioResult>,
+        duration: Duration,
+    ) -> Self {
         scenarios.sort_by(|a, b| (&a.feature, a.line).cmp(&(&b.feature, b.line)));
         let mut clauses = Vec::new();
         let mut unselected = Vec::new();
         for clause in catalogue.iter() {
             let behind: Vec<&ScenarioResult> = scenarios
                 .iter()
-                .filter(|s| s.clauses.iter().any(|c| *c == clause.id))
+                .filter(|s| s.clauses.contains(&clause.id))
                 .collect();
             if behind.is_empty() {
                 unselected.push(clause.id.clone());
                 continue;
             }
-            let failed = behind.iter().any(|s| matches!(s.outcome, Outcome::Failed { .. }));
-            let untestable = behind.iter().any(|s| matches!(s.outcome, Outcome::NotTestable { .. }));
+            let failed = behind
+                .iter()
+                .any(|s| matches!(s.outcome, Outcome::Failed { .. }));
+            let untestable = behind
+                .iter()
+                .any(|s| matches!(s.outcome, Outcome::NotTestable { .. }));
             let verdict = match (failed, untestable, clause.level) {
                 (true, _, Level::Must) => Verdict::Fail,
                 (true, _, Level::Should) => Verdict::AdvisoryFail,
@@ -155,7 +164,10 @@ impl Report {
                 level: clause.level,
                 verdict,
                 scenarios: behind.iter().map(|s| s.location()).collect(),
-                passed: behind.iter().filter(|s| s.outcome == Outcome::Passed).count(),
+                passed: behind
+                    .iter()
+                    .filter(|s| s.outcome == Outcome::Passed)
+                    .count(),
             });
         }
         Self {
@@ -184,8 +196,17 @@ impl Report {
 
     /// The per-clause table: one line per clause, `id level verdict`, so scripts can grep it.
     pub fn clause_table(&self) -> String {
-        let width = self.clauses.iter().map(|c| c.id.len()).max().unwrap_or(6).max(6);
-        let mut out = format!("{:<width$}  {:<6}  {:<13}  scenarios passed\n", "clause", "level", "verdict");
+        let width = self
+            .clauses
+            .iter()
+            .map(|c| c.id.len())
+            .max()
+            .unwrap_or(6)
+            .max(6);
+        let mut out = format!(
+            "{:<width$}  {:<6}  {:<13}  scenarios passed\n",
+            "clause", "level", "verdict"
+        );
         for c in &self.clauses {
             out.push_str(&format!(
                 "{:<width$}  {:<6}  {:<13}  {}/{}\n",
@@ -212,7 +233,10 @@ impl Report {
             self.count(Verdict::AdvisoryFail),
         );
         if !self.unselected.is_empty() {
-            out.push_str(&format!("not selected by --tags: {}\n", self.unselected.join(", ")));
+            out.push_str(&format!(
+                "not selected by --tags: {}\n",
+                self.unselected.join(", ")
+            ));
         }
         for s in &self.scenarios {
             for note in &s.notes {
@@ -241,10 +265,19 @@ impl Report {
 
 /// The line printed for one finished scenario, and its failure detail indented below it.
 pub fn scenario_lines(result: &ScenarioResult) -> String {
-    let mut out = format!("{:<13}  {}  {}\n", result.verdict(), result.location(), result.name);
+    let mut out = format!(
+        "{:<13}  {}  {}\n",
+        result.verdict(),
+        result.location(),
+        result.name
+    );
     match &result.outcome {
         Outcome::Passed => {}
-        Outcome::Failed { step, location, message } => {
+        Outcome::Failed {
+            step,
+            location,
+            message,
+        } => {
             out.push_str(&format!("               step:     {step}  ({location})\n"));
             for line in message.lines() {
                 out.push_str(&format!("               {line}\n"));
@@ -323,14 +356,31 @@ check = "c"
         assert_eq!(report.verdict("B"), Some(Verdict::AdvisoryFail));
         assert_eq!(report.verdict("C"), None);
         assert_eq!(report.unselected, vec!["C".to_owned()]);
-        assert!(report.passed(), "advisory failures and untestable clauses do not fail a run");
-        assert!(report.summary().contains("warning: 1 MUST clause(s) could not be tested"));
+        assert!(
+            report.passed(),
+            "advisory failures and untestable clauses do not fail a run"
+        );
+        assert!(
+            report
+                .summary()
+                .contains("warning: 1 MUST clause(s) could not be tested")
+        );
 
-        let report = Report::new("http://h".into(), &catalogue(), vec![result(1, "A", failed()), result(2, "A", Outcome::Passed)], Duration::ZERO);
+        let report = Report::new(
+            "http://h".into(),
+            &catalogue(),
+            vec![result(1, "A", failed()), result(2, "A", Outcome::Passed)],
+            Duration::ZERO,
+        );
         assert_eq!(report.verdict("A"), Some(Verdict::Fail));
         assert!(!report.passed());
         let table = report.clause_table();
-        assert!(table.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["A", "MUST", "FAIL", "1/2"]), "{table}");
+        assert!(
+            table
+                .lines()
+                .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["A", "MUST", "FAIL", "1/2"]),
+            "{table}"
+        );
     }
 
     #[test]

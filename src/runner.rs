@@ -9,7 +9,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cucumber::event::{self, Cucumber as CucumberEvent, Feature as FeatureEvent, Rule as RuleEvent};
+use cucumber::event::{
+    self, Cucumber as CucumberEvent, Feature as FeatureEvent, Rule as RuleEvent,
+};
 use cucumber::gherkin::{self, tagexpr::TagOperation};
 use cucumber::tag::Ext as _;
 use cucumber::writer::Ext as _;
@@ -106,7 +108,9 @@ pub enum RunError {
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Unreachable { url, cause } => write!(f, "the target {url} is unreachable: {cause}"),
+            Self::Unreachable { url, cause } => {
+                write!(f, "the target {url} is unreachable: {cause}")
+            }
             Self::NothingSelected(why) => f.write_str(why),
             Self::Setup(e) => write!(f, "{e:#}"),
         }
@@ -125,24 +129,28 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
 
     // The embedded server lives until the end of the run.
     let mut embedded = None;
-    let (base_url, api_key, fixtures, described): (_, Option<ApiKey>, Fixtures, String) = match &config.target {
-        Target::Embedded(options) => {
-            let server = ReferenceServer::start(options.clone())
-                .await
-                .map_err(|e| RunError::Setup(anyhow::anyhow!("cannot start the embedded reference server: {e}")))?;
-            let url = reqwest::Url::parse(&server.base_url()).map_err(|e| RunError::Setup(e.into()))?;
-            let fixtures = server.fixtures();
-            let described = format!("{} (embedded reference server)", origin(&url));
-            embedded = Some(server);
-            (url, fixtures.api_key.clone(), fixtures, described)
-        }
-        Target::Remote(remote) => (
-            remote.base_url.clone(),
-            remote.api_key.clone(),
-            remote.fixtures.clone(),
-            origin(&remote.base_url),
-        ),
-    };
+    let (base_url, api_key, fixtures, described): (_, Option<ApiKey>, Fixtures, String) =
+        match &config.target {
+            Target::Embedded(options) => {
+                let server = ReferenceServer::start(options.clone()).await.map_err(|e| {
+                    RunError::Setup(anyhow::anyhow!(
+                        "cannot start the embedded reference server: {e}"
+                    ))
+                })?;
+                let url = reqwest::Url::parse(&server.base_url())
+                    .map_err(|e| RunError::Setup(e.into()))?;
+                let fixtures = server.fixtures();
+                let described = format!("{} (embedded reference server)", origin(&url));
+                embedded = Some(server);
+                (url, fixtures.api_key.clone(), fixtures, described)
+            }
+            Target::Remote(remote) => (
+                remote.base_url.clone(),
+                remote.api_key.clone(),
+                remote.fixtures.clone(),
+                origin(&remote.base_url),
+            ),
+        };
     let redactor = Redactor::new(api_key.iter());
     let http = HttpClient::new(base_url.clone(), config.timeout).map_err(RunError::Setup)?;
 
@@ -174,28 +182,45 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
             outcome: Outcome::Failed {
                 step: "-".into(),
                 location: "-".into(),
-                message: format!("{selected} scenarios were selected but {} reported a result", results.len()),
+                message: format!(
+                    "{selected} scenarios were selected but {} reported a result",
+                    results.len()
+                ),
             },
             notes: Vec::new(),
         });
     }
     let report = Report::new(described, config.suite.catalogue(), results, duration);
-    console.print(&format!("\n{}\n{}", report.clause_table(), report.summary()));
+    console.print(&format!(
+        "\n{}\n{}",
+        report.clause_table(),
+        report.summary()
+    ));
     Ok(report)
 }
 
 /// One request to the base URL: any HTTP answer means the target is reachable.
 async fn preflight(http: &HttpClient) -> Result<(), RunError> {
-    http.send(Method::GET, &[], KeyHeader::Absent, "GET / (preflight)".into())
-        .await
-        .map(drop)
-        .map_err(|e| RunError::Unreachable {
-            url: http.base().to_string(),
-            cause: e.reason,
-        })
+    http.send(
+        Method::GET,
+        &[],
+        KeyHeader::Absent,
+        "GET / (preflight)".into(),
+    )
+    .await
+    .map(drop)
+    .map_err(|e| RunError::Unreachable {
+        url: http.base().to_string(),
+        cause: e.reason,
+    })
 }
 
-fn scenario_selected(config: &RunConfig, feature: &gherkin::Feature, rule: Option<&gherkin::Rule>, scenario: &gherkin::Scenario) -> bool {
+fn scenario_selected(
+    config: &RunConfig,
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> bool {
     let tags_ok = config
         .tags
         .as_ref()
@@ -234,7 +259,10 @@ fn nothing_selected_message(config: &RunConfig) -> String {
     format!(
         "{} selects no scenario, so the run would prove nothing\nhint: tags in the suite are @clause:<ID> (list them with `share-conformance clauses`) and {}",
         filters.join(" with "),
-        tags.iter().map(|t| format!("@{t}")).collect::<Vec<_>>().join(", ")
+        tags.iter()
+            .map(|t| format!("@{t}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 
@@ -255,7 +283,11 @@ impl Console<'_> {
 /// The scenarios' notes, handed from the `after` hook (which sees the World) to the report.
 type Notes = Arc<Mutex<HashMap<(String, usize), Vec<String>>>>;
 
-async fn run_cucumber(config: &RunConfig, ctx: Arc<Context>, console: &mut Console<'_>) -> Vec<ScenarioResult> {
+async fn run_cucumber(
+    config: &RunConfig,
+    ctx: Arc<Context>,
+    console: &mut Console<'_>,
+) -> Vec<ScenarioResult> {
     let features: Vec<gherkin::Feature> = config.suite.features().to_vec();
     let notes: Notes = Arc::default();
     let notes_in_hook = notes.clone();
@@ -281,7 +313,10 @@ async fn run_cucumber(config: &RunConfig, ctx: Arc<Context>, console: &mut Conso
             let key = (feature_path(feature), scenario.position.line);
             let taken = std::mem::take(&mut world.notes);
             if !taken.is_empty() {
-                notes_in_hook.lock().unwrap_or_else(|p| p.into_inner()).insert(key, taken);
+                notes_in_hook
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(key, taken);
             }
         }
         async {}.boxed_local()
@@ -332,7 +367,11 @@ struct Recorder<'c, 'o> {
 impl cucumber::Writer<ConformanceWorld> for Recorder<'_, '_> {
     type Cli = cli::Empty;
 
-    async fn handle_event(&mut self, event: parser::Result<Event<CucumberEvent<ConformanceWorld>>>, _: &cli::Empty) {
+    async fn handle_event(
+        &mut self,
+        event: parser::Result<Event<CucumberEvent<ConformanceWorld>>>,
+        _: &cli::Empty,
+    ) {
         let event = match event {
             Ok(event) => event.value,
             Err(e) => {
@@ -358,7 +397,10 @@ impl cucumber::Writer<ConformanceWorld> for Recorder<'_, '_> {
             CucumberEvent::Feature(feature, FeatureEvent::Scenario(scenario, ev)) => {
                 self.scenario_event(&feature, None, &scenario, ev.event);
             }
-            CucumberEvent::Feature(feature, FeatureEvent::Rule(rule, RuleEvent::Scenario(scenario, ev))) => {
+            CucumberEvent::Feature(
+                feature,
+                FeatureEvent::Rule(rule, RuleEvent::Scenario(scenario, ev)),
+            ) => {
                 self.scenario_event(&feature, Some(&rule), &scenario, ev.event);
             }
             _ => {}
@@ -408,7 +450,10 @@ impl Recorder<'_, '_> {
                     feature: key.0,
                     line: key.1,
                     name: scenario.name.clone(),
-                    clauses: clause_ids(tags.iter().copied()).into_iter().map(str::to_owned).collect(),
+                    clauses: clause_ids(tags.iter().copied())
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
                     advisory: tags.iter().any(|t| *t == SHOULD_TAG),
                     outcome: pending.problem.unwrap_or(Outcome::Passed),
                     notes: Vec::new(),
@@ -431,13 +476,19 @@ fn classify(error: &event::StepError, step: String, location: String) -> Outcome
     let message = match error {
         event::StepError::Panic(info) => {
             if let Some(NotTestable(reason)) = info.downcast_ref::<NotTestable>() {
-                return Outcome::NotTestable { reason: reason.clone() };
+                return Outcome::NotTestable {
+                    reason: reason.clone(),
+                };
             }
             panic_text(info)
         }
         other => other.to_string(),
     };
-    Outcome::Failed { step, location, message }
+    Outcome::Failed {
+        step,
+        location,
+        message,
+    }
 }
 
 fn panic_text(info: &event::Info) -> String {

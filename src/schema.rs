@@ -37,8 +37,10 @@ pub struct Violation {
     pub instance_path: String,
     /// JSON pointer into the schema of the keyword that failed.
     pub schema_path: String,
-    /// What is wrong, naming the offending value.
+    /// What is wrong.
     pub message: String,
+    /// The offending value, as compact JSON, cut to a readable length.
+    pub value: String,
 }
 
 impl fmt::Display for Violation {
@@ -48,7 +50,11 @@ impl fmt::Display for Violation {
         } else {
             &self.instance_path
         };
-        write!(f, "{at}: {} (schema {})", self.message, self.schema_path)
+        write!(
+            f,
+            "{at}: {}; found {} (schema {})",
+            self.message, self.value, self.schema_path
+        )
     }
 }
 
@@ -67,7 +73,9 @@ impl fmt::Debug for Schemas {
 impl Schemas {
     /// Parses every schema file, checks each against its metaschema and compiles the two
     /// response schemas with the others available for `$ref`.
-    pub fn compile<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> anyhow::Result<Self> {
+    pub fn compile<'a>(
+        files: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> anyhow::Result<Self> {
         let mut documents = Vec::new();
         for (name, text) in files {
             let value: Value = serde_json::from_str(text)
@@ -118,6 +126,7 @@ impl Schemas {
                 instance_path: e.instance_path().to_string(),
                 schema_path: e.schema_path().to_string(),
                 message: e.to_string(),
+                value: crate::http::excerpt(e.instance().to_string().as_bytes()),
             })
             .collect();
         out.sort();

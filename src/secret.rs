@@ -165,7 +165,11 @@ fn base64_forms(secret: &[u8]) -> Vec<String> {
                 1 => 2,
                 _ => 3,
             };
-            let tail = if (offset + secret.len()) % 3 == 0 { 0 } else { 1 };
+            let tail = if (offset + secret.len()).is_multiple_of(3) {
+                0
+            } else {
+                1
+            };
             encoded
                 .get(head..encoded.len().saturating_sub(tail))
                 .unwrap_or_default()

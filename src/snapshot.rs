@@ -41,17 +41,22 @@ pub fn redact(value: &Value) -> Value {
 pub fn without(value: &Value, pointers: &[&str]) -> Value {
     let mut out = value.clone();
     for pointer in pointers {
-        if let Some((parent, member)) = pointer.rsplit_once('/') {
-            if let Some(Value::Object(map)) = out.pointer_mut(parent) {
-                map.remove(member);
-            }
+        if let Some((parent, member)) = pointer.rsplit_once('/')
+            && let Some(Value::Object(map)) = out.pointer_mut(parent)
+        {
+            map.remove(member);
         }
     }
     out
 }
 
 /// A unified diff of two JSON values, pretty-printed, or `None` when they are equal.
-pub fn json_diff(expected: &Value, actual: &Value, expected_name: &str, actual_name: &str) -> Option<String> {
+pub fn json_diff(
+    expected: &Value,
+    actual: &Value,
+    expected_name: &str,
+    actual_name: &str,
+) -> Option<String> {
     if expected == actual {
         return None;
     }
@@ -111,7 +116,12 @@ impl Snapshots {
                 self.names().collect::<Vec<_>>().join(", ")
             )
         })?;
-        match json_diff(expected, &redact(body), &format!("snapshot {name}"), "response (redacted)") {
+        match json_diff(
+            expected,
+            &redact(body),
+            &format!("snapshot {name}"),
+            "response (redacted)",
+        ) {
             None => Ok(()),
             Some(diff) => Err(diff),
         }
@@ -170,15 +180,24 @@ mod tests {
 
     #[test]
     fn parses_insta_files_and_diffs_mismatches() {
-        let stored = format!("---\nsource: tests/snapshots.rs\nexpression: x\n---\n{}\n", pretty(&redact(&envelope())));
+        let stored = format!(
+            "---\nsource: tests/snapshots.rs\nexpression: x\n---\n{}\n",
+            pretty(&redact(&envelope()))
+        );
         let snaps = Snapshots::parse([("save-404-unavailable.snap", stored.as_str())]).unwrap();
         assert_eq!(snaps.check("save-404-unavailable", &envelope()), Ok(()));
 
         let mut other = envelope();
         other["error"]["message"] = json!("This share link was revoked.");
         let diff = snaps.check("save-404-unavailable", &other).unwrap_err();
-        assert!(diff.contains("-    \"message\": \"This share link is no longer available.\""), "{diff}");
-        assert!(diff.contains("+    \"message\": \"This share link was revoked.\""), "{diff}");
+        assert!(
+            diff.contains("-    \"message\": \"This share link is no longer available.\""),
+            "{diff}"
+        );
+        assert!(
+            diff.contains("+    \"message\": \"This share link was revoked.\""),
+            "{diff}"
+        );
 
         let unknown = snaps.check("nope", &other).unwrap_err();
         assert!(unknown.contains("save-404-unavailable"), "{unknown}");

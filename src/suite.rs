@@ -82,7 +82,11 @@ impl<'a> ScenarioRef<'a> {
 
     /// `features/saving.feature:12`.
     pub fn location(&self) -> String {
-        format!("{}:{}", feature_path(self.feature), self.scenario.position.line)
+        format!(
+            "{}:{}",
+            feature_path(self.feature),
+            self.scenario.position.line
+        )
     }
 }
 
@@ -127,7 +131,9 @@ impl Suite {
     pub fn from_files(files: Vec<SuiteFile>) -> anyhow::Result<Self> {
         let in_dir = |dir: &'static str, ext: &'static str| {
             files.iter().filter(move |f| {
-                f.path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+                f.path
+                    .strip_prefix(dir)
+                    .is_some_and(|rest| rest.starts_with('/'))
                     && f.path.ends_with(ext)
             })
         };
@@ -224,26 +230,40 @@ impl Suite {
             let tags = sc.tags();
             let clauses = sc.clauses();
             if clauses.is_empty() {
-                bail!("{}: names no clause (tag it @{CLAUSE_TAG_PREFIX}<ID>)", at());
+                bail!(
+                    "{}: names no clause (tag it @{CLAUSE_TAG_PREFIX}<ID>)",
+                    at()
+                );
             }
             let advisory = tags.iter().any(|t| *t == SHOULD_TAG);
             for id in clauses {
-                let clause = self
-                    .catalogue
-                    .get(id)
-                    .ok_or_else(|| anyhow!("{}: names clause {id}, which features/clauses.toml does not list", at()))?;
+                let clause = self.catalogue.get(id).ok_or_else(|| {
+                    anyhow!(
+                        "{}: names clause {id}, which features/clauses.toml does not list",
+                        at()
+                    )
+                })?;
                 match (clause.level, advisory) {
-                    (Level::Should, false) => bail!("{}: {id} is a SHOULD clause, so the scenario must be tagged @{SHOULD_TAG}", at()),
-                    (Level::Must, true) => bail!("{}: {id} is a MUST clause, so the scenario must not be tagged @{SHOULD_TAG}", at()),
+                    (Level::Should, false) => bail!(
+                        "{}: {id} is a SHOULD clause, so the scenario must be tagged @{SHOULD_TAG}",
+                        at()
+                    ),
+                    (Level::Must, true) => bail!(
+                        "{}: {id} is a MUST clause, so the scenario must not be tagged @{SHOULD_TAG}",
+                        at()
+                    ),
                     _ => {}
                 }
                 covered.insert(id);
             }
             for step in &sc.scenario.steps {
-                if let Some(name) = snapshot_named_by(&step.value) {
-                    if self.snapshots.get(name).is_none() {
-                        bail!("{}: step names snapshot {name:?}, which snapshots/ does not hold", at());
-                    }
+                if let Some(name) = snapshot_named_by(&step.value)
+                    && self.snapshots.get(name).is_none()
+                {
+                    bail!(
+                        "{}: step names snapshot {name:?}, which snapshots/ does not hold",
+                        at()
+                    );
                 }
             }
         }

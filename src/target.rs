@@ -16,7 +16,7 @@ pub enum Target {
     /// seeded fixtures and key.
     Embedded(ServerOptions),
     /// A server somewhere else.
-    Remote(RemoteTarget),
+    Remote(Box<RemoteTarget>),
 }
 
 /// A server under test reached over the network.
@@ -44,14 +44,19 @@ impl fmt::Debug for RemoteTarget {
 pub fn parse_base_url(text: &str) -> anyhow::Result<Url> {
     let url = Url::parse(text).map_err(|e| anyhow!("--base-url {text:?} is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
-        bail!("--base-url {text:?}: the scheme must be http or https, not {:?}", url.scheme());
+        bail!(
+            "--base-url {text:?}: the scheme must be http or https, not {:?}",
+            url.scheme()
+        );
     }
     if url.host_str().is_none_or(str::is_empty) {
         bail!("--base-url {text:?} has no host");
     }
     if !url.username().is_empty() || url.password().is_some() {
         // Credentials in a URL end up in logs and reports; the key goes in --api-key.
-        bail!("--base-url must not contain credentials: give the key with --api-key or FREDDY_API_KEY");
+        bail!(
+            "--base-url must not contain credentials: give the key with --api-key or FREDDY_API_KEY"
+        );
     }
     if url.query().is_some() || url.fragment().is_some() {
         bail!("--base-url {text:?} must not have a query or fragment: paths are appended to it");
@@ -72,10 +77,20 @@ mod tests {
     fn base_urls_are_checked() {
         assert!(parse_base_url("https://staging.example.com/api").is_ok());
         assert!(parse_base_url("http://127.0.0.1:8080").is_ok());
-        for bad in ["staging.example.com", "ftp://x", "http://", "https://u:p@x", "http://x/?a=1", "http://x/#f", "::"] {
+        for bad in [
+            "staging.example.com",
+            "ftp://x",
+            "http://",
+            "https://u:p@x",
+            "http://x/?a=1",
+            "http://x/#f",
+            "::",
+        ] {
             assert!(parse_base_url(bad).is_err(), "{bad}");
         }
-        let err = parse_base_url("https://u:secret@x").unwrap_err().to_string();
+        let err = parse_base_url("https://u:secret@x")
+            .unwrap_err()
+            .to_string();
         assert!(!err.contains("secret"), "{err}");
     }
 

@@ -57,7 +57,9 @@ impl AppState {
     fn store(&self) -> MutexGuard<'_, Store> {
         // A handler never panics while holding the lock; if one did, the data is still
         // consistent (every mutation is a single assignment), so carry on.
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -66,17 +68,33 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/v1/music/shared/{token}/save", post(save_shared))
         .route("/v1/music/shared/{token}", get(resolve_share))
-        .route("/v1/music/{organization_id}/tracks/{track_id}/share", post(share_track))
-        .route("/v1/music/{organization_id}/collections/{collection_id}/share", post(share_collection))
-        .route("/v1/music/{organization_id}/share/{share_id}", delete(revoke_share))
-        .route("/v1/music/{organization_id}/tracks/{track_id}", delete(delete_track))
+        .route(
+            "/v1/music/{organization_id}/tracks/{track_id}/share",
+            post(share_track),
+        )
+        .route(
+            "/v1/music/{organization_id}/collections/{collection_id}/share",
+            post(share_collection),
+        )
+        .route(
+            "/v1/music/{organization_id}/share/{share_id}",
+            delete(revoke_share),
+        )
+        .route(
+            "/v1/music/{organization_id}/tracks/{track_id}",
+            delete(delete_track),
+        )
         .fallback(|| async { error::not_found("No route matches this method and path") })
         .method_not_allowed_fallback(|| async { error::METHOD_NOT_ALLOWED })
         .with_state(state)
 }
 
 /// The caller named by the request's key, or the 401 the docs prescribe.
-fn authenticate(state: &AppState, headers: &HeaderMap, system_message: &'static str) -> Result<User, ApiError> {
+fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    system_message: &'static str,
+) -> Result<User, ApiError> {
     let mut keys = headers.get_all("x-api-key").iter();
     let Some(key) = keys.next() else {
         if headers.contains_key(header::AUTHORIZATION) {
@@ -90,7 +108,10 @@ fn authenticate(state: &AppState, headers: &HeaderMap, system_message: &'static 
     if key.as_bytes().iter().all(u8::is_ascii_whitespace) {
         return Err(error::authentication_required(system_message));
     }
-    state.store().user_by_key(key.as_bytes()).ok_or(error::INVALID_API_KEY)
+    state
+        .store()
+        .user_by_key(key.as_bytes())
+        .ok_or(error::INVALID_API_KEY)
 }
 
 fn created(body: serde_json::Value) -> Response {
@@ -103,10 +124,13 @@ fn ok(body: serde_json::Value) -> Response {
 
 /// An undecodable token (invalid percent-encoding, not UTF-8) is not a token we issued.
 fn token_of(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    path.map(|Path(token)| token).map_err(|_| error::SHARE_UNAVAILABLE)
+    path.map(|Path(token)| token)
+        .map_err(|_| error::SHARE_UNAVAILABLE)
 }
 
-fn ids_of(path: Result<Path<(String, String)>, PathRejection>) -> Result<(String, String), ApiError> {
+fn ids_of(
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<(String, String), ApiError> {
     path.map(|Path(ids)| ids)
         .map_err(|_| error::not_found("Path segment is not valid UTF-8"))
 }
@@ -196,7 +220,9 @@ async fn delete_track(
 ) -> Result<Response, ApiError> {
     let user = authenticate(&state, &headers, "Deleting a track requires sign-in")?;
     let (organization_id, track_id) = ids_of(path)?;
-    let body = state.store().delete_track(&user, &organization_id, &track_id)?;
+    let body = state
+        .store()
+        .delete_track(&user, &organization_id, &track_id)?;
     Ok(ok(body))
 }
 
@@ -211,7 +237,9 @@ pub struct ReferenceServer {
 
 impl std::fmt::Debug for ReferenceServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReferenceServer").field("addr", &self.addr).finish_non_exhaustive()
+        f.debug_struct("ReferenceServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
     }
 }
 

@@ -121,7 +121,9 @@ impl ShareOptions {
         };
         match fields.get("visibility") {
             None | Some(Value::Null) => {}
-            Some(Value::String(v)) if v == "link_only" || v == "public" => options.visibility = v.clone(),
+            Some(Value::String(v)) if v == "link_only" || v == "public" => {
+                options.visibility = v.clone()
+            }
             Some(_) => return Err(error::validation("visibility must be link_only or public")),
         }
         match fields.get("expires_in_days") {
@@ -129,7 +131,11 @@ impl ShareOptions {
             Some(v) => match v.as_i64() {
                 // The docs: minimum 1, above 90 clamped to 90.
                 Some(days) if days >= 1 => options.expires_in_days = Some(days.min(90)),
-                _ => return Err(error::validation("expires_in_days must be an integer of at least 1")),
+                _ => {
+                    return Err(error::validation(
+                        "expires_in_days must be an integer of at least 1",
+                    ));
+                }
             },
         }
         Ok(options)
@@ -222,15 +228,23 @@ impl Store {
             expires_in_days: None,
         };
         let track = ShareTarget::Track(track_id.clone());
-        let (live_share_link_id, live) = store.add_share(&sharer, &organization_id, track.clone(), &link_only, now);
-        let (revoked_id, revoked) = store.add_share(&sharer, &organization_id, track.clone(), &link_only, now);
+        let (live_share_link_id, live) =
+            store.add_share(&sharer, &organization_id, track.clone(), &link_only, now);
+        let (revoked_id, revoked) =
+            store.add_share(&sharer, &organization_id, track.clone(), &link_only, now);
         store.set_revoked(&revoked_id);
         // Created eight days ago with a seven-day expiry: expired yesterday.
         let week = ShareOptions {
             visibility: "link_only".into(),
             expires_in_days: Some(7),
         };
-        let (_, expired) = store.add_share(&sharer, &organization_id, track, &week, now - Duration::days(8));
+        let (_, expired) = store.add_share(
+            &sharer,
+            &organization_id,
+            track,
+            &week,
+            now - Duration::days(8),
+        );
         let (_, removed) = store.add_share(
             &sharer,
             &organization_id,
@@ -238,7 +252,11 @@ impl Store {
             &link_only,
             now,
         );
-        store.tracks.iter_mut().filter(|t| t.id == removed_track_id).for_each(|t| t.deleted = true);
+        store
+            .tracks
+            .iter_mut()
+            .filter(|t| t.id == removed_track_id)
+            .for_each(|t| t.deleted = true);
         let (_, collection) = store.add_share(
             &sharer,
             &organization_id,
@@ -313,7 +331,9 @@ impl Store {
             creator: creator.to_owned(),
             target,
             visibility: options.visibility.clone(),
-            expires_at: options.expires_in_days.map(|d| created_at + Duration::days(d)),
+            expires_at: options
+                .expires_in_days
+                .map(|d| created_at + Duration::days(d)),
             revoked: false,
             created_at,
         });
@@ -321,7 +341,10 @@ impl Store {
     }
 
     fn set_revoked(&mut self, share_id: &str) {
-        self.shares.iter_mut().filter(|s| s.id == share_id).for_each(|s| s.revoked = true);
+        self.shares
+            .iter_mut()
+            .filter(|s| s.id == share_id)
+            .for_each(|s| s.revoked = true);
     }
 
     /// The user whose key this is. Every stored key is compared, each in constant time, so
@@ -339,7 +362,9 @@ impl Store {
 
     fn share_by_token(&self, token: &str) -> Option<&ShareLink> {
         let presented = hash(token.as_bytes());
-        self.shares.iter().find(|s| hashes_equal(&s.token_hash, &presented))
+        self.shares
+            .iter()
+            .find(|s| hashes_equal(&s.token_hash, &presented))
     }
 
     /// The share behind `token` if it can still be opened: issued, not revoked, not expired.
@@ -358,7 +383,9 @@ impl Store {
     /// leave a repeat save open, and the sibling "Save a track" is idempotent.
     pub fn save_shared(&mut self, user: &User, token: &str) -> Result<Value, ApiError> {
         let now = clock::now();
-        let share = self.active_share(token, now).ok_or(error::SHARE_UNAVAILABLE)?;
+        let share = self
+            .active_share(token, now)
+            .ok_or(error::SHARE_UNAVAILABLE)?;
         let track_id = match &share.target {
             ShareTarget::Collection(_) => return Err(error::COLLECTION_READ_ONLY),
             ShareTarget::Track(id) => id.clone(),
@@ -367,7 +394,11 @@ impl Store {
         if self.track(&track_id).is_none_or(|t| t.deleted) {
             return Err(error::SHARE_UNAVAILABLE);
         }
-        if let Some(edge) = self.edges.iter().find(|e| e.user == user.id && e.track_id == track_id) {
+        if let Some(edge) = self
+            .edges
+            .iter()
+            .find(|e| e.user == user.id && e.track_id == track_id)
+        {
             return Ok(edge.to_json());
         }
         let edge = Edge {
@@ -384,7 +415,9 @@ impl Store {
 
     /// Open a shared link: the public view of a share, minted afresh on every call.
     pub fn resolve(&self, token: &str, public_base: &str) -> Result<Value, ApiError> {
-        let share = self.active_share(token, clock::now()).ok_or(error::SHARE_UNAVAILABLE)?;
+        let share = self
+            .active_share(token, clock::now())
+            .ok_or(error::SHARE_UNAVAILABLE)?;
         let share_view = json!({
             "target_type": match share.target {
                 ShareTarget::Track(_) => "track",
@@ -459,7 +492,9 @@ impl Store {
                         !t.deleted && t.organization_id == organization_id && t.creator == user.id
                     });
                 if !ok {
-                    return Err(error::not_found("No track with this id that the caller created"));
+                    return Err(error::not_found(
+                        "No track with this id that the caller created",
+                    ));
                 }
                 (ShareTarget::Track(id.to_owned()), "track")
             }
@@ -469,7 +504,9 @@ impl Store {
                         c.id == id && c.organization_id == organization_id && c.creator == user.id
                     });
                 if !ok {
-                    return Err(error::not_found("No collection with this id that the caller created"));
+                    return Err(error::not_found(
+                        "No collection with this id that the caller created",
+                    ));
                 }
                 (ShareTarget::Collection(id.to_owned()), "collection")
             }
@@ -489,7 +526,12 @@ impl Store {
     }
 
     /// Revoke a share link the caller created. Revoking a revoked link is a no-op.
-    pub fn revoke(&mut self, user: &User, organization_id: &str, share_id: &str) -> Result<Value, ApiError> {
+    pub fn revoke(
+        &mut self,
+        user: &User,
+        organization_id: &str,
+        share_id: &str,
+    ) -> Result<Value, ApiError> {
         let link = self
             .shares
             .iter_mut()
@@ -499,13 +541,20 @@ impl Store {
                     && s.creator == user.id
                     && user.organization_id == organization_id
             })
-            .ok_or(error::not_found("No share link with this id that the caller created"))?;
+            .ok_or(error::not_found(
+                "No share link with this id that the caller created",
+            ))?;
         link.revoked = true;
         Ok(json!({ "success": true, "id": share_id, "detail": "Share link revoked." }))
     }
 
     /// Soft-delete a track: creator only. It leaves every library, savers' too.
-    pub fn delete_track(&mut self, user: &User, organization_id: &str, track_id: &str) -> Result<Value, ApiError> {
+    pub fn delete_track(
+        &mut self,
+        user: &User,
+        organization_id: &str,
+        track_id: &str,
+    ) -> Result<Value, ApiError> {
         let track = self
             .tracks
             .iter_mut()
@@ -515,7 +564,9 @@ impl Store {
                     && t.organization_id == organization_id
                     && user.organization_id == organization_id
             })
-            .ok_or(error::not_found("No track with this id in the caller's organization"))?;
+            .ok_or(error::not_found(
+                "No track with this id in the caller's organization",
+            ))?;
         if track.creator != user.id {
             return Err(error::forbidden("Only the track's creator can delete it"));
         }
@@ -564,7 +615,9 @@ mod tests {
 
     fn seeded() -> (Store, Seed, User) {
         let (store, seed) = Store::seeded(None, None);
-        let recipient = store.user_by_key(seed.recipient_key.expose().as_bytes()).unwrap();
+        let recipient = store
+            .user_by_key(seed.recipient_key.expose().as_bytes())
+            .unwrap();
         (store, seed, recipient)
     }
 
@@ -586,13 +639,28 @@ mod tests {
         let edge = store.save_shared(&user, live).unwrap();
         assert_eq!(edge["track_id"], seed.track_id.as_str());
         assert_eq!(edge["share_link_id"], seed.live_share_link_id.as_str());
-        assert_eq!(store.save_shared(&user, live).unwrap(), edge, "a repeat save returns the same edge");
-        for state in [ShareState::Revoked, ShareState::Expired, ShareState::Removed] {
-            let err = store.save_shared(&user, seed.tokens.get(state).unwrap()).unwrap_err();
+        assert_eq!(
+            store.save_shared(&user, live).unwrap(),
+            edge,
+            "a repeat save returns the same edge"
+        );
+        for state in [
+            ShareState::Revoked,
+            ShareState::Expired,
+            ShareState::Removed,
+        ] {
+            let err = store
+                .save_shared(&user, seed.tokens.get(state).unwrap())
+                .unwrap_err();
             assert_eq!(err, error::SHARE_UNAVAILABLE, "{state}");
         }
-        assert_eq!(store.save_shared(&user, "shr_nope").unwrap_err(), error::SHARE_UNAVAILABLE);
-        let err = store.save_shared(&user, seed.tokens.get(ShareState::Collection).unwrap()).unwrap_err();
+        assert_eq!(
+            store.save_shared(&user, "shr_nope").unwrap_err(),
+            error::SHARE_UNAVAILABLE
+        );
+        let err = store
+            .save_shared(&user, seed.tokens.get(ShareState::Collection).unwrap())
+            .unwrap_err();
         assert_eq!(err, error::COLLECTION_READ_ONLY);
     }
 
@@ -600,51 +668,103 @@ mod tests {
     fn unknown_keys_match_no_user() {
         let (store, seed, _) = seeded();
         assert!(store.user_by_key(b"ak_unknown").is_none());
-        assert!(store.user_by_key(seed.sharer_key.expose().as_bytes()).is_some());
+        assert!(
+            store
+                .user_by_key(seed.sharer_key.expose().as_bytes())
+                .is_some()
+        );
     }
 
     #[test]
     fn share_options_follow_the_docs() {
-        assert_eq!(ShareOptions::from_body(b"").unwrap().visibility, "link_only");
-        assert_eq!(ShareOptions::from_body(br#"{"expires_in_days": 400}"#).unwrap().expires_in_days, Some(90));
+        assert_eq!(
+            ShareOptions::from_body(b"").unwrap().visibility,
+            "link_only"
+        );
+        assert_eq!(
+            ShareOptions::from_body(br#"{"expires_in_days": 400}"#)
+                .unwrap()
+                .expires_in_days,
+            Some(90)
+        );
         assert!(ShareOptions::from_body(br#"{"expires_in_days": 0}"#).is_err());
         assert!(ShareOptions::from_body(br#"{"expires_in_days": 1.5}"#).is_err());
         assert!(ShareOptions::from_body(br#"{"visibility": "everyone"}"#).is_err());
-        assert_eq!(ShareOptions::from_body(b"{").unwrap_err(), error::INVALID_JSON);
+        assert_eq!(
+            ShareOptions::from_body(b"{").unwrap_err(),
+            error::INVALID_JSON
+        );
         assert!(ShareOptions::from_body(b"[]").is_err());
     }
 
     #[test]
     fn revoke_delete_and_their_effects() {
         let (mut store, seed, recipient) = seeded();
-        let sharer = store.user_by_key(seed.sharer_key.expose().as_bytes()).unwrap();
+        let sharer = store
+            .user_by_key(seed.sharer_key.expose().as_bytes())
+            .unwrap();
         let org = seed.organization_id.clone();
         let options = ShareOptions::from_body(b"").unwrap();
         let link = store
-            .share(&sharer, &org, ShareTargetRef::Track(&seed.spare_track_id), &options, "http://h")
+            .share(
+                &sharer,
+                &org,
+                ShareTargetRef::Track(&seed.spare_track_id),
+                &options,
+                "http://h",
+            )
             .unwrap();
         let token = link["token"].as_str().unwrap().to_owned();
         assert!(link["url"].as_str().unwrap().ends_with(&token));
         store.save_shared(&recipient, &token).unwrap();
 
         // Only the creator may share, revoke or delete.
-        assert!(store.share(&recipient, &org, ShareTargetRef::Track(&seed.track_id), &options, "http://h").is_err());
+        assert!(
+            store
+                .share(
+                    &recipient,
+                    &org,
+                    ShareTargetRef::Track(&seed.track_id),
+                    &options,
+                    "http://h"
+                )
+                .is_err()
+        );
         let id = link["id"].as_str().unwrap();
         assert!(store.revoke(&recipient, &org, id).is_err());
         assert_eq!(
-            store.delete_track(&recipient, &org, &seed.spare_track_id).unwrap_err().status,
+            store
+                .delete_track(&recipient, &org, &seed.spare_track_id)
+                .unwrap_err()
+                .status,
             axum::http::StatusCode::NOT_FOUND
         );
 
-        store.delete_track(&sharer, &org, &seed.spare_track_id).unwrap();
-        assert_eq!(store.save_shared(&recipient, &token).unwrap_err(), error::SHARE_UNAVAILABLE);
-        assert!(!store.edges.iter().any(|e| e.track_id == seed.spare_track_id), "deleted tracks leave libraries");
+        store
+            .delete_track(&sharer, &org, &seed.spare_track_id)
+            .unwrap();
+        assert_eq!(
+            store.save_shared(&recipient, &token).unwrap_err(),
+            error::SHARE_UNAVAILABLE
+        );
+        assert!(
+            !store
+                .edges
+                .iter()
+                .any(|e| e.track_id == seed.spare_track_id),
+            "deleted tracks leave libraries"
+        );
         let view = store.resolve(&token, "http://h").unwrap();
         assert_eq!(view["available"], false);
 
         store.revoke(&sharer, &org, id).unwrap();
-        store.revoke(&sharer, &org, id).expect("revoking twice is a no-op");
-        assert_eq!(store.resolve(&token, "http://h").unwrap_err(), error::SHARE_UNAVAILABLE);
+        store
+            .revoke(&sharer, &org, id)
+            .expect("revoking twice is a no-op");
+        assert_eq!(
+            store.resolve(&token, "http://h").unwrap_err(),
+            error::SHARE_UNAVAILABLE
+        );
     }
 
     #[test]
@@ -655,7 +775,9 @@ mod tests {
         let b = store.resolve(live, "http://h").unwrap();
         assert_ne!(a["track"]["playback_url"], b["track"]["playback_url"]);
         assert_eq!(a["track"]["id"], seed.track_id.as_str());
-        let collection = store.resolve(seed.tokens.get(ShareState::Collection).unwrap(), "http://h").unwrap();
+        let collection = store
+            .resolve(seed.tokens.get(ShareState::Collection).unwrap(), "http://h")
+            .unwrap();
         assert_eq!(collection["kind"], "collection");
         assert_eq!(collection["tracks"].as_array().unwrap().len(), 2);
     }

@@ -28,7 +28,11 @@ fn edge_track_is_shared_track(world: &mut ConformanceWorld) -> StepResult {
     if actual == expected {
         return Ok(());
     }
-    Err(Failure::mismatch(format!("track_id {expected:?}"), format!("{actual:?}"), response))
+    Err(Failure::mismatch(
+        format!("track_id {expected:?}"),
+        format!("{actual:?}"),
+        response,
+    ))
 }
 
 #[then("the edge's share_link_id is the share's id or null")]
@@ -42,7 +46,11 @@ fn edge_share_link_is_share(world: &mut ConformanceWorld) -> StepResult {
     match body.get("share_link_id") {
         Some(Value::Null) => Ok(()),
         Some(Value::String(actual)) if *actual == expected => Ok(()),
-        Some(other) => Err(Failure::mismatch(format!("share_link_id {expected:?} or null"), other, response)),
+        Some(other) => Err(Failure::mismatch(
+            format!("share_link_id {expected:?} or null"),
+            other,
+            response,
+        )),
         None => Err(Failure::mismatch(
             format!("share_link_id {expected:?} or null"),
             "no share_link_id field",
@@ -62,8 +70,19 @@ fn edge_created_recently(world: &mut ConformanceWorld, minutes: i64) -> StepResu
         return Ok(());
     }
     Err(Failure::mismatch(
-        format!("created_at within {minutes} minutes of the harness clock ({})", clock::format(clock::now())),
-        format!("{text} ({} s {})", skew.whole_seconds().abs(), if skew.is_negative() { "behind" } else { "ahead" }),
+        format!(
+            "created_at within {minutes} minutes of the harness clock ({})",
+            clock::format(clock::now())
+        ),
+        format!(
+            "{text} ({} s {})",
+            skew.whole_seconds().abs(),
+            if skew.is_negative() {
+                "behind"
+            } else {
+                "ahead"
+            }
+        ),
         response,
     ))
 }
@@ -71,10 +90,9 @@ fn edge_created_recently(world: &mut ConformanceWorld, minutes: i64) -> StepResu
 #[then("the repeat save answers a library edge for the same track or an error envelope")]
 fn repeat_save_is_sound(world: &mut ConformanceWorld) -> StepResult {
     let ctx = world.ctx()?;
-    let first = world
-        .first_save
-        .clone()
-        .ok_or_else(|| Failure::new("the scenario did not save twice (a suite bug: use \"saved again\")"))?;
+    let first = world.first_save.clone().ok_or_else(|| {
+        Failure::new("the scenario did not save twice (a suite bug: use \"saved again\")")
+    })?;
     let again = world.response()?.clone();
     let first_body = json_body(&first)?;
     let note = if again.status.is_success() {
@@ -82,7 +100,10 @@ fn repeat_save_is_sound(world: &mut ConformanceWorld) -> StepResult {
         schema_check(&ctx.suite, SchemaName::LibraryEdge, &body, &again)?;
         if body.get("track_id") != first_body.get("track_id") {
             return Err(Failure::mismatch(
-                format!("a repeat save of the same track ({})", first_body["track_id"]),
+                format!(
+                    "a repeat save of the same track ({})",
+                    first_body["track_id"]
+                ),
                 format!("track_id {}", body["track_id"]),
                 &again,
             ));
@@ -102,7 +123,11 @@ fn repeat_save_is_sound(world: &mut ConformanceWorld) -> StepResult {
             body.pointer("/error/code").unwrap_or(&Value::Null)
         )
     } else {
-        return Err(Failure::mismatch("a 2xx edge or a 4xx error envelope", status_text(again.status), &again));
+        return Err(Failure::mismatch(
+            "a 2xx edge or a 4xx error envelope",
+            status_text(again.status),
+            &again,
+        ));
     };
     world.notes.push(note);
     Ok(())
@@ -121,7 +146,12 @@ pub(super) fn schema_check(
     }
     let list: Vec<String> = violations.iter().map(|v| format!("  - {v}")).collect();
     Err(Failure::about(
-        format!("expected: a body valid against {}\nactual:   {} violation(s)\n{}", which.file(), violations.len(), list.join("\n")),
+        format!(
+            "expected: a body valid against {}\nactual:   {} violation(s)\n{}",
+            which.file(),
+            violations.len(),
+            list.join("\n")
+        ),
         response,
     ))
 }

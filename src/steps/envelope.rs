@@ -14,7 +14,11 @@ fn body_is_envelope(world: &mut ConformanceWorld) -> StepResult {
     let ctx = world.ctx()?;
     let response = world.response()?;
     if !(response.status.is_client_error() || response.status.is_server_error()) {
-        return Err(Failure::mismatch("an error status (4xx or 5xx)", status_text(response.status), response));
+        return Err(Failure::mismatch(
+            "an error status (4xx or 5xx)",
+            status_text(response.status),
+            response,
+        ));
     }
     if !response.has_json_content_type() {
         return Err(Failure::mismatch(
@@ -28,8 +32,14 @@ fn body_is_envelope(world: &mut ConformanceWorld) -> StepResult {
     let mirrored = body.pointer("/error/status").and_then(Value::as_u64);
     if mirrored != Some(u64::from(response.status.as_u16())) {
         return Err(Failure::mismatch(
-            format!("error.status {} (the HTTP status)", response.status.as_u16()),
-            format!("error.status {}", body.pointer("/error/status").unwrap_or(&Value::Null)),
+            format!(
+                "error.status {} (the HTTP status)",
+                response.status.as_u16()
+            ),
+            format!(
+                "error.status {}",
+                body.pointer("/error/status").unwrap_or(&Value::Null)
+            ),
             response,
         ));
     }
@@ -99,9 +109,10 @@ fn is_req_id(text: &str) -> bool {
 fn is_uuid(text: &str) -> bool {
     let groups: Vec<&str> = text.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(group, len)| {
-            group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit())
-        })
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[then(expr = "the envelope matches the snapshot {string}")]
@@ -123,10 +134,14 @@ fn envelope_matches_snapshot(world: &mut ConformanceWorld, name: String) -> Step
 #[then("those responses are identical apart from trace_id and timestamp")]
 fn responses_identical(world: &mut ConformanceWorld) -> StepResult {
     let [first, rest @ ..] = world.collected.as_slice() else {
-        return Err(Failure::new("the scenario collected no responses (a suite bug)"));
+        return Err(Failure::new(
+            "the scenario collected no responses (a suite bug)",
+        ));
     };
     if rest.is_empty() {
-        return Err(Failure::new("the scenario collected one response: nothing to compare (a suite bug)"));
+        return Err(Failure::new(
+            "the scenario collected one response: nothing to compare (a suite bug)",
+        ));
     }
     let comparable = |response: &Exchange| -> Result<Value, Failure> {
         Ok(without(&json_body(response)?, PER_RESPONSE_FIELDS))
@@ -142,7 +157,12 @@ fn responses_identical(world: &mut ConformanceWorld) -> StepResult {
                 other.summary()
             )));
         }
-        if let Some(diff) = json_diff(&reference, &comparable(other)?, &first.request, &other.request) {
+        if let Some(diff) = json_diff(
+            &reference,
+            &comparable(other)?,
+            &first.request,
+            &other.request,
+        ) {
             return Err(Failure::new(format!(
                 "expected: one envelope whatever the token (trace_id and timestamp aside)\nactual:   the bodies differ:\n{}",
                 diff.trim_end()

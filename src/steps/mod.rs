@@ -39,7 +39,12 @@ pub struct Context {
 
 impl Context {
     /// A context for one run.
-    pub fn new(http: HttpClient, api_key: Option<ApiKey>, fixtures: Fixtures, suite: Arc<Suite>) -> Self {
+    pub fn new(
+        http: HttpClient,
+        api_key: Option<ApiKey>,
+        fixtures: Fixtures,
+        suite: Arc<Suite>,
+    ) -> Self {
         Self {
             http,
             api_key,
@@ -136,15 +141,15 @@ impl ConformanceWorld {
     }
 
     fn ctx(&self) -> Result<Arc<Context>, Failure> {
-        self.ctx
-            .clone()
-            .ok_or_else(|| Failure::new("the scenario runs without a target context (a harness bug)"))
+        self.ctx.clone().ok_or_else(|| {
+            Failure::new("the scenario runs without a target context (a harness bug)")
+        })
     }
 
     fn response(&self) -> Result<&Exchange, Failure> {
-        self.response
-            .as_deref()
-            .ok_or_else(|| Failure::new("no request was made before this step (a suite bug: add a When step)"))
+        self.response.as_deref().ok_or_else(|| {
+            Failure::new("no request was made before this step (a suite bug: add a When step)")
+        })
     }
 }
 
@@ -171,7 +176,11 @@ impl Failure {
     }
 
     /// `expected:` / `actual:` lines, then the response the check looked at.
-    fn mismatch(expected: impl fmt::Display, actual: impl fmt::Display, response: &Exchange) -> Self {
+    fn mismatch(
+        expected: impl fmt::Display,
+        actual: impl fmt::Display,
+        response: &Exchange,
+    ) -> Self {
         Self(format!(
             "expected: {expected}\nactual:   {actual}\nresponse: {}",
             response.summary()
@@ -210,14 +219,24 @@ fn not_testable(reason: impl Into<String>) -> ! {
 
 /// The body of `response` as JSON, or a failure saying why it is not.
 fn json_body(response: &Exchange) -> Result<Value, Failure> {
-    response.json().map_err(|problem| Failure::new(format!("{problem}\nresponse: {}", response.summary())))
+    response
+        .json()
+        .map_err(|problem| Failure::new(format!("{problem}\nresponse: {}", response.summary())))
 }
 
 /// The string at `pointer` in `body`, or a failure naming what is there instead.
 fn string_at<'v>(body: &'v Value, pointer: &str, response: &Exchange) -> Result<&'v str, Failure> {
     match body.pointer(pointer) {
         Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(Failure::mismatch(format!("a string at {pointer}"), other, response)),
-        None => Err(Failure::mismatch(format!("a string at {pointer}"), "no such field", response)),
+        Some(other) => Err(Failure::mismatch(
+            format!("a string at {pointer}"),
+            other,
+            response,
+        )),
+        None => Err(Failure::mismatch(
+            format!("a string at {pointer}"),
+            "no such field",
+            response,
+        )),
     }
 }

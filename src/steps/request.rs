@@ -108,7 +108,9 @@ fn token_for(ctx: &Context, word: &str) -> Result<Token, Failure> {
             value: value.to_owned(),
             state: Some(state),
         }),
-        None => not_testable(format!("the fixtures hold no `{state}` token (tokens.{state})")),
+        None => not_testable(format!(
+            "the fixtures hold no `{state}` token (tokens.{state})"
+        )),
     }
 }
 
@@ -129,19 +131,32 @@ async fn save(world: &ConformanceWorld, attempt: Attempt) -> Result<Arc<Exchange
     let header = match &world.key {
         KeyChoice::Recipient => match &ctx.api_key {
             Some(key) => KeyHeader::Key(key),
-            None => not_testable("no API key: give --api-key, set FREDDY_API_KEY, or put api_key in the fixtures"),
+            None => not_testable(
+                "no API key: give --api-key, set FREDDY_API_KEY, or put api_key in the fixtures",
+            ),
         },
         KeyChoice::Absent => KeyHeader::Absent,
         KeyChoice::Empty => KeyHeader::Value(""),
         KeyChoice::Unknown(value) => KeyHeader::Value(value),
         KeyChoice::Unset => {
-            return Err(Failure::new("the scenario chose no key (a suite bug: add a Given step for the key)"));
+            return Err(Failure::new(
+                "the scenario chose no key (a suite bug: add a Given step for the key)",
+            ));
         }
     };
-    let label = format!("POST /v1/music/shared/{{{}}}/save with {}", token.label, world.key.describe());
+    let label = format!(
+        "POST /v1/music/shared/{{{}}}/save with {}",
+        token.label,
+        world.key.describe()
+    );
     let send = || async {
         ctx.http
-            .send(Method::POST, &["v1", "music", "shared", &token.value, "save"], header, label.clone())
+            .send(
+                Method::POST,
+                &["v1", "music", "shared", &token.value, "save"],
+                header,
+                label.clone(),
+            )
             .await
             .map(Arc::new)
     };

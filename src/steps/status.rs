@@ -11,7 +11,11 @@ fn status_is(world: &mut ConformanceWorld, expected: u16) -> StepResult {
     if response.status.as_u16() == expected {
         return Ok(());
     }
-    Err(Failure::mismatch(format!("status {expected}"), status_text(response.status), response))
+    Err(Failure::mismatch(
+        format!("status {expected}"),
+        status_text(response.status),
+        response,
+    ))
 }
 
 #[then("the status is a success")]
@@ -20,7 +24,11 @@ fn status_is_success(world: &mut ConformanceWorld) -> StepResult {
     if response.status.is_success() {
         return Ok(());
     }
-    Err(Failure::mismatch("a 2xx status", status_text(response.status), response))
+    Err(Failure::mismatch(
+        "a 2xx status",
+        status_text(response.status),
+        response,
+    ))
 }
 
 #[then("the status is a client error")]
@@ -29,7 +37,11 @@ fn status_is_client_error(world: &mut ConformanceWorld) -> StepResult {
     if response.status.is_client_error() {
         return Ok(());
     }
-    Err(Failure::mismatch("a 4xx status", status_text(response.status), response))
+    Err(Failure::mismatch(
+        "a 4xx status",
+        status_text(response.status),
+        response,
+    ))
 }
 
 #[then("the content type is JSON")]

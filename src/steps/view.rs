@@ -14,14 +14,21 @@ const FRESH_PER_REQUEST: &[&str] = &["/track/playback_url"];
 
 async fn public_view(world: &ConformanceWorld) -> Result<Value, Failure> {
     let ctx = world.ctx()?;
-    let token = world
-        .token
-        .as_ref()
-        .ok_or_else(|| Failure::new("the scenario names no token before opening it (a suite bug)"))?;
-    let label = format!("GET /v1/music/shared/{{{}}} (public resolve, no key)", token.label);
+    let token = world.token.as_ref().ok_or_else(|| {
+        Failure::new("the scenario names no token before opening it (a suite bug)")
+    })?;
+    let label = format!(
+        "GET /v1/music/shared/{{{}}} (public resolve, no key)",
+        token.label
+    );
     let response = ctx
         .http
-        .send(Method::GET, &["v1", "music", "shared", &token.value], KeyHeader::Absent, label)
+        .send(
+            Method::GET,
+            &["v1", "music", "shared", &token.value],
+            KeyHeader::Absent,
+            label,
+        )
         .await?;
     if response.status != reqwest::StatusCode::OK {
         return Err(Failure::about(
@@ -48,7 +55,12 @@ async fn view_unchanged(world: &mut ConformanceWorld) -> StepResult {
         .clone()
         .ok_or_else(|| Failure::new("no public view was recorded before the save (a suite bug)"))?;
     let after = public_view(world).await?;
-    match json_diff(&before, &after, "public view before the save", "public view after the save") {
+    match json_diff(
+        &before,
+        &after,
+        "public view before the save",
+        "public view after the save",
+    ) {
         None => Ok(()),
         Some(diff) => Err(Failure::new(format!(
             "expected: the original track unchanged by the save\nactual:   its public view changed (playback_url aside):\n{}",

@@ -1,0 +1,407 @@
+//! The command line as scripts and CI see it: exit codes, output, and the key never printed.
+//! Each test runs the real binary against real servers on loopback.
+
+use std::net::TcpListener as StdListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::HeaderMap;
+use share_conformance::fixtures::Fixtures;
+use share_conformance::reference::{ReferenceServer, ServerOptions};
+use share_conformance::secret::ApiKey;
+
+const BIN: &str = env!("CARGO_BIN_EXE_share-conformance");
+
+/// Runs the binary with `args` (blocking, so call from `spawn_blocking` inside async tests),
+/// with `FREDDY_API_KEY` cleared so the developer's environment cannot leak in.
+fn harness(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env_remove("FREDDY_API_KEY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+async fn harness_async(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        harness(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    })
+    .await
+    .unwrap()
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A fresh directory for one test's files.
+fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("share-conformance-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write_fixtures(dir: &Path, fixtures: &Fixtures) -> String {
+    let path = dir.join("fixtures.toml");
+    std::fs::write(&path, fixtures.to_toml()).unwrap();
+    path.display().to_string()
+}
+
+/// Serves `app` on a free loopback port; returns its base URL.
+async fn spawn(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+fn verdict_line<'a>(stdout: &'a str, clause: &str) -> Vec<&'a str> {
+    stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(clause))
+        .map(|l| l.split_whitespace().take(3).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn run_against_the_embedded_server_passes_and_prints_the_clause_table() {
+    let output = harness(&["run"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    for clause in ["SAVE-201-CREATED", "SAVE-404-NO-ORACLE", "ERR-SNAPSHOT"] {
+        assert_eq!(
+            verdict_line(&stdout, clause),
+            [clause, "MUST", "PASS"],
+            "{stdout}"
+        );
+    }
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-REPEAT"),
+        ["SAVE-REPEAT", "SHOULD", "PASS"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("result: PASS"), "{stdout}");
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_2() {
+    let dir = scratch_dir("usage");
+    let bad_toml = dir.join("bad.toml");
+    std::fs::write(&bad_toml, "[tokens]\nlive = 42\n").unwrap();
+    let bad_toml = bad_toml.display().to_string();
+    let missing = dir.join("missing.toml").display().to_string();
+    let cases: [(&[&str], &str); 7] = [
+        (&["run", "--no-such-flag"], "--no-such-flag"),
+        (&["frobnicate"], "frobnicate"),
+        (
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--fixtures",
+                &missing,
+            ],
+            "cannot read fixtures file",
+        ),
+        (
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--fixtures",
+                &bad_toml,
+            ],
+            "line 2",
+        ),
+        (&["run", "--base-url", "not a url"], "is not a URL"),
+        (&["run", "--base-url", "ftp://example.com"], "http or https"),
+        (&["run", "--tags", "@a and"], "--tags"),
+    ];
+    for (args, expected) in cases {
+        let output = harness(args);
+        let (stdout, stderr) = text(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}\n{stdout}\n{stderr}"
+        );
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: stderr lacks {expected:?}:\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_target_with_nothing_listening_exits_3_naming_the_url() {
+    let port = {
+        let listener = StdListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let output = harness(&["run", "--base-url", &url, "--timeout", "5"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(stderr.contains(&url), "{stderr}");
+    assert!(
+        stderr.to_lowercase().contains("refused"),
+        "the cause is named: {stderr}"
+    );
+    assert!(!stdout.contains("PASS"), "no scenario runs: {stdout}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_filter_that_selects_nothing_fails() {
+    let output = harness(&["run", "--tags", "@does-not-exist"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("selects no scenario"), "{stderr}");
+}
+
+#[test]
+fn a_tag_filter_runs_only_its_clauses() {
+    let output = harness(&["run", "--tags", "@clause:SAVE-404-EXPIRED"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-404-EXPIRED"),
+        ["SAVE-404-EXPIRED", "MUST", "PASS"]
+    );
+    assert!(
+        verdict_line(&stdout, "SAVE-201-CREATED").is_empty(),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("not selected by --tags: SAVE-201-CREATED"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_answers_200_to_everything_fails_the_run() {
+    let url = spawn(Router::new().fallback(|| async { axum::Json(serde_json::json!({})) })).await;
+    let dir = scratch_dir("always-200");
+    let mut fixtures = Fixtures::default();
+    for state in share_conformance::fixtures::ShareState::ALL {
+        fixtures.tokens.set(state, Some(format!("shr_{state}")));
+    }
+    fixtures.api_key = Some(ApiKey::new("ak_whatever").unwrap());
+    let fixtures = write_fixtures(&dir, &fixtures);
+    let output = harness_async(vec![
+        "run".into(),
+        "--base-url".into(),
+        url,
+        "--fixtures".into(),
+        fixtures,
+    ])
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    for clause in [
+        "SAVE-201-CREATED",
+        "SAVE-EDGE-SHAPE",
+        "SAVE-401-MISSING-KEY",
+        "SAVE-404-REVOKED",
+        "ERR-ENVELOPE",
+    ] {
+        assert_eq!(
+            verdict_line(&stdout, clause),
+            [clause, "MUST", "FAIL"],
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("expected: status 201\n"),
+        "failures line up expected against actual:\n{stdout}"
+    );
+    assert!(stdout.contains("actual:   200 OK"), "{stdout}");
+    assert!(stdout.contains("result: FAIL"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_fixtures_are_not_testable_never_passed() {
+    let server = ReferenceServer::start(ServerOptions::default())
+        .await
+        .unwrap();
+    let dir = scratch_dir("partial-fixtures");
+    let mut fixtures = server.fixtures();
+    fixtures.tokens.expired = None;
+    fixtures.expected.track_id = None;
+    let fixtures = write_fixtures(&dir, &fixtures);
+    let output = harness_async(vec![
+        "run".into(),
+        "--base-url".into(),
+        server.base_url(),
+        "--fixtures".into(),
+        fixtures,
+    ])
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "untestable is not failed: {stdout}\n{stderr}"
+    );
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-404-EXPIRED"),
+        ["SAVE-404-EXPIRED", "MUST", "NOT-TESTABLE"],
+        "{stdout}"
+    );
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-EDGE-TARGET"),
+        ["SAVE-EDGE-TARGET", "MUST", "NOT-TESTABLE"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("not testable: the fixtures hold no `expired` token"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("could not be tested"), "{stdout}");
+}
+
+#[test]
+fn serve_in_another_process_passes_through_its_printed_fixtures() {
+    let dir = scratch_dir("serve");
+    let fixtures = dir.join("serve.toml");
+    let mut serve = Command::new(BIN)
+        .args(["serve", "--addr", "127.0.0.1:0", "--fixtures-out"])
+        .arg(&fixtures)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The file appears only once the server accepts connections.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !fixtures.exists() {
+        assert!(Instant::now() < deadline, "serve wrote no fixtures file");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(serve.stdout.take().unwrap()),
+        &mut first_line,
+    )
+    .unwrap();
+    let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{first_line}"
+    );
+
+    let runs: Vec<Output> = (0..2)
+        .map(|_| {
+            harness(&[
+                "run",
+                "--base-url",
+                &url,
+                "--fixtures",
+                &fixtures.display().to_string(),
+            ])
+        })
+        .collect();
+    let _ = serve.kill();
+    let _ = serve.wait();
+    for (n, output) in runs.iter().enumerate() {
+        let (stdout, stderr) = text(output);
+        // A second run against the same server passes too: repeat saves are idempotent.
+        assert_eq!(output.status.code(), Some(0), "run {n}: {stdout}\n{stderr}");
+        assert_eq!(
+            verdict_line(&stdout, "SAVE-201-CREATED"),
+            ["SAVE-201-CREATED", "MUST", "PASS"]
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_key_never_appears_in_output() {
+    let canary = format!("ak_canary{}", share_conformance::clock::random_hex(16));
+    // A correct server that knows the canary key: a passing run.
+    let server = ReferenceServer::start(ServerOptions {
+        recipient_key: Some(ApiKey::new(canary.clone()).unwrap()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = scratch_dir("canary");
+    let mut fixtures = server.fixtures();
+    fixtures.api_key = None;
+    let fixtures_path = write_fixtures(&dir, &fixtures);
+    // A broken server that echoes the key it receives in its body and headers: a failing run
+    // whose failure excerpts would show the key if nothing masked it.
+    let echo = spawn(Router::new().fallback(|headers: HeaderMap| async move {
+        let key = headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none")
+            .to_owned();
+        (
+            [("x-echo", key.clone())],
+            axum::Json(serde_json::json!({ "you_sent": key })),
+        )
+    }))
+    .await;
+
+    for (url, expected_code) in [(server.base_url(), 0), (echo, 1)] {
+        let output = harness_async(vec![
+            "run".into(),
+            "--base-url".into(),
+            url,
+            "--fixtures".into(),
+            fixtures_path.clone(),
+            "--api-key".into(),
+            canary.clone(),
+        ])
+        .await;
+        let (stdout, stderr) = text(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(expected_code),
+            "{stdout}\n{stderr}"
+        );
+        assert!(
+            !stdout.contains(&canary[3..]),
+            "the key leaked to stdout:\n{stdout}"
+        );
+        assert!(
+            !stderr.contains(&canary[3..]),
+            "the key leaked to stderr:\n{stderr}"
+        );
+        if expected_code == 1 {
+            assert!(
+                stdout.contains("\"you_sent\":\"***\""),
+                "the echoed key is masked:\n{stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn clauses_prints_the_traceability_matrix() {
+    let output = harness(&["clauses"]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0));
+    let suite = share_conformance::suite::Suite::embedded().unwrap();
+    for clause in suite.catalogue().iter() {
+        assert!(
+            stdout.contains(&format!("{}  {}", clause.id, clause.level)),
+            "{} missing",
+            clause.id
+        );
+    }
+    assert!(
+        stdout.contains(
+            "features/saving.feature:14  Saving a live track share returns 201 Created as JSON"
+        ),
+        "{stdout}"
+    );
+}
