@@ -111,3 +111,124 @@ async fn the_repeat_save_observation_is_reported() {
         "{out}"
     );
 }
+
+/// A remote target at `base_url` whose fixtures name a token for every state.
+fn remote(base_url: &str) -> RunConfig {
+    let mut fixtures = share_conformance::fixtures::Fixtures::default();
+    for state in share_conformance::fixtures::ShareState::ALL {
+        fixtures.tokens.set(state, Some(format!("shr_{state}")));
+    }
+    RunConfig {
+        target: share_conformance::target::Target::Remote(Box::new(
+            share_conformance::target::RemoteTarget {
+                base_url: base_url.parse().unwrap(),
+                api_key: Some(share_conformance::secret::ApiKey::new("ak_test").unwrap()),
+                fixtures,
+            },
+        )),
+        timeout: std::time::Duration::from_secs(5),
+        ..RunConfig::embedded(Arc::new(Suite::embedded().unwrap()))
+    }
+}
+
+/// Serves `app` on a free loopback port; returns its base URL.
+async fn spawn(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_redirect_fails_its_scenario_and_is_never_followed() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let elsewhere = spawn(axum::Router::new().fallback(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+        async { "followed" }
+    }))
+    .await;
+    let location = format!("{elsewhere}/stolen");
+    let redirecting = spawn(axum::Router::new().fallback(move || {
+        let location = location.clone();
+        async move {
+            (
+                axum::http::StatusCode::TEMPORARY_REDIRECT,
+                [("location", location)],
+            )
+        }
+    }))
+    .await;
+    let (report, out) = run(remote(&redirecting)).await;
+    let report = report.unwrap();
+    assert!(!report.passed(), "{out}");
+    assert_eq!(report.verdict("SAVE-201-CREATED"), Some(Verdict::Fail));
+    assert!(out.contains("redirects are never followed"), "{out}");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "the other origin was contacted"
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_cut_at_the_cap_and_fails() {
+    let big = spawn(axum::Router::new().fallback(|| async {
+        (
+            [("content-type", "application/json")],
+            vec![b' '; 3 * 1024 * 1024],
+        )
+    }))
+    .await;
+    let (report, out) = run(remote(&big)).await;
+    let report = report.unwrap();
+    assert!(!report.passed(), "{out}");
+    assert!(out.contains("longer than the 1 MiB cap"), "{out}");
+}
+
+#[tokio::test]
+async fn an_html_error_page_fails_with_an_excerpt() {
+    let html = spawn(axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            [("content-type", "text/html")],
+            "<html><body><h1>Stack trace</h1></body></html>",
+        )
+    }))
+    .await;
+    let (report, out) = run(remote(&html)).await;
+    let report = report.unwrap();
+    assert!(!report.passed(), "{out}");
+    assert!(out.contains("the body is not JSON"), "{out}");
+    assert!(out.contains("<html><body><h1>Stack trace</h1>"), "{out}");
+    assert!(out.contains("actual:   text/html"), "{out}");
+}
+
+#[tokio::test]
+async fn a_server_slower_than_the_timeout_fails_in_bounded_time() {
+    // The preflight (GET /) answers at once; every other request outlives the timeout.
+    let front = spawn(
+        axum::Router::new()
+            .route("/", axum::routing::get(|| async { "ok" }))
+            .fallback(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+                "too late"
+            }),
+    )
+    .await;
+    let started = std::time::Instant::now();
+    let config = RunConfig {
+        timeout: std::time::Duration::from_millis(300),
+        ..remote(&front)
+    };
+    let (report, out) = run(config).await;
+    let report = report.unwrap();
+    assert!(!report.passed(), "{out}");
+    assert!(out.contains("timed out after 0.3 s"), "{out}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+}
