@@ -10,6 +10,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::fixtures::Fixtures;
+use crate::reference::faults::Fault;
 use crate::runner::{DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECS, RunConfig, TagFilter};
 use crate::secret::ApiKey;
 use crate::suite::Suite;
@@ -37,6 +38,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Print the traceability matrix: every clause, its level, its doc sentence, its scenarios
     Clauses,
+    /// List the fault catalogue: the reference server's deliberate defects and the clauses that catch them
+    Faults(FaultsArgs),
 }
 
 /// Where to run and with what.
@@ -79,6 +82,24 @@ pub struct ServeArgs {
     /// Write the fixtures TOML here (once the server accepts connections) instead of printing it
     #[arg(long, value_name = "FILE")]
     pub fixtures_out: Option<PathBuf>,
+    /// Serve with this deliberate defect (see `share-conformance faults`)
+    #[arg(long, value_name = "NAME")]
+    pub fault: Option<Fault>,
+}
+
+/// `faults`' arguments.
+#[derive(Debug, Args)]
+pub struct FaultsArgs {
+    /// Run the suite against the reference server clean and with each fault, and print the
+    /// fault × clause matrix and the score (exit 1 if a fault is not caught by its clauses)
+    #[arg(long)]
+    pub matrix: bool,
+    /// With --matrix: bound on every request, in seconds (the slow-save fault waits for it)
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+    /// With --matrix: runs in flight at once
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = parse_concurrency)]
+    pub parallel: usize,
 }
 
 /// What the harness reads from its environment, read once.

@@ -13,7 +13,8 @@
 //! - [`http`]: requests with no redirects, bounded bodies and one-line failures;
 //! - [`steps`]: the World and the step definitions;
 //! - [`runner`], [`report`]: cucumber wired to per-clause verdicts;
-//! - [`reference`]: the reference server;
+//! - [`reference`]: the reference server, and its catalogue of faults;
+//! - [`mutation`]: the suite against every fault: its detection power, measured;
 //! - [`cli`]: the command line, parsed into a [`runner::RunConfig`].
 
 pub mod clauses;
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod clock;
 pub mod fixtures;
 pub mod http;
+pub mod mutation;
 pub mod reference;
 pub mod report;
 pub mod runner;

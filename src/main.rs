@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser as _;
-use share_conformance::cli::{Cli, Command, Environment, ServeArgs};
+use share_conformance::cli::{Cli, Command, Environment, FaultsArgs, ServeArgs};
+use share_conformance::mutation;
+use share_conformance::reference::faults::{CATALOGUE, Fault};
 use share_conformance::reference::{ReferenceServer, ServerOptions};
 use share_conformance::runner::{self, RunError};
 use share_conformance::suite::{Suite, feature_path};
@@ -60,6 +62,7 @@ fn dispatch(cli: Cli, env: &Environment) -> anyhow::Result<u8> {
                 }
             })
         }
+        Command::Faults(args) => faults(args, suite),
         Command::Serve(args) => {
             runtime()?.block_on(serve(args))?;
             Ok(PASSED)
@@ -97,13 +100,56 @@ fn print_clauses(suite: &Suite) {
     }
 }
 
+fn faults(args: FaultsArgs, suite: Arc<Suite>) -> anyhow::Result<u8> {
+    if !args.matrix {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "{} faults; each must be caught by the clause(s) it names\n",
+            CATALOGUE.len()
+        );
+        let _ = writeln!(
+            out,
+            "{:<30}  {:<9}  {:<40}  what the server does wrong",
+            "fault", "kind", "caught by"
+        );
+        for info in CATALOGUE {
+            let _ = writeln!(
+                out,
+                "{:<30}  {:<9}  {:<40}  {}",
+                info.name,
+                info.kind.to_string(),
+                info.clauses.join(", "),
+                info.description
+            );
+        }
+        return Ok(PASSED);
+    }
+    let all: Vec<Fault> = CATALOGUE.iter().map(|info| info.fault).collect();
+    let timeout = std::time::Duration::from_secs_f64(args.timeout);
+    let matrix = runtime()?.block_on(mutation::run_matrix(suite, &all, timeout, args.parallel));
+    print!("{}", matrix.render());
+    let problems = matrix.problems();
+    for problem in &problems {
+        eprintln!("problem: {problem}");
+    }
+    Ok(if problems.is_empty() { PASSED } else { FAILED })
+}
+
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let server = ReferenceServer::bind(args.addr, ServerOptions::default())
+    let options = ServerOptions {
+        fault: args.fault,
+        ..Default::default()
+    };
+    let server = ReferenceServer::bind(args.addr, options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.addr))?;
     let url = server.base_url();
     let fixtures = server.fixtures().to_toml();
     println!("reference server listening on {url}");
+    if let Some(fault) = args.fault {
+        println!("serving with fault {fault}: {}", fault.info().description);
+    }
     match &args.fixtures_out {
         Some(path) => {
             write_atomically(path, &fixtures)?;

@@ -269,56 +269,140 @@ async fn missing_fixtures_are_not_testable_never_passed() {
     assert!(stdout.contains("could not be tested"), "{stdout}");
 }
 
+/// A `share-conformance serve` process on a free port, killed when dropped.
+struct Serve {
+    child: std::process::Child,
+    url: String,
+    fixtures: PathBuf,
+}
+
+impl Serve {
+    fn start(name: &str, extra: &[&str]) -> Self {
+        let dir = scratch_dir(name);
+        let fixtures = dir.join("serve.toml");
+        let mut child = Command::new(BIN)
+            .args(["serve", "--addr", "127.0.0.1:0", "--fixtures-out"])
+            .arg(&fixtures)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // The file appears only once the server accepts connections.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !fixtures.exists() {
+            assert!(Instant::now() < deadline, "serve wrote no fixtures file");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut first_line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut first_line,
+        )
+        .unwrap();
+        let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+        assert!(
+            url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+            "{first_line}"
+        );
+        Self {
+            child,
+            url,
+            fixtures,
+        }
+    }
+
+    fn run(&self, extra: &[&str]) -> Output {
+        let fixtures = self.fixtures.display().to_string();
+        let mut args = vec!["run", "--base-url", &self.url, "--fixtures", &fixtures];
+        args.extend_from_slice(extra);
+        harness(&args)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 #[test]
 fn serve_in_another_process_passes_through_its_printed_fixtures() {
-    let dir = scratch_dir("serve");
-    let fixtures = dir.join("serve.toml");
-    let mut serve = Command::new(BIN)
-        .args(["serve", "--addr", "127.0.0.1:0", "--fixtures-out"])
-        .arg(&fixtures)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // The file appears only once the server accepts connections.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !fixtures.exists() {
-        assert!(Instant::now() < deadline, "serve wrote no fixtures file");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut first_line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(serve.stdout.take().unwrap()),
-        &mut first_line,
-    )
-    .unwrap();
-    let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
-    assert!(
-        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
-        "{first_line}"
-    );
-
-    let runs: Vec<Output> = (0..2)
-        .map(|_| {
-            harness(&[
-                "run",
-                "--base-url",
-                &url,
-                "--fixtures",
-                &fixtures.display().to_string(),
-            ])
-        })
-        .collect();
-    let _ = serve.kill();
-    let _ = serve.wait();
-    for (n, output) in runs.iter().enumerate() {
-        let (stdout, stderr) = text(output);
+    let serve = Serve::start("serve", &[]);
+    for n in 0..2 {
+        let output = serve.run(&[]);
+        let (stdout, stderr) = text(&output);
         // A second run against the same server passes too: repeat saves are idempotent.
         assert_eq!(output.status.code(), Some(0), "run {n}: {stdout}\n{stderr}");
         assert_eq!(
             verdict_line(&stdout, "SAVE-201-CREATED"),
             ["SAVE-201-CREATED", "MUST", "PASS"]
         );
+    }
+}
+
+#[test]
+fn every_fault_served_standalone_fails_the_run_naming_its_clauses() {
+    use share_conformance::reference::faults::CATALOGUE;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(info) =
+                    CATALOGUE.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                {
+                    let serve =
+                        Serve::start(&format!("fault-{}", info.name), &["--fault", info.name]);
+                    let output = serve.run(&["--timeout", "2"]);
+                    let (stdout, stderr) = text(&output);
+                    let mut wrong = Vec::new();
+                    if output.status.code() != Some(1) {
+                        wrong.push(format!("exit {:?}", output.status.code()));
+                    }
+                    for clause in info.clauses {
+                        if verdict_line(&stdout, clause) != [*clause, "MUST", "FAIL"] {
+                            wrong.push(format!("{clause} not FAIL"));
+                        }
+                    }
+                    if !wrong.is_empty() {
+                        failures.lock().unwrap().push(format!(
+                            "{}: {}\n{stdout}\n{stderr}",
+                            info.name,
+                            wrong.join(", ")
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn an_unknown_fault_name_is_a_usage_error() {
+    let output = harness(&["serve", "--fault", "no-such-fault"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("share-conformance faults"), "{stderr}");
+}
+
+#[test]
+fn faults_lists_the_catalogue() {
+    let output = harness(&["faults"]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0));
+    for info in share_conformance::reference::faults::CATALOGUE {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(info.name))
+            .unwrap_or_else(|| panic!("{} missing", info.name));
+        for clause in info.clauses {
+            assert!(line.contains(clause), "{line}");
+        }
+        assert!(line.contains(info.description), "{line}");
     }
 }
 

@@ -15,7 +15,10 @@ use tower::ServiceExt as _;
 
 fn fresh() -> (Router, Seed) {
     let (store, seed) = Store::seeded(None, None);
-    (app(AppState::new(store, "http://reference.test")), seed)
+    (
+        app(AppState::new(store, "http://reference.test", None)),
+        seed,
+    )
 }
 
 async fn call(

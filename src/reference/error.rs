@@ -101,6 +101,15 @@ pub const METHOD_NOT_ALLOWED: ApiError = ApiError {
     kind: "client_error",
 };
 
+/// 500: only the fault catalogue's broken servers answer this.
+pub const INTERNAL_ERROR: ApiError = ApiError {
+    status: StatusCode::INTERNAL_SERVER_ERROR,
+    code: "INTERNAL_ERROR",
+    message: "Something went wrong on our side.",
+    system_message: "Unhandled error",
+    kind: "server_error",
+};
+
 /// 400 for a body that is not JSON.
 pub const INVALID_JSON: ApiError = ApiError {
     status: StatusCode::BAD_REQUEST,

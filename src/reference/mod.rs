@@ -7,6 +7,7 @@
 //! undecodable path segments, answers with the documented error envelope.
 
 pub mod error;
+pub mod faults;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -19,12 +20,15 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
+use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use self::error::ApiError;
-use self::store::{Seed, ShareOptions, ShareTargetRef, Store, User};
+use self::faults::Fault;
+use self::store::{Refusal, SaveRules, Seed, ShareOptions, ShareTargetRef, Store, User};
+use crate::clock;
 use crate::fixtures::Fixtures;
 use crate::secret::ApiKey;
 
@@ -35,6 +39,8 @@ pub struct ServerOptions {
     pub recipient_key: Option<ApiKey>,
     /// The sharer's key; generated when `None`.
     pub sharer_key: Option<ApiKey>,
+    /// A deliberate defect to serve with; `None` is the documented behaviour.
+    pub fault: Option<Fault>,
 }
 
 /// Shared state of the handlers.
@@ -43,14 +49,16 @@ pub struct AppState {
     store: Arc<Mutex<Store>>,
     /// `http://127.0.0.1:PORT`: the base of the URLs the server hands out.
     public_base: Arc<str>,
+    fault: Option<Fault>,
 }
 
 impl AppState {
-    /// State over `store`, handing out URLs under `public_base`.
-    pub fn new(store: Store, public_base: &str) -> Self {
+    /// State over `store`, handing out URLs under `public_base`, with `fault` if any.
+    pub fn new(store: Store, public_base: &str, fault: Option<Fault>) -> Self {
         Self {
             store: Arc::new(Mutex::new(store)),
             public_base: public_base.trim_end_matches('/').into(),
+            fault,
         }
     }
 
@@ -89,29 +97,60 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Why a request identifies no caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AuthFailure {
+    /// No `X-API-Key` header.
+    Missing,
+    /// The header is empty or blank.
+    Empty,
+    /// Only an `Authorization: Bearer` header, and this server issues no bearer tokens.
+    Bearer,
+    /// More than one `X-API-Key` header.
+    Ambiguous,
+    /// A key this server never issued.
+    Unknown,
+}
+
+impl AuthFailure {
+    /// The documented 401 for this failure.
+    fn error(self, system_message: &'static str) -> ApiError {
+        match self {
+            Self::Missing | Self::Empty => error::authentication_required(system_message),
+            Self::Bearer => error::TOKEN_INVALID,
+            Self::Ambiguous | Self::Unknown => error::INVALID_API_KEY,
+        }
+    }
+}
+
+/// The caller named by the request's key.
+fn identify(state: &AppState, headers: &HeaderMap) -> Result<User, AuthFailure> {
+    let mut keys = headers.get_all("x-api-key").iter();
+    let Some(key) = keys.next() else {
+        if headers.contains_key(header::AUTHORIZATION) {
+            return Err(AuthFailure::Bearer);
+        }
+        return Err(AuthFailure::Missing);
+    };
+    if keys.next().is_some() {
+        return Err(AuthFailure::Ambiguous);
+    }
+    if key.as_bytes().iter().all(u8::is_ascii_whitespace) {
+        return Err(AuthFailure::Empty);
+    }
+    state
+        .store()
+        .user_by_key(key.as_bytes())
+        .ok_or(AuthFailure::Unknown)
+}
+
 /// The caller named by the request's key, or the 401 the docs prescribe.
 fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     system_message: &'static str,
 ) -> Result<User, ApiError> {
-    let mut keys = headers.get_all("x-api-key").iter();
-    let Some(key) = keys.next() else {
-        if headers.contains_key(header::AUTHORIZATION) {
-            return Err(error::TOKEN_INVALID);
-        }
-        return Err(error::authentication_required(system_message));
-    };
-    if keys.next().is_some() {
-        return Err(error::INVALID_API_KEY);
-    }
-    if key.as_bytes().iter().all(u8::is_ascii_whitespace) {
-        return Err(error::authentication_required(system_message));
-    }
-    state
-        .store()
-        .user_by_key(key.as_bytes())
-        .ok_or(error::INVALID_API_KEY)
+    identify(state, headers).map_err(|failure| failure.error(system_message))
 }
 
 fn created(body: serde_json::Value) -> Response {
@@ -147,12 +186,273 @@ async fn save_shared(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Response, ApiError> {
+) -> Response {
+    match save_outcome(&state, &headers, path) {
+        Ok(edge) => edge_response(state.fault, edge).await,
+        Err(refused) => refused_response(state.fault, refused),
+    }
+}
+
+const SAVE_SIGN_IN: &str = "Saving a shared track requires sign-in";
+
+/// How the save endpoint refuses: the documented envelope, or (only under a fault) an HTML page.
+enum Refused {
+    Envelope(ApiError),
+    HtmlPage(StatusCode),
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        Self::Envelope(error)
+    }
+}
+
+fn save_outcome(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Value, Refused> {
+    let fault = state.fault;
+    let rules = save_rules(fault);
+    let token = token_of(path);
+    if fault == Some(Fault::TokenBeforeKey) {
+        let token = token.as_ref().map_err(|e| Refused::from(e.clone()))?;
+        state
+            .store()
+            .check_saveable(token, &rules)
+            .map_err(|refusal| refusal_answer(fault, refusal))?;
+    }
     // Authentication comes first: an unauthenticated caller learns nothing about tokens.
-    let user = authenticate(&state, &headers, "Saving a shared track requires sign-in")?;
-    let token = token_of(path)?;
-    let edge = state.store().save_shared(&user, &token)?;
-    Ok(created(edge))
+    let user = match (identify(state, headers), fault) {
+        (Ok(user), _) => user,
+        (Err(AuthFailure::Unknown), Some(Fault::AnyKeyAccepted)) => {
+            state.store().recipient().ok_or(error::INVALID_API_KEY)?
+        }
+        (Err(AuthFailure::Unknown), Some(Fault::UnknownKey500)) => {
+            return Err(error::INTERNAL_ERROR.into());
+        }
+        (Err(AuthFailure::Empty), Some(Fault::EmptyKeyInvalidCode)) => {
+            return Err(error::INVALID_API_KEY.into());
+        }
+        (Err(AuthFailure::Missing), Some(Fault::MissingKey403)) => {
+            return Err(error::forbidden("Saving a shared track requires a key").into());
+        }
+        (Err(AuthFailure::Missing), Some(Fault::MissingKeyWrongType)) => {
+            return Err(ApiError {
+                kind: "client_error",
+                ..error::authentication_required(SAVE_SIGN_IN)
+            }
+            .into());
+        }
+        (Err(failure), _) => return Err(failure.error(SAVE_SIGN_IN).into()),
+    };
+    let token = token?;
+    if fault == Some(Fault::MalformedToken500) && !looks_like_a_token(&token) {
+        return Err(error::INTERNAL_ERROR.into());
+    }
+    state
+        .store()
+        .save_shared(&user, &token, &rules)
+        .map_err(|refusal| refusal_answer(fault, refusal))
+}
+
+/// The documented save rules, or the one a fault breaks.
+fn save_rules(fault: Option<Fault>) -> SaveRules {
+    SaveRules {
+        allow_revoked: fault == Some(Fault::RevokedStillSaves),
+        allow_expired: fault == Some(Fault::ExpiredStillSaves),
+        allow_removed: fault == Some(Fault::RemovedStillSaves),
+        allow_collection: fault == Some(Fault::CollectionSaves),
+        rename_original: fault == Some(Fault::SaveMutatesOriginal),
+    }
+}
+
+fn looks_like_a_token(token: &str) -> bool {
+    token.strip_prefix("shr_").is_some_and(|rest| {
+        !rest.is_empty() && rest.len() <= 128 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+/// What a refused save answers: one envelope for every reason a share is unavailable, so
+/// the answer reveals nothing (unless a fault says otherwise).
+fn refusal_answer(fault: Option<Fault>, refusal: Refusal) -> Refused {
+    let unavailable = error::SHARE_UNAVAILABLE;
+    match (fault, refusal) {
+        (_, Refusal::Collection) => error::COLLECTION_READ_ONLY.into(),
+        (Some(Fault::Revoked410), Refusal::Revoked) => ApiError {
+            status: StatusCode::GONE,
+            code: "RESOURCE_GONE",
+            ..unavailable
+        }
+        .into(),
+        (Some(Fault::UnknownToken400), Refusal::Unknown) => ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "INVALID_TOKEN",
+            ..unavailable
+        }
+        .into(),
+        (Some(Fault::Removed500Html), Refusal::Removed) => {
+            Refused::HtmlPage(StatusCode::INTERNAL_SERVER_ERROR)
+        }
+        (Some(Fault::Revealing404Message), reason) => ApiError {
+            message: match reason {
+                Refusal::Revoked => "This share link was revoked by its owner.",
+                Refusal::Expired => "This share link has expired.",
+                Refusal::Removed => "The shared track was deleted.",
+                _ => "This share link does not exist.",
+            },
+            ..unavailable
+        }
+        .into(),
+        (Some(Fault::Revealing404SystemMessage), reason) => ApiError {
+            system_message: match reason {
+                Refusal::Revoked => "Share link revoked",
+                Refusal::Expired => "Share link expired",
+                Refusal::Removed => "Shared track soft-deleted",
+                _ => "Token hash not found",
+            },
+            ..unavailable
+        }
+        .into(),
+        _ => unavailable.into(),
+    }
+}
+
+fn refused_response(fault: Option<Fault>, refused: Refused) -> Response {
+    let error = match refused {
+        Refused::HtmlPage(status) => return html_page(status),
+        Refused::Envelope(error) => error,
+    };
+    if fault == Some(Fault::UnauthorizedHtml) && error.status == StatusCode::UNAUTHORIZED {
+        return html_page(error.status);
+    }
+    let mut body = error.envelope();
+    let fields = &mut body["error"];
+    match fault {
+        Some(Fault::EnvelopeSuccessTrue) => body["success"] = Value::Bool(true),
+        Some(Fault::EnvelopeStatusMismatch) => {
+            fields["status"] = Value::from(if error.status == StatusCode::BAD_REQUEST {
+                422
+            } else {
+                400
+            });
+        }
+        Some(Fault::EnvelopeNoTraceId) => {
+            drop(fields.as_object_mut().and_then(|f| f.remove("trace_id")))
+        }
+        Some(Fault::EnvelopeNoDetails) => {
+            drop(fields.as_object_mut().and_then(|f| f.remove("details")))
+        }
+        Some(Fault::EnvelopeDetailsNull) => fields["details"] = Value::Null,
+        Some(Fault::EnvelopeIntegerTimestamp) => {
+            fields["timestamp"] = Value::from(clock::now().unix_timestamp())
+        }
+        Some(Fault::NotFoundTypeChanged) if error.status == StatusCode::NOT_FOUND => {
+            fields["type"] = Value::from("not_found_error");
+        }
+        _ => {}
+    }
+    let content_type = if fault == Some(Fault::ErrorTextPlain) {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    (
+        error.status,
+        [(header::CONTENT_TYPE, content_type)],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn html_page(status: StatusCode) -> Response {
+    let page = format!(
+        "<!DOCTYPE html><html><head><title>{status}</title></head><body><h1>{status}</h1><pre>at save_shared (handlers.rs:42)</pre></body></html>"
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
+}
+
+async fn edge_response(fault: Option<Fault>, mut edge: Value) -> Response {
+    match fault {
+        Some(Fault::SourceOwn) => edge["source"] = Value::from("own"),
+        Some(Fault::EdgeIdUnprefixed) => {
+            let id = edge["id"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches("mlib_")
+                .to_owned();
+            edge["id"] = Value::from(id);
+        }
+        Some(Fault::ShareLinkIdOmitted) => {
+            drop(edge.as_object_mut().and_then(|e| e.remove("share_link_id")))
+        }
+        Some(Fault::ShareLinkIdOtherShare) => {
+            edge["share_link_id"] = Value::from(format!("mslink_{}", clock::random_hex(6)))
+        }
+        Some(Fault::WrongTrackId) => {
+            edge["track_id"] = Value::from(format!("mtrack_{}", clock::random_hex(6)))
+        }
+        Some(Fault::CreatedAtOffset) => {
+            let utc = clock::parse(edge["created_at"].as_str().unwrap_or_default())
+                .unwrap_or_else(|_| clock::now());
+            edge["created_at"] =
+                Value::from(clock::format(utc.to_offset(time::macros::offset!(+2))));
+        }
+        Some(Fault::CreatedAtNoT) => {
+            let text = edge["created_at"]
+                .as_str()
+                .unwrap_or_default()
+                .replacen('T', " ", 1);
+            edge["created_at"] = Value::from(text);
+        }
+        Some(Fault::RedirectCrossOrigin) => {
+            return (
+                StatusCode::TEMPORARY_REDIRECT,
+                [(
+                    header::LOCATION,
+                    "https://saves.elsewhere.invalid/v1/music/library",
+                )],
+            )
+                .into_response();
+        }
+        Some(Fault::SlowSave) => tokio::time::sleep(std::time::Duration::from_secs(60)).await,
+        Some(Fault::TruncatedBody) => return truncated(edge.to_string().into_bytes()),
+        _ => {}
+    }
+    let status = if fault == Some(Fault::Save200Not201) {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let content_type = if fault == Some(Fault::EdgeTextPlain) {
+        "text/plain; charset=utf-8"
+    } else {
+        "application/json"
+    };
+    let mut text = edge.to_string();
+    if fault == Some(Fault::OversizedBody) {
+        // Still valid JSON: trailing whitespace.
+        text.push_str(&" ".repeat(2 * 1024 * 1024));
+    }
+    (status, [(header::CONTENT_TYPE, content_type)], text).into_response()
+}
+
+/// A 201 that promises `body.len()` bytes, sends half, and drops the connection.
+fn truncated(body: Vec<u8>) -> Response {
+    let half = Bytes::copy_from_slice(&body[..body.len() / 2]);
+    let chunks: Vec<Result<Bytes, std::io::Error>> =
+        vec![Ok(half), Err(std::io::Error::other("dropped mid-body"))];
+    Response::builder()
+        .status(StatusCode::CREATED)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, body.len())
+        .body(axum::body::Body::from_stream(futures::stream::iter(chunks)))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 async fn resolve_share(
@@ -254,7 +554,7 @@ impl ReferenceServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (store, seed) = Store::seeded(options.recipient_key, options.sharer_key);
-        let state = AppState::new(store, &format!("http://{addr}"));
+        let state = AppState::new(store, &format!("http://{addr}"), options.fault);
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app(state))

@@ -142,6 +142,37 @@ impl ShareOptions {
     }
 }
 
+/// Why a token cannot be saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No share was ever issued with this token.
+    Unknown,
+    /// The share was revoked.
+    Revoked,
+    /// The share's expiry has passed.
+    Expired,
+    /// The shared track was deleted by its creator.
+    Removed,
+    /// The share is of a collection, which is read-only for recipients.
+    Collection,
+}
+
+/// The rules a save follows. [`SaveRules::default`] is the documented behaviour; the other
+/// settings exist so the fault catalogue can break them one at a time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SaveRules {
+    /// Save revoked shares.
+    pub allow_revoked: bool,
+    /// Save expired shares.
+    pub allow_expired: bool,
+    /// Save shares whose track was deleted.
+    pub allow_removed: bool,
+    /// Save a collection share's first track.
+    pub allow_collection: bool,
+    /// Rename the original track on every save.
+    pub rename_original: bool,
+}
+
 /// What the seeded store holds, for fixtures and for provisioning through the API.
 #[derive(Debug, Clone)]
 pub struct Seed {
@@ -185,6 +216,7 @@ pub struct Store {
     collections: Vec<Collection>,
     shares: Vec<ShareLink>,
     edges: Vec<Edge>,
+    recipient_id: Option<String>,
 }
 
 fn new_id(prefix: &str) -> String {
@@ -207,7 +239,7 @@ impl Store {
         let mut store = Store::default();
         let organization_id = new_id("org_");
         let sharer = store.add_user(&organization_id, &sharer_key);
-        store.add_user(&new_id("org_"), &recipient_key);
+        store.recipient_id = Some(store.add_user(&new_id("org_"), &recipient_key));
 
         let track_id = store.add_track(&organization_id, &sharer, "Harbour Lights");
         let spare_track_id = store.add_track(&organization_id, &sharer, "Low Tide");
@@ -377,22 +409,57 @@ impl Store {
         self.tracks.iter().find(|t| t.id == id)
     }
 
+    /// Why `token` cannot be saved, if it cannot: the HTTP layer answers every reason alike.
+    pub fn check_saveable(&self, token: &str, rules: &SaveRules) -> Result<(), Refusal> {
+        self.saveable(token, rules, clock::now()).map(drop)
+    }
+
+    /// The track and share link a save of `token` would record.
+    fn saveable(
+        &self,
+        token: &str,
+        rules: &SaveRules,
+        now: OffsetDateTime,
+    ) -> Result<(String, String), Refusal> {
+        let share = self.share_by_token(token).ok_or(Refusal::Unknown)?;
+        if share.revoked && !rules.allow_revoked {
+            return Err(Refusal::Revoked);
+        }
+        if share.expires_at.is_some_and(|at| at <= now) && !rules.allow_expired {
+            return Err(Refusal::Expired);
+        }
+        let track_id = match &share.target {
+            ShareTarget::Track(id) => id.clone(),
+            ShareTarget::Collection(id) if rules.allow_collection => self
+                .collections
+                .iter()
+                .find(|c| &c.id == id)
+                .and_then(|c| c.track_ids.first().cloned())
+                .ok_or(Refusal::Collection)?,
+            ShareTarget::Collection(_) => return Err(Refusal::Collection),
+        };
+        if self.track(&track_id).is_none_or(|t| t.deleted) && !rules.allow_removed {
+            return Err(Refusal::Removed);
+        }
+        Ok((track_id, share.id.clone()))
+    }
+
     /// Save a shared track: the caller's library gets a `shared` edge to the share's track.
     ///
     /// Saving a share whose track the caller already saved returns the existing edge: the docs
     /// leave a repeat save open, and the sibling "Save a track" is idempotent.
-    pub fn save_shared(&mut self, user: &User, token: &str) -> Result<Value, ApiError> {
+    pub fn save_shared(
+        &mut self,
+        user: &User,
+        token: &str,
+        rules: &SaveRules,
+    ) -> Result<Value, Refusal> {
         let now = clock::now();
-        let share = self
-            .active_share(token, now)
-            .ok_or(error::SHARE_UNAVAILABLE)?;
-        let track_id = match &share.target {
-            ShareTarget::Collection(_) => return Err(error::COLLECTION_READ_ONLY),
-            ShareTarget::Track(id) => id.clone(),
-        };
-        let share_link_id = share.id.clone();
-        if self.track(&track_id).is_none_or(|t| t.deleted) {
-            return Err(error::SHARE_UNAVAILABLE);
+        let (track_id, share_link_id) = self.saveable(token, rules, now)?;
+        if rules.rename_original
+            && let Some(track) = self.tracks.iter_mut().find(|t| t.id == track_id)
+        {
+            track.title.push_str(" (saved)");
         }
         if let Some(edge) = self
             .edges
@@ -411,6 +478,12 @@ impl Store {
         let body = edge.to_json();
         self.edges.push(edge);
         Ok(body)
+    }
+
+    /// The seeded recipient (what a server that accepts any key takes a caller for).
+    pub fn recipient(&self) -> Option<User> {
+        let id = self.recipient_id.as_deref()?;
+        self.users.iter().find(|u| u.id == id).cloned()
     }
 
     /// Open a shared link: the public view of a share, minted afresh on every call.
@@ -636,32 +709,32 @@ mod tests {
     fn saving_each_state() {
         let (mut store, seed, user) = seeded();
         let live = seed.tokens.get(ShareState::Live).unwrap();
-        let edge = store.save_shared(&user, live).unwrap();
+        let strict = SaveRules::default();
+        let edge = store.save_shared(&user, live, &strict).unwrap();
         assert_eq!(edge["track_id"], seed.track_id.as_str());
         assert_eq!(edge["share_link_id"], seed.live_share_link_id.as_str());
         assert_eq!(
-            store.save_shared(&user, live).unwrap(),
+            store.save_shared(&user, live, &strict).unwrap(),
             edge,
             "a repeat save returns the same edge"
         );
-        for state in [
-            ShareState::Revoked,
-            ShareState::Expired,
-            ShareState::Removed,
+        for (state, refusal) in [
+            (ShareState::Revoked, Refusal::Revoked),
+            (ShareState::Expired, Refusal::Expired),
+            (ShareState::Removed, Refusal::Removed),
+            (ShareState::Collection, Refusal::Collection),
         ] {
-            let err = store
-                .save_shared(&user, seed.tokens.get(state).unwrap())
-                .unwrap_err();
-            assert_eq!(err, error::SHARE_UNAVAILABLE, "{state}");
+            let token = seed.tokens.get(state).unwrap();
+            assert_eq!(
+                store.save_shared(&user, token, &strict).unwrap_err(),
+                refusal,
+                "{state}"
+            );
         }
         assert_eq!(
-            store.save_shared(&user, "shr_nope").unwrap_err(),
-            error::SHARE_UNAVAILABLE
+            store.save_shared(&user, "shr_nope", &strict).unwrap_err(),
+            Refusal::Unknown
         );
-        let err = store
-            .save_shared(&user, seed.tokens.get(ShareState::Collection).unwrap())
-            .unwrap_err();
-        assert_eq!(err, error::COLLECTION_READ_ONLY);
     }
 
     #[test]
@@ -716,7 +789,9 @@ mod tests {
             .unwrap();
         let token = link["token"].as_str().unwrap().to_owned();
         assert!(link["url"].as_str().unwrap().ends_with(&token));
-        store.save_shared(&recipient, &token).unwrap();
+        store
+            .save_shared(&recipient, &token, &SaveRules::default())
+            .unwrap();
 
         // Only the creator may share, revoke or delete.
         assert!(
@@ -744,8 +819,10 @@ mod tests {
             .delete_track(&sharer, &org, &seed.spare_track_id)
             .unwrap();
         assert_eq!(
-            store.save_shared(&recipient, &token).unwrap_err(),
-            error::SHARE_UNAVAILABLE
+            store
+                .save_shared(&recipient, &token, &SaveRules::default())
+                .unwrap_err(),
+            Refusal::Removed
         );
         assert!(
             !store
@@ -780,5 +857,35 @@ mod tests {
             .unwrap();
         assert_eq!(collection["kind"], "collection");
         assert_eq!(collection["tracks"].as_array().unwrap().len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::*;
+
+    #[test]
+    fn relaxed_rules_save_what_the_docs_forbid() {
+        let (mut store, seed) = Store::seeded(None, None);
+        let user = store.recipient().unwrap();
+        let all = SaveRules {
+            allow_revoked: true,
+            allow_expired: true,
+            allow_removed: true,
+            allow_collection: true,
+            rename_original: true,
+        };
+        for state in ShareState::ALL {
+            let token = seed.tokens.get(state).unwrap();
+            assert!(store.save_shared(&user, token, &all).is_ok(), "{state}");
+        }
+        let live = seed.tokens.get(ShareState::Live).unwrap();
+        let view = store.resolve(live, "http://h").unwrap();
+        assert!(
+            view["track"]["title"]
+                .as_str()
+                .unwrap()
+                .ends_with("(saved)")
+        );
     }
 }
