@@ -2,7 +2,7 @@
 //! [`RunConfig`]. The environment is read here and nowhere else.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,14 +10,18 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::fixtures::Fixtures;
+use crate::provision::ProvisionPlan;
 use crate::reference::faults::Fault;
-use crate::runner::{DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECS, RunConfig, TagFilter};
+use crate::report::Mode;
+use crate::runner::{Artifacts, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECS, RunConfig, TagFilter};
 use crate::secret::ApiKey;
 use crate::suite::Suite;
 use crate::target::{RemoteTarget, Target, parse_base_url};
 
 /// The environment variable holding the recipient's key (the docs' own name).
 pub const API_KEY_ENV: &str = "FREDDY_API_KEY";
+/// The environment variable holding the sharer's key, for `--provision`.
+pub const SHARER_API_KEY_ENV: &str = "FREDDY_SHARER_API_KEY";
 
 /// Conformance harness for the Freddy Music API endpoint "Save a shared track"
 /// (POST /v1/music/shared/{token}/save).
@@ -34,6 +38,12 @@ pub struct Cli {
 pub enum Command {
     /// Run the suite against a target (the embedded reference server when --base-url is omitted)
     Run(RunArgs),
+    /// Run every MUST clause and write a certificate (no tag filter; a NOT-TESTABLE MUST clause fails)
+    Certify(CertifyArgs),
+    /// Check that a run against the target can be meaningful: reachability, keys, fixtures, clock
+    Doctor(DoctorArgs),
+    /// Check that a JSON certificate was produced by this suite (its recorded file hashes)
+    VerifyCertificate(VerifyArgs),
     /// Run the reference server standalone and print its fixtures
     Serve(ServeArgs),
     /// Print the traceability matrix: every clause, its level, its doc sentence, its scenarios
@@ -60,6 +70,43 @@ pub struct TargetArgs {
     /// Scenarios in flight at once (1 runs them one after another)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     pub concurrency: usize,
+    /// Fixture provisioning through the documented API.
+    #[command(flatten)]
+    pub provision: ProvisionArgs,
+}
+
+/// Making fixtures through the documented API.
+#[derive(Debug, Args)]
+pub struct ProvisionArgs {
+    /// Make the live and revoked fixtures (and removed, collection when given) through the API
+    #[arg(long)]
+    pub provision: bool,
+    /// The sharer's API key (the creator of --track) [default: $FREDDY_SHARER_API_KEY]
+    #[arg(long, value_name = "KEY")]
+    pub sharer_api_key: Option<String>,
+    /// The sharer's organization
+    #[arg(long, value_name = "ORG")]
+    pub organization: Option<String>,
+    /// A track the sharer created: shared for the live and revoked fixtures
+    #[arg(long, value_name = "mtrack_…")]
+    pub track: Option<String>,
+    /// A track the sharer created that provisioning deletes, for the removed fixture
+    #[arg(long, value_name = "mtrack_…")]
+    pub disposable_track: Option<String>,
+    /// A collection the sharer created, shared for the collection fixture
+    #[arg(long, value_name = "mcoll_…")]
+    pub collection: Option<String>,
+}
+
+/// Report files a run or certification writes.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Write JUnit XML here (one testcase per scenario, clause ids in the names)
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write Cucumber JSON here (for Allure and other report viewers)
+    #[arg(long, value_name = "FILE")]
+    pub cucumber_json: Option<PathBuf>,
 }
 
 /// `run`'s arguments.
@@ -71,6 +118,42 @@ pub struct RunArgs {
     /// Only scenarios matching this tag expression, e.g. "not @resolve" or "@clause:SAVE-201-CREATED"
     #[arg(long, value_name = "EXPR")]
     pub tags: Option<String>,
+    /// Report files.
+    #[command(flatten)]
+    pub outputs: OutputArgs,
+    /// Write a Markdown report here and its JSON form at FILE.json
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+/// `certify`'s arguments.
+#[derive(Debug, Args)]
+pub struct CertifyArgs {
+    /// What to certify.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Report files.
+    #[command(flatten)]
+    pub outputs: OutputArgs,
+    /// Write the certificate here (Markdown) and at FILE.json (JSON)
+    #[arg(long, value_name = "FILE", required = true)]
+    pub report: PathBuf,
+}
+
+/// `doctor`'s arguments.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// What to check.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `verify-certificate`'s arguments.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The JSON certificate (the FILE.json beside a certificate's Markdown)
+    #[arg(value_name = "FILE.json")]
+    pub certificate: PathBuf,
 }
 
 /// `serve`'s arguments.
@@ -107,13 +190,17 @@ pub struct FaultsArgs {
 pub struct Environment {
     /// `FREDDY_API_KEY`, if set and not empty.
     pub api_key: Option<String>,
+    /// `FREDDY_SHARER_API_KEY`, if set and not empty.
+    pub sharer_api_key: Option<String>,
 }
 
 impl Environment {
     /// Reads the process environment.
     pub fn read() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|k| !k.is_empty());
         Self {
-            api_key: std::env::var(API_KEY_ENV).ok().filter(|k| !k.is_empty()),
+            api_key: var(API_KEY_ENV),
+            sharer_api_key: var(SHARER_API_KEY_ENV),
         }
     }
 }
@@ -134,27 +221,93 @@ fn parse_concurrency(text: &str) -> Result<usize, String> {
     }
 }
 
-impl RunArgs {
-    /// Checks the arguments and builds the run's configuration.
-    pub fn into_config(self, env: &Environment, suite: Arc<Suite>) -> anyhow::Result<RunConfig> {
-        let tags = self.tags.as_deref().map(TagFilter::parse).transpose()?;
-        let target = self.target.to_target(env)?;
-        Ok(RunConfig {
-            target,
-            tags,
-            name_contains: None,
-            concurrency: self.target.concurrency,
-            timeout: Duration::from_secs_f64(self.target.timeout),
-            suite,
+/// Refuses an output path whose directory does not exist, before any scenario runs.
+fn check_writable(flag: &str, path: &Path) -> anyhow::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        bail!(
+            "{flag} {}: the directory {} does not exist",
+            path.display(),
+            parent.display()
+        );
+    }
+    if path.is_dir() {
+        bail!("{flag} {} is a directory", path.display());
+    }
+    Ok(())
+}
+
+impl OutputArgs {
+    fn artifacts(&self, report: Option<&PathBuf>) -> anyhow::Result<Artifacts> {
+        for (flag, path) in [
+            ("--junit", &self.junit),
+            ("--cucumber-json", &self.cucumber_json),
+            ("--report", &report.cloned()),
+        ] {
+            if let Some(path) = path {
+                check_writable(flag, path)?;
+            }
+        }
+        Ok(Artifacts {
+            junit: self.junit.clone(),
+            cucumber_json: self.cucumber_json.clone(),
+            report: report.cloned(),
         })
     }
 }
 
+impl RunArgs {
+    /// Checks the arguments and builds the run's configuration.
+    pub fn into_config(self, env: &Environment, suite: Arc<Suite>) -> anyhow::Result<RunConfig> {
+        let tags = self.tags.as_deref().map(TagFilter::parse).transpose()?;
+        let artifacts = self.outputs.artifacts(self.report.as_ref())?;
+        self.target.config(env, suite, tags, Mode::Run, artifacts)
+    }
+}
+
+impl CertifyArgs {
+    /// Checks the arguments and builds the certification's configuration: the whole suite.
+    pub fn into_config(self, env: &Environment, suite: Arc<Suite>) -> anyhow::Result<RunConfig> {
+        let artifacts = self.outputs.artifacts(Some(&self.report))?;
+        self.target
+            .config(env, suite, None, Mode::Certify, artifacts)
+    }
+}
+
 impl TargetArgs {
-    fn to_target(&self, env: &Environment) -> anyhow::Result<Target> {
+    fn config(
+        &self,
+        env: &Environment,
+        suite: Arc<Suite>,
+        tags: Option<TagFilter>,
+        mode: Mode,
+        artifacts: Artifacts,
+    ) -> anyhow::Result<RunConfig> {
+        Ok(RunConfig {
+            target: self.to_target(env)?,
+            tags,
+            name_contains: None,
+            concurrency: self.concurrency,
+            timeout: self.timeout(),
+            suite,
+            mode,
+            artifacts,
+        })
+    }
+
+    /// The per-request bound.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout)
+    }
+
+    /// The target these arguments name.
+    pub fn to_target(&self, env: &Environment) -> anyhow::Result<Target> {
         let Some(base_url) = &self.base_url else {
-            // The embedded server has its own seeded key and tokens; a key or fixtures given
-            // without a URL would be silently unused, which is never what was meant.
+            // The embedded server has its own seeded key and tokens; a key, fixtures or
+            // provisioning given without a URL would be silently unused, never what was meant.
             if self.api_key.is_some() {
                 bail!(
                     "--api-key needs --base-url: the embedded reference server uses its own seeded key"
@@ -165,6 +318,12 @@ impl TargetArgs {
                     "--fixtures needs --base-url: the embedded reference server uses its own seeded fixtures"
                 );
             }
+            if self.provision.provision {
+                bail!(
+                    "--provision needs --base-url: the embedded reference server is already seeded"
+                );
+            }
+            self.provision.check_unused()?;
             return Ok(Target::Embedded(Default::default()));
         };
         let base_url = parse_base_url(base_url)?;
@@ -183,7 +342,74 @@ impl TargetArgs {
             base_url,
             api_key,
             fixtures,
+            provision: self.provision.plan(env)?,
         })))
+    }
+}
+
+impl ProvisionArgs {
+    /// The provisioning plan, if `--provision` was given.
+    fn plan(&self, env: &Environment) -> anyhow::Result<Option<ProvisionPlan>> {
+        if !self.provision {
+            self.check_unused()?;
+            return Ok(None);
+        }
+        let sharer_key = match (&self.sharer_api_key, &env.sharer_api_key) {
+            (Some(key), _) => ApiKey::new(key.clone()).context("--sharer-api-key")?,
+            (None, Some(key)) => {
+                ApiKey::new(key.clone()).with_context(|| format!("${SHARER_API_KEY_ENV}"))?
+            }
+            (None, None) => bail!(
+                "--provision needs the sharer's key: --sharer-api-key or ${SHARER_API_KEY_ENV}"
+            ),
+        };
+        let organization = self.organization.clone().ok_or_else(|| {
+            anyhow::anyhow!("--provision needs --organization (the sharer's organization)")
+        })?;
+        let track = self.track.clone().ok_or_else(|| {
+            anyhow::anyhow!("--provision needs --track (a track the sharer created)")
+        })?;
+        for (flag, value, prefix) in [
+            ("--track", Some(&track), "mtrack_"),
+            (
+                "--disposable-track",
+                self.disposable_track.as_ref(),
+                "mtrack_",
+            ),
+            ("--collection", self.collection.as_ref(), "mcoll_"),
+        ] {
+            if let Some(value) = value
+                && !value.starts_with(prefix)
+            {
+                bail!("{flag} {value:?}: ids of this kind start with `{prefix}`");
+            }
+        }
+        if self.disposable_track.as_ref() == Some(&track) {
+            bail!("--disposable-track is deleted by provisioning, so it cannot be --track");
+        }
+        Ok(Some(ProvisionPlan {
+            sharer_key,
+            organization,
+            track,
+            disposable_track: self.disposable_track.clone(),
+            collection: self.collection.clone(),
+        }))
+    }
+
+    /// Refuses provisioning details without `--provision`: they would be silently unused.
+    fn check_unused(&self) -> anyhow::Result<()> {
+        for (flag, given) in [
+            ("--sharer-api-key", self.sharer_api_key.is_some()),
+            ("--organization", self.organization.is_some()),
+            ("--track", self.track.is_some()),
+            ("--disposable-track", self.disposable_track.is_some()),
+            ("--collection", self.collection.is_some()),
+        ] {
+            if given && !self.provision {
+                bail!("{flag} is only used with --provision");
+            }
+        }
+        Ok(())
     }
 }
 
@@ -219,6 +445,7 @@ mod tests {
     fn the_key_comes_from_the_flag_then_the_environment_then_the_fixtures() {
         let env = Environment {
             api_key: Some("ak_from_env".into()),
+            sharer_api_key: None,
         };
         let key_of = |config: RunConfig| match config.target {
             Target::Remote(remote) => remote.api_key.map(|k| k.expose().to_owned()),
@@ -260,6 +487,7 @@ mod tests {
         // The environment's key is simply not used for the embedded server.
         let env = Environment {
             api_key: Some("ak_env".into()),
+            sharer_api_key: None,
         };
         assert!(config(&["run"], &env).is_ok());
     }

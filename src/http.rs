@@ -134,11 +134,41 @@ impl HttpClient {
         key: KeyHeader<'_>,
         label: String,
     ) -> Result<Exchange, TransportError> {
+        self.send_with_body(method, segments, key, label, None)
+            .await
+    }
+
+    /// [`HttpClient::send`] with a JSON body.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        segments: &[&str],
+        key: KeyHeader<'_>,
+        label: String,
+        body: &Value,
+    ) -> Result<Exchange, TransportError> {
+        self.send_with_body(method, segments, key, label, Some(body))
+            .await
+    }
+
+    async fn send_with_body(
+        &self,
+        method: Method,
+        segments: &[&str],
+        key: KeyHeader<'_>,
+        label: String,
+        body: Option<&Value>,
+    ) -> Result<Exchange, TransportError> {
         let fail = |reason: String| TransportError {
             request: label.clone(),
             reason,
         };
         let mut request = self.client.request(method, self.url(segments));
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
         let header = match key {
             KeyHeader::Absent => None,
             KeyHeader::Value(value) => Some(HeaderValue::from_str(value)),

@@ -12,17 +12,24 @@
 //! - [`target`], [`fixtures`], [`secret`]: what a run is pointed at, and the key that never prints;
 //! - [`http`]: requests with no redirects, bounded bodies and one-line failures;
 //! - [`steps`]: the World and the step definitions;
+//! - [`provision`], [`doctor`]: fixtures made through the API, and the preflight;
 //! - [`runner`], [`report`]: cucumber wired to per-clause verdicts;
+//! - [`junit`], [`cucumber_json`], [`certificate`]: what a run writes for CI and vendors;
 //! - [`reference`]: the reference server, and its catalogue of faults;
 //! - [`mutation`]: the suite against every fault: its detection power, measured;
 //! - [`cli`]: the command line, parsed into a [`runner::RunConfig`].
 
+pub mod certificate;
 pub mod clauses;
 pub mod cli;
 pub mod clock;
+pub mod cucumber_json;
+pub mod doctor;
 pub mod fixtures;
 pub mod http;
+pub mod junit;
 pub mod mutation;
+pub mod provision;
 pub mod reference;
 pub mod report;
 pub mod runner;

@@ -7,12 +7,16 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser as _;
+use share_conformance::certificate::Certificate;
 use share_conformance::cli::{Cli, Command, Environment, FaultsArgs, ServeArgs};
+use share_conformance::doctor::{SharerCheck, diagnose};
+use share_conformance::http::HttpClient;
 use share_conformance::mutation;
 use share_conformance::reference::faults::{CATALOGUE, Fault};
 use share_conformance::reference::{ReferenceServer, ServerOptions};
-use share_conformance::runner::{self, RunError};
+use share_conformance::runner::{self, RunConfig, RunError};
 use share_conformance::suite::{Suite, feature_path};
+use share_conformance::target::Target;
 
 const PASSED: u8 = 0;
 const FAILED: u8 = 1;
@@ -41,32 +45,117 @@ fn dispatch(cli: Cli, env: &Environment) -> anyhow::Result<u8> {
         }
         Command::Run(args) => {
             let config = args.into_config(env, suite)?;
-            let runtime = runtime()?;
-            let mut stdout = std::io::stdout().lock();
-            Ok(match runtime.block_on(runner::run(config, &mut stdout)) {
-                Ok(report) if report.passed() => PASSED,
-                Ok(_) => FAILED,
-                Err(e @ RunError::Unreachable { .. }) => {
-                    eprintln!(
-                        "error: {e}\nhint: check --base-url, the network path and TLS; no scenario was run"
-                    );
-                    UNREACHABLE
-                }
-                Err(e @ RunError::NothingSelected(_)) => {
-                    eprintln!("error: {e}");
-                    FAILED
-                }
-                Err(e @ RunError::Setup(_)) => {
-                    eprintln!("error: {e}");
-                    USAGE
-                }
-            })
+            run(config)
         }
+        Command::Certify(args) => {
+            let config = args.into_config(env, suite)?;
+            run(config)
+        }
+        Command::Doctor(args) => {
+            let target = args.target.to_target(env)?;
+            runtime()?.block_on(doctor(target, args.target.timeout()))
+        }
+        Command::VerifyCertificate(args) => verify_certificate(&args.certificate, &suite),
         Command::Faults(args) => faults(args, suite),
         Command::Serve(args) => {
             runtime()?.block_on(serve(args))?;
             Ok(PASSED)
         }
+    }
+}
+
+/// `run` and `certify`: the exit code is the report's verdict.
+fn run(config: RunConfig) -> anyhow::Result<u8> {
+    let runtime = runtime()?;
+    let mut stdout = std::io::stdout().lock();
+    Ok(match runtime.block_on(runner::run(config, &mut stdout)) {
+        Ok(report) if report.passed() => PASSED,
+        Ok(_) => FAILED,
+        Err(e @ RunError::Unreachable { .. }) => {
+            eprintln!(
+                "error: {e}\nhint: check --base-url, the network path and TLS (`share-conformance doctor` says more); no scenario was run"
+            );
+            UNREACHABLE
+        }
+        Err(e @ RunError::NothingSelected(_)) => {
+            eprintln!("error: {e}");
+            FAILED
+        }
+        Err(e @ (RunError::Setup(_) | RunError::Provisioning(_) | RunError::Artifact(_))) => {
+            eprintln!("error: {e}");
+            USAGE
+        }
+    })
+}
+
+async fn doctor(target: Target, timeout: std::time::Duration) -> anyhow::Result<u8> {
+    let connected = target.connect().await?;
+    let redactor = connected.redactor();
+    let http = HttpClient::new(connected.base_url.clone(), timeout)?;
+    let sharer = connected.provision.as_ref().map(|plan| SharerCheck {
+        key: &plan.sharer_key,
+        organization: &plan.organization,
+    });
+    let diagnosis = diagnose(
+        &http,
+        timeout,
+        connected.api_key.as_ref(),
+        &connected.fixtures,
+        sharer,
+    )
+    .await;
+    println!(
+        "doctor: {}{}",
+        connected.origin(),
+        if connected.is_embedded() {
+            " (embedded reference server)"
+        } else {
+            ""
+        }
+    );
+    for check in &diagnosis.checks {
+        println!("{}", redactor.redact(&check.to_string()));
+    }
+    let code = if diagnosis.unreachable {
+        println!("result: the target is unreachable; no run can be meaningful");
+        UNREACHABLE
+    } else if diagnosis.healthy() {
+        println!("result: a run against this target can be meaningful");
+        PASSED
+    } else {
+        println!("result: fix the ✗ lines first: a run now would mislead");
+        FAILED
+    };
+    connected.close().await;
+    Ok(code)
+}
+
+fn verify_certificate(path: &std::path::Path, suite: &Suite) -> anyhow::Result<u8> {
+    let certificate = Certificate::load(path)?;
+    let differences = certificate.differences(suite);
+    if differences.is_empty() {
+        println!(
+            "✓ {} was produced by this suite (sha256:{}, {} files): {} against {}",
+            path.display(),
+            certificate.suite.digest,
+            certificate.suite.files.len(),
+            certificate.result,
+            certificate.target.origin
+        );
+        if certificate.harness.version != env!("CARGO_PKG_VERSION") {
+            println!(
+                "note: it was made by share-conformance {}, this is {}",
+                certificate.harness.version,
+                env!("CARGO_PKG_VERSION")
+            );
+        }
+        Ok(PASSED)
+    } else {
+        println!("✗ {} was not produced by this suite:", path.display());
+        for difference in differences {
+            println!("  {difference}");
+        }
+        Ok(FAILED)
     }
 }
 
@@ -150,6 +239,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(fault) = args.fault {
         println!("serving with fault {fault}: {}", fault.info().description);
     }
+    let seed = server.seed();
+    println!(
+        "provision against it: --provision --sharer-api-key {} --organization {} --track {} --disposable-track {} --collection {}",
+        seed.sharer_key.expose(),
+        seed.organization_id,
+        seed.track_id,
+        seed.disposable_track_id,
+        seed.collection_id
+    );
     match &args.fixtures_out {
         Some(path) => {
             write_atomically(path, &fixtures)?;

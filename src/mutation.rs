@@ -249,6 +249,7 @@ pub async fn run_one(suite: Arc<Suite>, fault: Option<Fault>, timeout: Duration)
         base_url: server.base_url().parse().expect("a loopback URL parses"),
         api_key: fixtures.api_key.clone(),
         fixtures,
+        provision: None,
     };
     let config = RunConfig {
         target: Target::Remote(Box::new(target)),

@@ -3,9 +3,13 @@
 //! A clause's verdict combines its scenarios: any failure makes it FAIL (ADVISORY-FAIL for a
 //! SHOULD clause); otherwise any NOT-TESTABLE scenario makes it NOT-TESTABLE; only a clause
 //! whose every scenario passed is PASS.
+//!
+//! There is no vacuous pass. A `run` fails when a selected MUST clause had no scenario that
+//! could run, and a `certify` fails unless every MUST clause of the catalogue was tested and
+//! passed ([`Report::failure_reasons`]).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::clauses::{Catalogue, Level};
 
@@ -30,6 +34,40 @@ pub enum Outcome {
     },
 }
 
+/// How one step ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepStatus {
+    /// It passed.
+    Passed,
+    /// It failed.
+    Failed,
+    /// It needed a fixture the target's configuration lacks.
+    NotTestable,
+    /// No step definition matches it.
+    Undefined,
+    /// It was not reached: an earlier step failed or was not testable.
+    Skipped,
+}
+
+/// One step of a finished scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecord {
+    /// `Given `, `When `, `Then `, `And `.
+    pub keyword: String,
+    /// The step's text.
+    pub text: String,
+    /// Its line in the feature file.
+    pub line: usize,
+    /// Whether it comes from a Background.
+    pub background: bool,
+    /// How it ended.
+    pub status: StepStatus,
+    /// How long it ran (zero when it did not).
+    pub duration: Duration,
+    /// Why it failed or was not testable.
+    pub message: Option<String>,
+}
+
 /// One scenario's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScenarioResult {
@@ -47,6 +85,10 @@ pub struct ScenarioResult {
     pub outcome: Outcome,
     /// Observations worth reporting even on a pass.
     pub notes: Vec<String>,
+    /// Every step, background first, in order.
+    pub steps: Vec<StepRecord>,
+    /// Wall time from start to finish.
+    pub duration: Duration,
 }
 
 impl ScenarioResult {
@@ -110,34 +152,67 @@ pub struct ClauseResult {
     pub scenarios: Vec<String>,
     /// How many of them passed.
     pub passed: usize,
+    /// How many of them ran (passed or failed, not NOT-TESTABLE).
+    pub ran: usize,
+}
+
+/// What a run is for, which decides when it passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// `run`: no MUST clause failed, and every selected MUST clause had a scenario that ran.
+    #[default]
+    Run,
+    /// `certify`: every MUST clause of the catalogue was tested and passed.
+    Certify,
+}
+
+/// What a run was, apart from its results.
+#[derive(Debug, Clone)]
+pub struct RunInfo {
+    /// `run` or `certify`.
+    pub mode: Mode,
+    /// Scheme, host and port of the target (never a key).
+    pub target: String,
+    /// Whether the target was the embedded reference server.
+    pub embedded: bool,
+    /// When the scenarios started.
+    pub started_at: SystemTime,
+    /// Wall time of the scenarios.
+    pub duration: Duration,
 }
 
 /// The result of one run.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// What the run was for.
+    pub mode: Mode,
     /// Scheme, host and port of the target (never a key).
     pub target: String,
+    /// Whether the target was the embedded reference server.
+    pub embedded: bool,
+    /// When the scenarios started.
+    pub started_at: SystemTime,
     /// Every scenario that ran, in file order.
     pub scenarios: Vec<ScenarioResult>,
     /// Every selected clause, in catalogue order.
     pub clauses: Vec<ClauseResult>,
     /// Clauses no selected scenario covers (deselected by a tag filter).
     pub unselected: Vec<String>,
+    /// The MUST clauses among them.
+    pub unselected_must: Vec<String>,
     /// Wall time of the scenarios.
     pub duration: Duration,
+    /// The files the run wrote (JUnit, Cucumber JSON, report).
+    pub artifacts: Vec<std::path::PathBuf>,
 }
 
 impl Report {
     /// Combines scenario results into clause verdicts.
-    pub fn new(
-        target: String,
-        catalogue: &Catalogue,
-        mut scenarios: Vec<ScenarioResult>,
-        duration: Duration,
-    ) -> Self {
+    pub fn new(info: RunInfo, catalogue: &Catalogue, mut scenarios: Vec<ScenarioResult>) -> Self {
         scenarios.sort_by(|a, b| (&a.feature, a.line).cmp(&(&b.feature, b.line)));
         let mut clauses = Vec::new();
         let mut unselected = Vec::new();
+        let mut unselected_must = Vec::new();
         for clause in catalogue.iter() {
             let behind: Vec<&ScenarioResult> = scenarios
                 .iter()
@@ -145,6 +220,9 @@ impl Report {
                 .collect();
             if behind.is_empty() {
                 unselected.push(clause.id.clone());
+                if clause.level == Level::Must {
+                    unselected_must.push(clause.id.clone());
+                }
                 continue;
             }
             let failed = behind
@@ -168,20 +246,62 @@ impl Report {
                     .iter()
                     .filter(|s| s.outcome == Outcome::Passed)
                     .count(),
+                ran: behind
+                    .iter()
+                    .filter(|s| !matches!(s.outcome, Outcome::NotTestable { .. }))
+                    .count(),
             });
         }
         Self {
-            target,
+            mode: info.mode,
+            target: info.target,
+            embedded: info.embedded,
+            started_at: info.started_at,
             scenarios,
             clauses,
             unselected,
-            duration,
+            unselected_must,
+            duration: info.duration,
+            artifacts: Vec::new(),
         }
     }
 
-    /// Whether the run passes: no MUST clause failed.
+    /// Whether the run passes, by its mode's rule.
     pub fn passed(&self) -> bool {
-        !self.clauses.iter().any(|c| c.verdict == Verdict::Fail)
+        self.failure_reasons().is_empty()
+    }
+
+    /// Why the run does not pass, one line each; empty when it passes.
+    pub fn failure_reasons(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        for c in self.clauses.iter().filter(|c| c.level == Level::Must) {
+            match (c.verdict, self.mode) {
+                (Verdict::Fail, _) => reasons.push(format!("{} failed", c.id)),
+                (Verdict::NotTestable, Mode::Certify) => reasons.push(format!(
+                    "{} is NOT-TESTABLE: a certificate needs every MUST clause tested",
+                    c.id
+                )),
+                (Verdict::NotTestable, Mode::Run) if c.ran == 0 => reasons.push(format!(
+                    "{} was selected but none of its scenarios could run (provide its fixture, or deselect it: --tags 'not @clause:{}')",
+                    c.id, c.id
+                )),
+                _ => {}
+            }
+        }
+        for s in self.scenarios.iter().filter(|s| s.clauses.is_empty()) {
+            // Results that stand for the runner or the parser, not a scenario.
+            if let Outcome::Failed { message, .. } = &s.outcome {
+                reasons.push(format!("{}: {message}", s.name));
+            }
+        }
+        if self.mode == Mode::Certify {
+            for id in &self.unselected_must {
+                reasons.push(format!(
+                    "{id} was not run: a certificate needs every MUST clause"
+                ));
+            }
+        }
+        reasons
     }
 
     /// The verdict on clause `id`, if it was selected.
@@ -192,6 +312,16 @@ impl Report {
     /// How many selected clauses have `verdict`.
     pub fn count(&self, verdict: Verdict) -> usize {
         self.clauses.iter().filter(|c| c.verdict == verdict).count()
+    }
+
+    /// `PASS`/`FAIL` for a run, `CERTIFIED`/`NOT CERTIFIED` for a certification.
+    pub fn result_word(&self) -> &'static str {
+        match (self.mode, self.passed()) {
+            (Mode::Run, true) => "PASS",
+            (Mode::Run, false) => "FAIL",
+            (Mode::Certify, true) => "CERTIFIED",
+            (Mode::Certify, false) => "NOT CERTIFIED",
+        }
     }
 
     /// The per-clause table: one line per clause, `id level verdict`, so scripts can grep it.
@@ -220,7 +350,7 @@ impl Report {
         out
     }
 
-    /// The closing lines: counts, notes, and the result.
+    /// The closing lines: counts, notes, why the run fails if it does, and the result.
     pub fn summary(&self) -> String {
         let tested = self.clauses.len() - self.count(Verdict::NotTestable);
         let mut out = format!(
@@ -250,13 +380,21 @@ impl Report {
             .count();
         if untestable_must > 0 {
             out.push_str(&format!(
-                "warning: {untestable_must} MUST clause(s) could not be tested: this run does not show conformance to them\n"
+                "warning: {untestable_must} MUST clause(s) could not be fully tested: this run does not show conformance to them\n"
             ));
         }
+        for reason in self.failure_reasons() {
+            out.push_str(&format!("fails because: {reason}\n"));
+        }
         out.push_str(&format!(
-            "result: {} against {} in {:.2} s\n",
-            if self.passed() { "PASS" } else { "FAIL" },
+            "result: {} against {}{} in {:.2} s\n",
+            self.result_word(),
             self.target,
+            if self.embedded {
+                " (embedded reference server)"
+            } else {
+                ""
+            },
             self.duration.as_secs_f64()
         ));
         out
@@ -295,27 +433,18 @@ mod tests {
     use super::*;
 
     fn catalogue() -> Catalogue {
+        let clause = |id: &str, level: &str| {
+            format!(
+                "[[clause]]\nid = \"{id}\"\nlevel = \"{level}\"\nsource = \"s\"\ndoc = \"d\"\ncheck = \"c\"\n"
+            )
+        };
         Catalogue::parse(
-            r#"
-[[clause]]
-id = "A"
-level = "MUST"
-source = "s"
-doc = "d"
-check = "c"
-[[clause]]
-id = "B"
-level = "SHOULD"
-source = "s"
-doc = "d"
-check = "c"
-[[clause]]
-id = "C"
-level = "MUST"
-source = "s"
-doc = "d"
-check = "c"
-"#,
+            &[
+                clause("A", "MUST"),
+                clause("B", "SHOULD"),
+                clause("C", "MUST"),
+            ]
+            .concat(),
         )
         .unwrap()
     }
@@ -329,6 +458,8 @@ check = "c"
             advisory: clause == "B",
             outcome,
             notes: vec![],
+            steps: vec![],
+            duration: Duration::ZERO,
         }
     }
 
@@ -340,46 +471,117 @@ check = "c"
         }
     }
 
+    fn untestable() -> Outcome {
+        Outcome::NotTestable {
+            reason: "no fixture".into(),
+        }
+    }
+
+    fn report(mode: Mode, results: Vec<ScenarioResult>) -> Report {
+        let info = RunInfo {
+            mode,
+            target: "http://h".into(),
+            embedded: false,
+            started_at: SystemTime::UNIX_EPOCH,
+            duration: Duration::ZERO,
+        };
+        Report::new(info, &catalogue(), results)
+    }
+
     #[test]
     fn verdicts_combine_scenarios() {
-        let report = Report::new(
-            "http://h".into(),
-            &catalogue(),
+        let run = report(
+            Mode::Run,
             vec![
                 result(1, "A", Outcome::Passed),
-                result(2, "A", Outcome::NotTestable { reason: "r".into() }),
+                result(2, "A", untestable()),
                 result(3, "B", failed()),
             ],
-            Duration::ZERO,
         );
-        assert_eq!(report.verdict("A"), Some(Verdict::NotTestable));
-        assert_eq!(report.verdict("B"), Some(Verdict::AdvisoryFail));
-        assert_eq!(report.verdict("C"), None);
-        assert_eq!(report.unselected, vec!["C".to_owned()]);
+        assert_eq!(run.verdict("A"), Some(Verdict::NotTestable));
+        assert_eq!(run.verdict("B"), Some(Verdict::AdvisoryFail));
+        assert_eq!(run.verdict("C"), None);
+        assert_eq!(run.unselected, vec!["C".to_owned()]);
         assert!(
-            report.passed(),
-            "advisory failures and untestable clauses do not fail a run"
+            run.passed(),
+            "advisory failures and partly tested clauses do not fail a run"
         );
         assert!(
-            report
-                .summary()
-                .contains("warning: 1 MUST clause(s) could not be tested")
+            run.summary()
+                .contains("warning: 1 MUST clause(s) could not be fully tested")
         );
 
-        let report = Report::new(
-            "http://h".into(),
-            &catalogue(),
+        let run = report(
+            Mode::Run,
             vec![result(1, "A", failed()), result(2, "A", Outcome::Passed)],
-            Duration::ZERO,
         );
-        assert_eq!(report.verdict("A"), Some(Verdict::Fail));
-        assert!(!report.passed());
-        let table = report.clause_table();
+        assert_eq!(run.verdict("A"), Some(Verdict::Fail));
+        assert!(!run.passed());
+        let table = run.clause_table();
         assert!(
             table
                 .lines()
                 .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["A", "MUST", "FAIL", "1/2"]),
             "{table}"
+        );
+    }
+
+    #[test]
+    fn a_must_clause_none_of_whose_scenarios_ran_fails_a_run() {
+        let run = report(Mode::Run, vec![result(1, "A", untestable())]);
+        assert_eq!(run.verdict("A"), Some(Verdict::NotTestable));
+        assert!(!run.passed());
+        let reasons = run.failure_reasons();
+        assert!(reasons[0].contains("--tags 'not @clause:A'"), "{reasons:?}");
+        assert!(
+            run.summary()
+                .contains("fails because: A was selected but none of its scenarios could run")
+        );
+    }
+
+    #[test]
+    fn certify_needs_every_must_clause_tested_and_passed() {
+        let all = vec![
+            result(1, "A", Outcome::Passed),
+            result(2, "C", Outcome::Passed),
+            result(3, "B", failed()),
+        ];
+        let certified = report(Mode::Certify, all);
+        assert!(certified.passed(), "{:?}", certified.failure_reasons());
+        assert!(certified.summary().contains("result: CERTIFIED"));
+
+        let mut runner_failure = result(9, "A", failed());
+        runner_failure.clauses.clear();
+        let broken = report(
+            Mode::Run,
+            vec![
+                result(1, "A", Outcome::Passed),
+                result(2, "C", Outcome::Passed),
+                runner_failure,
+            ],
+        );
+        assert!(
+            !broken.passed(),
+            "a failure of the runner itself fails the run"
+        );
+
+        let partly = report(
+            Mode::Certify,
+            vec![
+                result(1, "A", Outcome::Passed),
+                result(2, "A", untestable()),
+                result(3, "C", Outcome::Passed),
+            ],
+        );
+        assert!(!partly.passed());
+        assert!(partly.summary().contains("result: NOT CERTIFIED"));
+
+        let missing = report(Mode::Certify, vec![result(1, "A", Outcome::Passed)]);
+        assert!(
+            missing
+                .failure_reasons()
+                .iter()
+                .any(|r| r.starts_with("C was not run"))
         );
     }
 

@@ -6,8 +6,9 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use cucumber::event::{
     self, Cucumber as CucumberEvent, Feature as FeatureEvent, Rule as RuleEvent,
@@ -19,15 +20,17 @@ use cucumber::{Event, World as _, cli, parser, runner};
 use futures::FutureExt as _;
 use reqwest::Method;
 
+use crate::certificate::{self, Certificate};
 use crate::clauses::{SHOULD_TAG, clause_ids};
-use crate::fixtures::Fixtures;
 use crate::http::{HttpClient, KeyHeader};
-use crate::reference::ReferenceServer;
-use crate::report::{Outcome, Report, ScenarioResult, scenario_lines};
-use crate::secret::{ApiKey, Redactor};
+use crate::report::{
+    Mode, Outcome, Report, RunInfo, ScenarioResult, StepRecord, StepStatus, scenario_lines,
+};
+use crate::secret::Redactor;
 use crate::steps::{ConformanceWorld, Context, NotTestable};
 use crate::suite::{Suite, all_tags, feature_path};
-use crate::target::{Target, origin};
+use crate::target::Target;
+use crate::{cucumber_json, junit, provision};
 
 /// Default per-request timeout, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
@@ -73,6 +76,10 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// The suite to run.
     pub suite: Arc<Suite>,
+    /// `run` or `certify`: decides when the run passes.
+    pub mode: Mode,
+    /// Files to write.
+    pub artifacts: Artifacts,
 }
 
 impl RunConfig {
@@ -85,8 +92,21 @@ impl RunConfig {
             concurrency: DEFAULT_CONCURRENCY,
             timeout: Duration::from_secs_f64(DEFAULT_TIMEOUT_SECS),
             suite,
+            mode: Mode::Run,
+            artifacts: Artifacts::default(),
         }
     }
+}
+
+/// Files a run writes besides its console output.
+#[derive(Debug, Clone, Default)]
+pub struct Artifacts {
+    /// JUnit XML.
+    pub junit: Option<PathBuf>,
+    /// Cucumber JSON.
+    pub cucumber_json: Option<PathBuf>,
+    /// The report or certificate: Markdown here, JSON at this path + `.json`.
+    pub report: Option<PathBuf>,
 }
 
 /// Why a run produced no report.
@@ -103,6 +123,10 @@ pub enum RunError {
     NothingSelected(String),
     /// The run could not be set up (the embedded server did not start, …).
     Setup(anyhow::Error),
+    /// Provisioning fixtures through the API failed.
+    Provisioning(String),
+    /// The report ran, but a file could not be written.
+    Artifact(String),
 }
 
 impl std::fmt::Display for RunError {
@@ -111,7 +135,9 @@ impl std::fmt::Display for RunError {
             Self::Unreachable { url, cause } => {
                 write!(f, "the target {url} is unreachable: {cause}")
             }
-            Self::NothingSelected(why) => f.write_str(why),
+            Self::NothingSelected(why) | Self::Provisioning(why) | Self::Artifact(why) => {
+                f.write_str(why)
+            }
             Self::Setup(e) => write!(f, "{e:#}"),
         }
     }
@@ -120,83 +146,111 @@ impl std::fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 /// Runs the selected scenarios and reports per clause. Progress and the report go to `out`,
-/// with every secret masked.
+/// and the artifacts to their files, with every secret masked.
 pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunError> {
     let selected = selected_count(&config);
     if selected == 0 {
         return Err(RunError::NothingSelected(nothing_selected_message(&config)));
     }
-
-    // The embedded server lives until the end of the run.
-    let mut embedded = None;
-    let (base_url, api_key, fixtures, described): (_, Option<ApiKey>, Fixtures, String) =
-        match &config.target {
-            Target::Embedded(options) => {
-                let server = ReferenceServer::start(options.clone()).await.map_err(|e| {
-                    RunError::Setup(anyhow::anyhow!(
-                        "cannot start the embedded reference server: {e}"
-                    ))
-                })?;
-                let url = reqwest::Url::parse(&server.base_url())
-                    .map_err(|e| RunError::Setup(e.into()))?;
-                let fixtures = server.fixtures();
-                let described = format!("{} (embedded reference server)", origin(&url));
-                embedded = Some(server);
-                (url, fixtures.api_key.clone(), fixtures, described)
-            }
-            Target::Remote(remote) => (
-                remote.base_url.clone(),
-                remote.api_key.clone(),
-                remote.fixtures.clone(),
-                origin(&remote.base_url),
-            ),
-        };
-    let redactor = Redactor::new(api_key.iter());
-    let http = HttpClient::new(base_url.clone(), config.timeout).map_err(RunError::Setup)?;
-
-    let mut console = Console { out, redactor };
+    let target = config.target.connect().await.map_err(RunError::Setup)?;
+    let redactor = target.redactor();
+    let http = HttpClient::new(target.base_url.clone(), config.timeout).map_err(RunError::Setup)?;
+    let mut console = Console {
+        out,
+        redactor: redactor.clone(),
+    };
     console.print(&format!(
-        "share-conformance {}: {selected} scenarios against {described}\n\n",
-        env!("CARGO_PKG_VERSION")
+        "share-conformance {}: {selected} scenarios against {}{}\n\n",
+        env!("CARGO_PKG_VERSION"),
+        target.origin(),
+        if target.is_embedded() {
+            " (embedded reference server)"
+        } else {
+            ""
+        },
     ));
     preflight(&http).await?;
 
-    let ctx = Arc::new(Context::new(http, api_key, fixtures, config.suite.clone()));
-    let started = Instant::now();
-    let results = run_cucumber(&config, ctx, &mut console).await;
-    let duration = started.elapsed();
-    if let Some(server) = embedded {
-        // Open requests have finished with the scenarios; a failing shutdown changes nothing.
-        let _ = server.shutdown().await;
+    let mut fixtures = target.fixtures.clone();
+    if let Some(plan) = &target.provision {
+        let made = provision::provision(&http, plan, &mut fixtures)
+            .await
+            .map_err(|e| RunError::Provisioning(redactor.redact(&e.to_string()).into_owned()))?;
+        for line in made {
+            console.print(&format!("provisioned {line}\n"));
+        }
+        console.print("\n");
     }
 
-    let mut results = results;
+    let ctx = Arc::new(Context::new(
+        http,
+        target.api_key.clone(),
+        fixtures,
+        config.suite.clone(),
+    ));
+    let info = RunInfo {
+        mode: config.mode,
+        target: target.origin(),
+        embedded: target.is_embedded(),
+        started_at: SystemTime::now(),
+        duration: Duration::ZERO,
+    };
+    let started = Instant::now();
+    let mut results = run_cucumber(&config, ctx, &mut console).await;
+    let info = RunInfo {
+        duration: started.elapsed(),
+        ..info
+    };
+    target.close().await;
+
     if results.len() != selected {
         // Principle 1: a run passes only if every selected scenario ran.
-        results.push(ScenarioResult {
-            feature: "(runner)".into(),
-            line: 0,
-            name: "every selected scenario runs".into(),
-            clauses: Vec::new(),
-            advisory: false,
-            outcome: Outcome::Failed {
-                step: "-".into(),
-                location: "-".into(),
-                message: format!(
-                    "{selected} scenarios were selected but {} reported a result",
-                    results.len()
-                ),
-            },
-            notes: Vec::new(),
-        });
+        let message = format!(
+            "{selected} scenarios were selected but {} reported a result",
+            results.len()
+        );
+        results.push(synthetic_failure(
+            "runner",
+            "every selected scenario runs",
+            message,
+        ));
     }
-    let report = Report::new(described, config.suite.catalogue(), results, duration);
+    let mut report = Report::new(info, config.suite.catalogue(), results);
     console.print(&format!(
         "\n{}\n{}",
         report.clause_table(),
         report.summary()
     ));
+    report.artifacts = write_artifacts(&config, &report, &mut console)?;
     Ok(report)
+}
+
+/// Writes the requested files, each through the console's redactor; even a failed run's.
+fn write_artifacts(
+    config: &RunConfig,
+    report: &Report,
+    console: &mut Console<'_>,
+) -> Result<Vec<PathBuf>, RunError> {
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    if let Some(path) = &config.artifacts.junit {
+        files.push((path.clone(), junit::render(report)));
+    }
+    if let Some(path) = &config.artifacts.cucumber_json {
+        files.push((path.clone(), cucumber_json::render(report, &config.suite)));
+    }
+    if let Some(path) = &config.artifacts.report {
+        let certificate = Certificate::new(report, &config.suite);
+        files.push((path.clone(), certificate.to_markdown()));
+        files.push((certificate::json_path(path), certificate.to_json()));
+    }
+    let mut written = Vec::new();
+    for (path, text) in files {
+        std::fs::write(&path, console.redactor.redact(&text).as_bytes())
+            .map_err(|e| RunError::Artifact(format!("cannot write {}: {e}", path.display())))?;
+        console.print(&format!("wrote {}\n", path.display()));
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// One request to the base URL: any HTTP answer means the target is reachable.
@@ -353,10 +407,20 @@ impl cucumber::Parser<()> for EmbeddedParser {
     }
 }
 
-/// A scenario in progress: its first problem, if any.
+/// A scenario in progress.
 #[derive(Default)]
 struct Pending {
+    started: Option<SystemTime>,
+    /// Steps that started, by (background?, line).
+    steps: HashMap<(bool, usize), StepTiming>,
+    /// The first problem, which decides the scenario's outcome.
     problem: Option<Outcome>,
+}
+
+/// A step that started: when, and how and when it ended, once it did.
+struct StepTiming {
+    started: SystemTime,
+    ended: Option<(StepStatus, SystemTime, Option<String>)>,
 }
 
 /// Records each scenario's outcome and prints a line when it finishes.
@@ -364,6 +428,25 @@ struct Recorder<'c, 'o> {
     console: &'c mut Console<'o>,
     results: Vec<ScenarioResult>,
     pending: HashMap<(String, usize), Pending>,
+}
+
+/// A result standing for something other than a scenario (the parser, the runner itself).
+fn synthetic_failure(what: &str, name: &str, message: String) -> ScenarioResult {
+    ScenarioResult {
+        feature: format!("({what})"),
+        line: 0,
+        name: name.into(),
+        clauses: Vec::new(),
+        advisory: false,
+        outcome: Outcome::Failed {
+            step: "-".into(),
+            location: "-".into(),
+            message,
+        },
+        notes: Vec::new(),
+        steps: Vec::new(),
+        duration: Duration::ZERO,
+    }
 }
 
 impl cucumber::Writer<ConformanceWorld> for Recorder<'_, '_> {
@@ -374,36 +457,28 @@ impl cucumber::Writer<ConformanceWorld> for Recorder<'_, '_> {
         event: parser::Result<Event<CucumberEvent<ConformanceWorld>>>,
         _: &cli::Empty,
     ) {
-        let event = match event {
-            Ok(event) => event.value,
+        let (event, at) = match event {
+            Ok(event) => (event.value, event.at),
             Err(e) => {
                 // Features are parsed before the run, so this is not expected; still a failure.
                 self.console.print(&format!("FAIL  the suite: {e}\n"));
-                self.results.push(ScenarioResult {
-                    feature: "(parser)".into(),
-                    line: 0,
-                    name: "the suite parses".into(),
-                    clauses: Vec::new(),
-                    advisory: false,
-                    outcome: Outcome::Failed {
-                        step: "-".into(),
-                        location: "-".into(),
-                        message: e.to_string(),
-                    },
-                    notes: Vec::new(),
-                });
+                self.results.push(synthetic_failure(
+                    "parser",
+                    "the suite parses",
+                    e.to_string(),
+                ));
                 return;
             }
         };
         match event {
             CucumberEvent::Feature(feature, FeatureEvent::Scenario(scenario, ev)) => {
-                self.scenario_event(&feature, None, &scenario, ev.event);
+                self.scenario_event(&feature, None, &scenario, ev.event, at);
             }
             CucumberEvent::Feature(
                 feature,
                 FeatureEvent::Rule(rule, RuleEvent::Scenario(scenario, ev)),
             ) => {
-                self.scenario_event(&feature, Some(&rule), &scenario, ev.event);
+                self.scenario_event(&feature, Some(&rule), &scenario, ev.event, at);
             }
             _ => {}
         }
@@ -417,60 +492,140 @@ impl Recorder<'_, '_> {
         rule: Option<&gherkin::Rule>,
         scenario: &gherkin::Scenario,
         event: event::Scenario<ConformanceWorld>,
+        at: SystemTime,
     ) {
         let key = (feature_path(feature), scenario.position.line);
+        if let event::Scenario::Finished = event {
+            self.finish(key, feature, rule, scenario, at);
+            return;
+        }
+        let Some(pending) = self.pending.get_mut(&key) else {
+            if let event::Scenario::Started = event {
+                self.pending.insert(
+                    key,
+                    Pending {
+                        started: Some(at),
+                        ..Pending::default()
+                    },
+                );
+            }
+            return;
+        };
         let location = |step: &gherkin::Step| format!("{}:{}", key.0, step.position.line);
         let describe = |step: &gherkin::Step| format!("{}{}", step.keyword, step.value);
-        match event {
-            event::Scenario::Started => {
-                self.pending.insert(key, Pending::default());
-            }
-            event::Scenario::Step(step, ev) | event::Scenario::Background(step, ev) => {
-                let problem = match ev {
-                    event::Step::Failed(_, _, _, error) => Some(classify(&error, describe(&step), location(&step))),
-                    event::Step::Skipped => Some(Outcome::Failed {
-                        step: describe(&step),
-                        location: location(&step),
-                        message: "no step definition matches this step, so it was skipped: an undefined step fails".into(),
-                    }),
-                    _ => None,
-                };
-                self.record(&key, problem);
-            }
+        let (step, ev, background) = match event {
+            event::Scenario::Step(step, ev) => (step, ev, false),
+            event::Scenario::Background(step, ev) => (step, ev, true),
             event::Scenario::Hook(which, event::Hook::Failed(_, info)) => {
-                let problem = Some(Outcome::Failed {
+                pending.problem.get_or_insert(Outcome::Failed {
                     step: format!("{which} hook"),
                     location: key.0.clone(),
                     message: panic_text(&info),
                 });
-                self.record(&key, problem);
+                return;
             }
-            event::Scenario::Finished => {
-                let pending = self.pending.remove(&key).unwrap_or_default();
-                let tags = all_tags(feature, rule, scenario);
-                let result = ScenarioResult {
-                    feature: key.0,
-                    line: key.1,
-                    name: scenario.name.clone(),
-                    clauses: clause_ids(tags.iter().copied())
-                        .into_iter()
-                        .map(str::to_owned)
-                        .collect(),
-                    advisory: tags.iter().any(|t| *t == SHOULD_TAG),
-                    outcome: pending.problem.unwrap_or(Outcome::Passed),
-                    notes: Vec::new(),
+            _ => return,
+        };
+        let slot = (background, step.position.line);
+        let (status, message) = match ev {
+            event::Step::Started => {
+                pending.steps.insert(
+                    slot,
+                    StepTiming {
+                        started: at,
+                        ended: None,
+                    },
+                );
+                return;
+            }
+            event::Step::Passed(..) => (StepStatus::Passed, None),
+            event::Step::Skipped => {
+                let message = "no step definition matches this step, so it was skipped: an undefined step fails";
+                pending.problem.get_or_insert(Outcome::Failed {
+                    step: describe(&step),
+                    location: location(&step),
+                    message: message.into(),
+                });
+                (StepStatus::Undefined, Some(message.to_owned()))
+            }
+            event::Step::Failed(_, _, _, error) => {
+                let outcome = classify(&error, describe(&step), location(&step));
+                let (status, message) = match &outcome {
+                    Outcome::NotTestable { reason } => (StepStatus::NotTestable, reason.clone()),
+                    Outcome::Failed { message, .. } => (StepStatus::Failed, message.clone()),
+                    Outcome::Passed => (StepStatus::Passed, String::new()),
                 };
-                self.console.print(&scenario_lines(&result));
-                self.results.push(result);
+                pending.problem.get_or_insert(outcome);
+                (status, Some(message))
             }
-            _ => {}
-        }
+        };
+        let timing = pending.steps.entry(slot).or_insert(StepTiming {
+            started: at,
+            ended: None,
+        });
+        timing.ended = Some((status, at, message));
     }
 
-    fn record(&mut self, key: &(String, usize), problem: Option<Outcome>) {
-        if let (Some(problem), Some(pending)) = (problem, self.pending.get_mut(key)) {
-            pending.problem.get_or_insert(problem);
-        }
+    fn finish(
+        &mut self,
+        key: (String, usize),
+        feature: &gherkin::Feature,
+        rule: Option<&gherkin::Rule>,
+        scenario: &gherkin::Scenario,
+        at: SystemTime,
+    ) {
+        let pending = self.pending.remove(&key).unwrap_or_default();
+        let background_steps = feature
+            .background
+            .iter()
+            .chain(rule.and_then(|r| r.background.as_ref()))
+            .flat_map(|b| b.steps.iter().map(|s| (true, s)));
+        let steps = background_steps
+            .chain(scenario.steps.iter().map(|s| (false, s)))
+            .map(|(background, step)| {
+                let recorded = pending.steps.get(&(background, step.position.line));
+                let (status, duration, message) = match recorded {
+                    Some(StepTiming {
+                        started,
+                        ended: Some((status, ended, message)),
+                    }) => (
+                        *status,
+                        ended.duration_since(*started).unwrap_or_default(),
+                        message.clone(),
+                    ),
+                    _ => (StepStatus::Skipped, Duration::ZERO, None),
+                };
+                StepRecord {
+                    keyword: step.keyword.clone(),
+                    text: step.value.clone(),
+                    line: step.position.line,
+                    background,
+                    status,
+                    duration,
+                    message,
+                }
+            })
+            .collect();
+        let tags = all_tags(feature, rule, scenario);
+        let result = ScenarioResult {
+            feature: key.0,
+            line: key.1,
+            name: scenario.name.clone(),
+            clauses: clause_ids(tags.iter().copied())
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            advisory: tags.iter().any(|t| *t == SHOULD_TAG),
+            outcome: pending.problem.unwrap_or(Outcome::Passed),
+            notes: Vec::new(),
+            steps,
+            duration: pending
+                .started
+                .and_then(|started| at.duration_since(started).ok())
+                .unwrap_or_default(),
+        };
+        self.console.print(&scenario_lines(&result));
+        self.results.push(result);
     }
 }
 

@@ -6,8 +6,9 @@ use anyhow::{anyhow, bail};
 use reqwest::Url;
 
 use crate::fixtures::Fixtures;
-use crate::reference::ServerOptions;
-use crate::secret::ApiKey;
+use crate::provision::ProvisionPlan;
+use crate::reference::{ReferenceServer, ServerOptions};
+use crate::secret::{ApiKey, Redactor};
 
 /// What a run is pointed at.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct RemoteTarget {
     pub api_key: Option<ApiKey>,
     /// Tokens in each state; a missing one makes its scenarios NOT-TESTABLE.
     pub fixtures: Fixtures,
+    /// Fixtures to make through the documented API before the run, if any.
+    pub provision: Option<ProvisionPlan>,
 }
 
 impl fmt::Debug for RemoteTarget {
@@ -36,7 +39,79 @@ impl fmt::Debug for RemoteTarget {
             .field("base_url", &self.base_url.as_str())
             .field("api_key", &self.api_key)
             .field("fixtures", &self.fixtures)
+            .field("provision", &self.provision)
             .finish()
+    }
+}
+
+/// A target made concrete: where it is, its keys and fixtures, and the embedded server if it
+/// is the one (it lives as long as this value).
+pub struct Connected {
+    /// The base URL.
+    pub base_url: Url,
+    /// The recipient's key.
+    pub api_key: Option<ApiKey>,
+    /// The fixtures (before any provisioning).
+    pub fixtures: Fixtures,
+    /// What to provision.
+    pub provision: Option<ProvisionPlan>,
+    server: Option<ReferenceServer>,
+}
+
+impl Target {
+    /// Starts the embedded server if this is it; a remote target needs nothing started.
+    pub async fn connect(&self) -> anyhow::Result<Connected> {
+        match self {
+            Target::Embedded(options) => {
+                let server = ReferenceServer::start(options.clone())
+                    .await
+                    .map_err(|e| anyhow!("cannot start the embedded reference server: {e}"))?;
+                let fixtures = server.fixtures();
+                Ok(Connected {
+                    base_url: Url::parse(&server.base_url())?,
+                    api_key: fixtures.api_key.clone(),
+                    fixtures,
+                    provision: None,
+                    server: Some(server),
+                })
+            }
+            Target::Remote(remote) => Ok(Connected {
+                base_url: remote.base_url.clone(),
+                api_key: remote.api_key.clone(),
+                fixtures: remote.fixtures.clone(),
+                provision: remote.provision.clone(),
+                server: None,
+            }),
+        }
+    }
+}
+
+impl Connected {
+    /// Whether this is the embedded reference server.
+    pub fn is_embedded(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// Scheme, host and port, for reports.
+    pub fn origin(&self) -> String {
+        origin(&self.base_url)
+    }
+
+    /// A redactor for every key this target holds: the recipient's and the sharer's.
+    pub fn redactor(&self) -> Redactor {
+        Redactor::new(
+            self.api_key
+                .iter()
+                .chain(self.provision.iter().map(|p| &p.sharer_key)),
+        )
+    }
+
+    /// Stops the embedded server, if any, once its open requests finish.
+    pub async fn close(self) {
+        if let Some(server) = self.server {
+            // A failing shutdown changes nothing the run found.
+            let _ = server.shutdown().await;
+        }
     }
 }
 

@@ -2,8 +2,6 @@
 //! Each test runs the real binary against real servers on loopback.
 
 use std::net::TcpListener as StdListener;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -12,63 +10,9 @@ use share_conformance::fixtures::Fixtures;
 use share_conformance::reference::{ReferenceServer, ServerOptions};
 use share_conformance::secret::ApiKey;
 
-const BIN: &str = env!("CARGO_BIN_EXE_share-conformance");
+mod common;
 
-/// Runs the binary with `args` (blocking, so call from `spawn_blocking` inside async tests),
-/// with `FREDDY_API_KEY` cleared so the developer's environment cannot leak in.
-fn harness(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env_remove("FREDDY_API_KEY")
-        .stdin(Stdio::null())
-        .output()
-        .expect("the binary runs")
-}
-
-async fn harness_async(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        harness(&args.iter().map(String::as_str).collect::<Vec<_>>())
-    })
-    .await
-    .unwrap()
-}
-
-fn text(output: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-/// A fresh directory for one test's files.
-fn scratch_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("share-conformance-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write_fixtures(dir: &Path, fixtures: &Fixtures) -> String {
-    let path = dir.join("fixtures.toml");
-    std::fs::write(&path, fixtures.to_toml()).unwrap();
-    path.display().to_string()
-}
-
-/// Serves `app` on a free loopback port; returns its base URL.
-async fn spawn(app: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
-}
-
-fn verdict_line<'a>(stdout: &'a str, clause: &str) -> Vec<&'a str> {
-    stdout
-        .lines()
-        .find(|l| l.split_whitespace().next() == Some(clause))
-        .map(|l| l.split_whitespace().take(3).collect())
-        .unwrap_or_default()
-}
+use common::*;
 
 #[test]
 fn run_against_the_embedded_server_passes_and_prints_the_clause_table() {
@@ -238,93 +182,56 @@ async fn missing_fixtures_are_not_testable_never_passed() {
     fixtures.tokens.expired = None;
     fixtures.expected.track_id = None;
     let fixtures = write_fixtures(&dir, &fixtures);
-    let output = harness_async(vec![
-        "run".into(),
+    let base = vec![
+        "run".to_owned(),
         "--base-url".into(),
         server.base_url(),
         "--fixtures".into(),
         fixtures,
-    ])
-    .await;
+    ];
+
+    // SAVE-404-EXPIRED and SAVE-404-NO-ORACLE have no scenario that can run without the
+    // expired token: selected that way, the run fails rather than passing vacuously.
+    let output = harness_async(base.clone()).await;
     let (stdout, stderr) = text(&output);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "untestable is not failed: {stdout}\n{stderr}"
-    );
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert_eq!(
         verdict_line(&stdout, "SAVE-404-EXPIRED"),
         ["SAVE-404-EXPIRED", "MUST", "NOT-TESTABLE"],
-        "{stdout}"
-    );
-    assert_eq!(
-        verdict_line(&stdout, "SAVE-EDGE-TARGET"),
-        ["SAVE-EDGE-TARGET", "MUST", "NOT-TESTABLE"],
         "{stdout}"
     );
     assert!(
         stdout.contains("not testable: the fixtures hold no `expired` token"),
         "{stdout}"
     );
-    assert!(stdout.contains("could not be tested"), "{stdout}");
-}
+    assert!(
+        stdout.contains(
+            "fails because: SAVE-404-EXPIRED was selected but none of its scenarios could run"
+        ),
+        "{stdout}"
+    );
 
-/// A `share-conformance serve` process on a free port, killed when dropped.
-struct Serve {
-    child: std::process::Child,
-    url: String,
-    fixtures: PathBuf,
-}
-
-impl Serve {
-    fn start(name: &str, extra: &[&str]) -> Self {
-        let dir = scratch_dir(name);
-        let fixtures = dir.join("serve.toml");
-        let mut child = Command::new(BIN)
-            .args(["serve", "--addr", "127.0.0.1:0", "--fixtures-out"])
-            .arg(&fixtures)
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        // The file appears only once the server accepts connections.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !fixtures.exists() {
-            assert!(Instant::now() < deadline, "serve wrote no fixtures file");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let mut first_line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut first_line,
-        )
-        .unwrap();
-        let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
-        assert!(
-            url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
-            "{first_line}"
-        );
-        Self {
-            child,
-            url,
-            fixtures,
-        }
-    }
-
-    fn run(&self, extra: &[&str]) -> Output {
-        let fixtures = self.fixtures.display().to_string();
-        let mut args = vec!["run", "--base-url", &self.url, "--fixtures", &fixtures];
-        args.extend_from_slice(extra);
-        harness(&args)
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    // Deselected explicitly, the gap is the user's stated choice, and the run passes; a clause
+    // with one scenario that could not run and one that did is NOT-TESTABLE, never PASS.
+    let mut deselected = base;
+    deselected.extend([
+        "--tags".to_owned(),
+        "not @clause:SAVE-404-EXPIRED and not @clause:SAVE-404-NO-ORACLE".into(),
+    ]);
+    let output = harness_async(deselected).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-EDGE-TARGET"),
+        ["SAVE-EDGE-TARGET", "MUST", "NOT-TESTABLE"],
+        "{stdout}"
+    );
+    assert_eq!(
+        verdict_line(&stdout, "ERR-ENVELOPE"),
+        ["ERR-ENVELOPE", "MUST", "NOT-TESTABLE"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("could not be fully tested"), "{stdout}");
 }
 
 #[test]

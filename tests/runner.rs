@@ -124,6 +124,7 @@ fn remote(base_url: &str) -> RunConfig {
                 base_url: base_url.parse().unwrap(),
                 api_key: Some(share_conformance::secret::ApiKey::new("ak_test").unwrap()),
                 fixtures,
+                provision: None,
             },
         )),
         timeout: std::time::Duration::from_secs(5),

@@ -186,6 +186,8 @@ pub struct Seed {
     pub track_id: String,
     /// A second live track of the sharer's, never shared at seeding: free to share and delete.
     pub spare_track_id: String,
+    /// A third, for provisioning's `--disposable-track` (it gets deleted).
+    pub disposable_track_id: String,
     /// The shared collection.
     pub collection_id: String,
     /// The live share link's id (`mslink_…`).
@@ -244,6 +246,7 @@ impl Store {
         let track_id = store.add_track(&organization_id, &sharer, "Harbour Lights");
         let spare_track_id = store.add_track(&organization_id, &sharer, "Low Tide");
         let removed_track_id = store.add_track(&organization_id, &sharer, "Paper Boats");
+        let disposable_track_id = store.add_track(&organization_id, &sharer, "Sand Castles");
         let collection_id = new_id("mcoll_");
         store.collections.push(Collection {
             id: collection_id.clone(),
@@ -313,6 +316,7 @@ impl Store {
             organization_id,
             track_id,
             spare_track_id,
+            disposable_track_id,
             collection_id,
             live_share_link_id,
             tokens,

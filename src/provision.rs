@@ -1,0 +1,232 @@
+//! Fixtures made through the documented API, so a CI gate needs no hand-kept tokens:
+//! `live` (share a track), `revoked` (share it again, then revoke that link), `removed` (share
+//! a disposable track, then delete the track), `collection` (share a collection). `expired`
+//! cannot be made: the shortest expiry the API allows is one day.
+
+use std::fmt;
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::fixtures::{Fixtures, ShareState};
+use crate::http::{Exchange, HttpClient, KeyHeader, status_text};
+use crate::secret::ApiKey;
+
+/// What to provision, as the sharer.
+#[derive(Clone)]
+pub struct ProvisionPlan {
+    /// The key of the user who created the track (and collection) to share.
+    pub sharer_key: ApiKey,
+    /// The sharer's organization (`org_…`).
+    pub organization: String,
+    /// A track the sharer created: shared for `live` and `revoked`, and named in `expected`.
+    pub track: String,
+    /// A track the sharer created that may be deleted: shared, then deleted, for `removed`.
+    pub disposable_track: Option<String>,
+    /// A collection the sharer created: shared for `collection`.
+    pub collection: Option<String>,
+}
+
+impl fmt::Debug for ProvisionPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProvisionPlan")
+            .field("sharer_key", &self.sharer_key)
+            .field("organization", &self.organization)
+            .field("track", &self.track)
+            .field("disposable_track", &self.disposable_track)
+            .field("collection", &self.collection)
+            .finish()
+    }
+}
+
+/// A provisioning step the target refused or could not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionError {
+    /// What was being made: `the live share`.
+    pub step: String,
+    /// The request: `POST /v1/music/org_1/tracks/mtrack_2/share`.
+    pub request: String,
+    /// What came back: status and error code, or why nothing did.
+    pub answer: String,
+    /// What to check.
+    pub hint: &'static str,
+}
+
+impl fmt::Display for ProvisionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "provisioning {} failed: {} answered {}\nhint: {}",
+            self.step, self.request, self.answer, self.hint
+        )
+    }
+}
+
+impl std::error::Error for ProvisionError {}
+
+/// Makes the fixtures `plan` allows and writes them into `fixtures` (overriding those
+/// states; `expired`, and `collection` without a collection, keep what the file gave).
+/// Returns one line per state made.
+pub async fn provision(
+    http: &HttpClient,
+    plan: &ProvisionPlan,
+    fixtures: &mut Fixtures,
+) -> Result<Vec<String>, ProvisionError> {
+    let sharer = Sharer { http, plan };
+    let mut made = Vec::new();
+
+    let (live_id, live) = sharer
+        .share("the live share", "tracks", &plan.track)
+        .await?;
+    fixtures.tokens.set(ShareState::Live, Some(live));
+    fixtures.expected.track_id = Some(plan.track.clone());
+    fixtures.expected.share_link_id = Some(live_id.clone());
+    made.push(format!("live: share {live_id} of {}", plan.track));
+
+    let (revoked_id, revoked) = sharer
+        .share("the revoked share", "tracks", &plan.track)
+        .await?;
+    sharer
+        .call(
+            "the revoked share",
+            Method::DELETE,
+            &["share", &revoked_id],
+            "is the sharer allowed to revoke its own share links?",
+        )
+        .await?;
+    fixtures.tokens.set(ShareState::Revoked, Some(revoked));
+    made.push(format!(
+        "revoked: share {revoked_id} of {}, revoked",
+        plan.track
+    ));
+
+    if let Some(track) = &plan.disposable_track {
+        let (removed_id, removed) = sharer.share("the removed share", "tracks", track).await?;
+        sharer
+            .call(
+                "the removed share",
+                Method::DELETE,
+                &["tracks", track],
+                "--disposable-track is deleted by provisioning: give a track the sharer created, a fresh one each run",
+            )
+            .await?;
+        fixtures.tokens.set(ShareState::Removed, Some(removed));
+        made.push(format!(
+            "removed: share {removed_id} of {track}, track deleted"
+        ));
+    }
+
+    if let Some(collection) = &plan.collection {
+        let (collection_id, token) = sharer
+            .share("the collection share", "collections", collection)
+            .await?;
+        fixtures.tokens.set(ShareState::Collection, Some(token));
+        made.push(format!("collection: share {collection_id} of {collection}"));
+    }
+    Ok(made)
+}
+
+struct Sharer<'a> {
+    http: &'a HttpClient,
+    plan: &'a ProvisionPlan,
+}
+
+impl Sharer<'_> {
+    /// `POST /v1/music/{org}/{kind}/{id}/share`: the new link's id and raw token.
+    async fn share(
+        &self,
+        step: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<(String, String), ProvisionError> {
+        let hint =
+            "is the sharer a member of --organization, and the creator of the track or collection?";
+        let segments = [
+            "v1",
+            "music",
+            self.plan.organization.as_str(),
+            kind,
+            id,
+            "share",
+        ];
+        let request = format!("POST /{}", segments.join("/"));
+        let response = self
+            .http
+            .send_json(
+                Method::POST,
+                &segments,
+                KeyHeader::Key(&self.plan.sharer_key),
+                request.clone(),
+                &json!({}),
+            )
+            .await
+            .map_err(|e| refused(step, &request, e.reason, hint))?;
+        if response.status.as_u16() != 201 {
+            return Err(refused(step, &request, answer(&response), hint));
+        }
+        let body = response
+            .json()
+            .map_err(|problem| refused(step, &request, problem, hint))?;
+        match (
+            body.get("id").and_then(Value::as_str),
+            body.get("token").and_then(Value::as_str),
+        ) {
+            (Some(id), Some(token)) if !token.is_empty() => Ok((id.to_owned(), token.to_owned())),
+            _ => Err(refused(
+                step,
+                &request,
+                format!("{} without an `id` and a `token`", answer(&response)),
+                hint,
+            )),
+        }
+    }
+
+    /// `{method} /v1/music/{org}/{rest…}` as the sharer, expecting 200.
+    async fn call(
+        &self,
+        step: &str,
+        method: Method,
+        rest: &[&str],
+        hint: &'static str,
+    ) -> Result<(), ProvisionError> {
+        let mut segments = vec!["v1", "music", self.plan.organization.as_str()];
+        segments.extend_from_slice(rest);
+        let request = format!("{method} /{}", segments.join("/"));
+        let response = self
+            .http
+            .send(
+                method,
+                &segments,
+                KeyHeader::Key(&self.plan.sharer_key),
+                request.clone(),
+            )
+            .await
+            .map_err(|e| refused(step, &request, e.reason, hint))?;
+        if response.status.as_u16() != 200 {
+            return Err(refused(step, &request, answer(&response), hint));
+        }
+        Ok(())
+    }
+}
+
+fn refused(step: &str, request: &str, answer: String, hint: &'static str) -> ProvisionError {
+    ProvisionError {
+        step: step.to_owned(),
+        request: request.to_owned(),
+        answer,
+        hint,
+    }
+}
+
+/// `404 Not Found (RESOURCE_NOT_FOUND)`, or the status and an excerpt when there is no envelope.
+fn answer(response: &Exchange) -> String {
+    let code = response.json().ok().and_then(|body| {
+        body.pointer("/error/code")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    match code {
+        Some(code) => format!("{} ({code})", status_text(response.status)),
+        None => format!("{}: {}", status_text(response.status), response.excerpt()),
+    }
+}

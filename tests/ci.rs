@@ -1,0 +1,543 @@
+//! What CI gates and certifying vendors rely on: JUnit and Cucumber JSON reports, `certify`
+//! and its certificate, `verify-certificate`, provisioning through the API, and `doctor`.
+
+mod common;
+
+use std::path::Path;
+
+use serde_json::Value;
+use share_conformance::certificate::Certificate;
+use share_conformance::fixtures::ShareState;
+use share_conformance::reference::faults::Fault;
+use share_conformance::reference::{ReferenceServer, ServerOptions};
+
+use common::*;
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every testcase of a JUnit file: (name, has <failure>, has <skipped>, clause properties).
+fn junit_cases(xml: &str) -> Vec<(String, bool, bool, Vec<String>)> {
+    let doc = roxmltree::Document::parse(xml).expect("the JUnit report is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    root.descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|case| {
+            let child = |name: &str| case.children().any(|c| c.has_tag_name(name));
+            let clauses = case
+                .descendants()
+                .filter(|p| p.has_tag_name("property") && p.attribute("name") == Some("clause"))
+                .filter_map(|p| p.attribute("value").map(str::to_owned))
+                .collect();
+            (
+                case.attribute("name").unwrap().to_owned(),
+                child("failure"),
+                child("skipped"),
+                clauses,
+            )
+        })
+        .collect()
+}
+
+/// Every scenario of a Cucumber JSON file: (name, step statuses).
+fn cucumber_scenarios(json: &str) -> Vec<(String, Vec<String>)> {
+    let features: Value = serde_json::from_str(json).expect("the Cucumber JSON report is JSON");
+    let mut out = Vec::new();
+    for feature in features.as_array().expect("an array of features") {
+        assert!(feature["uri"].as_str().unwrap().starts_with("features/"));
+        for element in feature["elements"].as_array().unwrap() {
+            assert_eq!(element["type"], "scenario");
+            assert!(
+                element["tags"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|t| t["name"].as_str().unwrap().starts_with("@clause:"))
+            );
+            let statuses = element["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| {
+                    assert!(s["result"]["duration"].is_u64());
+                    s["result"]["status"].as_str().unwrap().to_owned()
+                })
+                .collect();
+            out.push((element["name"].as_str().unwrap().to_owned(), statuses));
+        }
+    }
+    out
+}
+
+#[test]
+fn reports_of_a_passing_run_parse() {
+    let dir = scratch_dir("reports-pass");
+    let (junit, json) = (dir.join("junit.xml"), dir.join("cucumber.json"));
+    let output = harness(&[
+        "run",
+        "--junit",
+        junit.to_str().unwrap(),
+        "--cucumber-json",
+        json.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
+
+    let cases = junit_cases(&read(&junit));
+    assert_eq!(cases.len(), 40);
+    for (name, failure, skipped, clauses) in &cases {
+        assert!(!failure && !skipped, "{name}");
+        assert!(
+            !clauses.is_empty() && name.starts_with(&format!("[{}]", clauses.join(" "))),
+            "clause ids visible: {name}"
+        );
+    }
+    let scenarios = cucumber_scenarios(&read(&json));
+    assert_eq!(scenarios.len(), 40);
+    assert!(
+        scenarios
+            .iter()
+            .all(|(_, steps)| !steps.is_empty() && steps.iter().all(|s| s == "passed"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_of_a_failing_run_parse_and_show_the_failure() {
+    let server = ReferenceServer::start(ServerOptions {
+        fault: Some(Fault::Save200Not201),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = scratch_dir("reports-fail");
+    let mut fixtures = server.fixtures();
+    fixtures.tokens.expired = None; // one NOT-TESTABLE row too
+    let fixtures = write_fixtures(&dir, &fixtures);
+    let (junit, json) = (dir.join("junit.xml"), dir.join("cucumber.json"));
+    let output = harness_async(
+        [
+            "run",
+            "--base-url",
+            &server.base_url(),
+            "--fixtures",
+            &fixtures,
+            "--junit",
+            junit.to_str().unwrap(),
+            "--cucumber-json",
+            json.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{:?}", text(&output));
+
+    let cases = junit_cases(&read(&junit));
+    let created = cases.iter().find(|c| c.3 == ["SAVE-201-CREATED"]).unwrap();
+    assert!(
+        created.1,
+        "the 200-not-201 testcase has a <failure>: {created:?}"
+    );
+    let expired = cases.iter().find(|c| c.3 == ["SAVE-404-EXPIRED"]).unwrap();
+    assert!(
+        expired.2 && !expired.1,
+        "a NOT-TESTABLE testcase is <skipped>: {expired:?}"
+    );
+    assert!(
+        read(&junit).contains("expected: status 201"),
+        "the failure message is kept"
+    );
+
+    let scenarios = cucumber_scenarios(&read(&json));
+    let (_, steps) = scenarios
+        .iter()
+        .find(|(n, _)| n == "Saving a live track share returns 201 Created as JSON")
+        .unwrap();
+    assert_eq!(steps, &["passed", "passed", "passed", "failed", "skipped"]);
+    let (_, steps) = scenarios
+        .iter()
+        .find(|(n, _)| n.contains("expired share returns 404"))
+        .unwrap();
+    assert!(
+        steps.contains(&"skipped".to_owned()) && !steps.contains(&"failed".to_owned()),
+        "{steps:?}"
+    );
+}
+
+#[test]
+fn certify_against_the_embedded_server_writes_a_certificate_that_verifies() {
+    let dir = scratch_dir("certify");
+    let report = dir.join("cert.md");
+    let output = harness(&["certify", "--report", report.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
+    let markdown = read(&report);
+    assert!(markdown.contains("**Result: CERTIFIED**"), "{markdown}");
+    let json_path = dir.join("cert.md.json");
+    let certificate = Certificate::load(&json_path).unwrap();
+    assert_eq!(certificate.result, "CERTIFIED");
+    assert_eq!(certificate.mode, "certify");
+    assert!(
+        certificate.target.embedded && certificate.target.origin.starts_with("http://127.0.0.1:")
+    );
+    assert!(!certificate.harness.commit.is_empty());
+    assert_eq!(
+        certificate.suite.files.len(),
+        share_conformance::suite::EMBEDDED.len()
+    );
+    assert!(certificate.suite.files.iter().all(|f| f.sha256.len() == 64));
+    assert!(
+        certificate
+            .clauses
+            .iter()
+            .all(|c| c.verdict == "PASS" && !c.scenarios.is_empty())
+    );
+    assert!(
+        certificate.started_at.ends_with('Z') && certificate.finished_at >= certificate.started_at
+    );
+
+    let verified = harness(&["verify-certificate", json_path.to_str().unwrap()]);
+    let (stdout, _) = text(&verified);
+    assert_eq!(verified.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("was produced by this suite"), "{stdout}");
+
+    // Alter one recorded hash: the certificate no longer matches this suite.
+    let mut altered: Value = serde_json::from_str(&read(&json_path)).unwrap();
+    altered["suite"]["files"][3]["sha256"] = Value::from("0".repeat(64));
+    let altered_path = dir.join("altered.json");
+    std::fs::write(&altered_path, altered.to_string()).unwrap();
+    let rejected = harness(&["verify-certificate", altered_path.to_str().unwrap()]);
+    let (stdout, _) = text(&rejected);
+    assert_eq!(rejected.status.code(), Some(1), "{stdout}");
+    let file = altered["suite"]["files"][3]["path"].as_str().unwrap();
+    assert!(
+        stdout.contains(&format!("{file}: recorded sha256 {}", "0".repeat(64))),
+        "{stdout}"
+    );
+
+    std::fs::write(&altered_path, "{ not json").unwrap();
+    assert_eq!(
+        harness(&["verify-certificate", altered_path.to_str().unwrap()])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certify_without_the_expired_fixture_is_not_certified() {
+    let server = ReferenceServer::start(ServerOptions::default())
+        .await
+        .unwrap();
+    let dir = scratch_dir("certify-partial");
+    let mut fixtures = server.fixtures();
+    fixtures.tokens.expired = None;
+    let fixtures = write_fixtures(&dir, &fixtures);
+    let report = dir.join("cert.md");
+    let output = harness_async(
+        [
+            "certify",
+            "--base-url",
+            &server.base_url(),
+            "--fixtures",
+            &fixtures,
+            "--report",
+            report.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("result: NOT CERTIFIED"), "{stdout}");
+    let certificate = Certificate::load(&dir.join("cert.md.json")).unwrap();
+    assert_eq!(certificate.result, "NOT CERTIFIED");
+    let expired = certificate
+        .clauses
+        .iter()
+        .find(|c| c.id == "SAVE-404-EXPIRED")
+        .unwrap();
+    assert_eq!(expired.verdict, "NOT-TESTABLE");
+    assert!(
+        certificate
+            .reasons
+            .iter()
+            .any(|r| r.starts_with("SAVE-404-EXPIRED is NOT-TESTABLE")),
+        "{:?}",
+        certificate.reasons
+    );
+    assert!(read(&report).contains("| SAVE-404-EXPIRED | MUST | **NOT-TESTABLE** |"));
+}
+
+#[test]
+fn certify_takes_no_tag_filter_and_needs_a_report() {
+    let dir = scratch_dir("certify-usage");
+    let report = dir.join("c.md");
+    let output = harness(&[
+        "certify",
+        "--report",
+        report.to_str().unwrap(),
+        "--tags",
+        "@should",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{:?}", text(&output));
+    let output = harness(&["certify"]);
+    assert_eq!(output.status.code(), Some(2), "{:?}", text(&output));
+    assert!(text(&output).1.contains("--report"));
+    let output = harness(&["run", "--junit", "/no/such/dir/j.xml"]);
+    assert_eq!(output.status.code(), Some(2), "{:?}", text(&output));
+    assert!(
+        text(&output).1.contains("/no/such/dir"),
+        "{:?}",
+        text(&output)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn provisioning_through_the_api_makes_working_fixtures() {
+    let server = ReferenceServer::start(ServerOptions::default())
+        .await
+        .unwrap();
+    let seed = server.seed().clone();
+    let dir = scratch_dir("provision");
+    // Only what provisioning cannot make: the expired token.
+    let mut fixtures = share_conformance::fixtures::Fixtures::default();
+    fixtures.tokens.expired = seed.tokens.expired.clone();
+    let fixtures = write_fixtures(&dir, &fixtures);
+    let report = dir.join("cert.md");
+    let output = harness_async(
+        [
+            "certify",
+            "--base-url",
+            &server.base_url(),
+            "--fixtures",
+            &fixtures,
+            "--api-key",
+            seed.recipient_key.expose(),
+            "--provision",
+            "--sharer-api-key",
+            seed.sharer_key.expose(),
+            "--organization",
+            &seed.organization_id,
+            "--track",
+            &seed.spare_track_id,
+            "--disposable-track",
+            &seed.disposable_track_id,
+            "--collection",
+            &seed.collection_id,
+            "--report",
+            report.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    for state in ["live", "revoked", "removed", "collection"] {
+        assert!(
+            stdout.contains(&format!("provisioned {state}: share mslink_")),
+            "{stdout}"
+        );
+    }
+    assert!(stdout.contains("result: CERTIFIED"), "{stdout}");
+    for secret in [seed.sharer_key.expose(), seed.recipient_key.expose()] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "a key leaked"
+        );
+        assert!(!read(&report).contains(secret));
+    }
+
+    // The disposable track is gone now: provisioning again names the request, the status
+    // and the code, and never the key.
+    let again = harness_async(
+        [
+            "run",
+            "--base-url",
+            &server.base_url(),
+            "--api-key",
+            seed.recipient_key.expose(),
+            "--provision",
+            "--sharer-api-key",
+            seed.sharer_key.expose(),
+            "--organization",
+            &seed.organization_id,
+            "--track",
+            &seed.spare_track_id,
+            "--disposable-track",
+            &seed.disposable_track_id,
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    let (stdout, stderr) = text(&again);
+    assert_eq!(again.status.code(), Some(2), "{stdout}\n{stderr}");
+    let request = format!(
+        "POST /v1/music/{}/tracks/{}/share",
+        seed.organization_id, seed.disposable_track_id
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{request} answered 404 Not Found (RESOURCE_NOT_FOUND)"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("hint:"), "{stderr}");
+    assert!(
+        !stderr.contains(seed.sharer_key.expose()) && !stdout.contains(seed.sharer_key.expose())
+    );
+}
+
+#[test]
+fn provisioning_flags_are_checked() {
+    for (args, expected) in [
+        (&["run", "--provision"][..], "--base-url"),
+        (
+            &["run", "--base-url", "http://127.0.0.1:9", "--provision"][..],
+            "sharer",
+        ),
+        (
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--track",
+                "mtrack_1",
+            ][..],
+            "only used with --provision",
+        ),
+        (
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--provision",
+                "--sharer-api-key",
+                "ak_s",
+                "--organization",
+                "org_1",
+                "--track",
+                "t1",
+            ][..],
+            "mtrack_",
+        ),
+    ] {
+        let output = harness(args);
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn doctor_passes_a_sound_target_and_names_what_is_wrong() {
+    let server = ReferenceServer::start(ServerOptions::default())
+        .await
+        .unwrap();
+    let seed = server.seed().clone();
+    let dir = scratch_dir("doctor");
+    let fixtures = write_fixtures(&dir, &server.fixtures());
+    let doctor = |extra: Vec<String>| {
+        let mut args = vec![
+            "doctor".to_owned(),
+            "--base-url".into(),
+            server.base_url(),
+            "--fixtures".into(),
+            fixtures.clone(),
+        ];
+        args.extend(extra);
+        harness_async(args)
+    };
+
+    let output = doctor(vec![
+        "--provision".into(),
+        "--sharer-api-key".into(),
+        seed.sharer_key.expose().into(),
+        "--organization".into(),
+        seed.organization_id.clone(),
+        "--track".into(),
+        seed.track_id.clone(),
+    ])
+    .await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    for line in [
+        "✓ tcp",
+        "✓ http",
+        "✓ clock",
+        "✓ api key",
+        "✓ sharer key",
+        "✓ live token",
+        "✓ revoked token",
+        "✓ expired token",
+        "✓ removed token",
+        "✓ collection token",
+    ] {
+        assert!(stdout.contains(line), "{line} missing:\n{stdout}");
+    }
+    assert!(!stdout.contains('✗'), "{stdout}");
+    assert!(
+        !stdout.contains(seed.sharer_key.expose()),
+        "the sharer key leaked"
+    );
+
+    let output = doctor(vec!["--api-key".into(), "ak_wrong_key_for_doctor".into()]).await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("✗ api key: refused: a save answered 401 (INVALID_API_KEY)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("hint:"), "{stdout}");
+
+    let mut lying = server.fixtures();
+    lying
+        .tokens
+        .set(ShareState::Revoked, seed.tokens.live.clone());
+    let lying_path = dir.join("lying.toml");
+    std::fs::write(&lying_path, lying.to_toml()).unwrap();
+    let output = harness_async(
+        [
+            "doctor",
+            "--base-url",
+            &server.base_url(),
+            "--fixtures",
+            lying_path.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
+    .await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "✗ revoked token: resolves as a live track share, but the fixtures call it revoked"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("✓ live token"), "{stdout}");
+}
+
+#[test]
+fn doctor_exits_3_when_nothing_listens() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = harness(&["doctor", "--base-url", &format!("http://127.0.0.1:{port}")]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stdout}");
+    assert!(stdout.contains("✗ tcp"), "{stdout}");
+    let output = harness(&["doctor"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "the embedded server is sound: {:?}",
+        text(&output)
+    );
+}
