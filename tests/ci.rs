@@ -294,45 +294,29 @@ fn certify_takes_no_tag_filter_and_needs_a_report() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn provisioning_through_the_api_makes_working_fixtures() {
-    let server = ReferenceServer::start(ServerOptions::default())
-        .await
-        .unwrap();
-    let seed = server.seed().clone();
-    let dir = scratch_dir("provision");
+#[test]
+fn provisioning_against_serve_makes_working_fixtures() {
+    let serve = Serve::start("provision", &[]);
+    let seeded = share_conformance::fixtures::Fixtures::load(&serve.fixtures).unwrap();
+    let recipient_key = seeded.api_key.clone().unwrap();
+    let dir = scratch_dir("provision-fixtures");
     // Only what provisioning cannot make: the expired token.
     let mut fixtures = share_conformance::fixtures::Fixtures::default();
-    fixtures.tokens.expired = seed.tokens.expired.clone();
+    fixtures.tokens.expired = seeded.tokens.expired.clone();
     let fixtures = write_fixtures(&dir, &fixtures);
     let report = dir.join("cert.md");
-    let output = harness_async(
-        [
-            "certify",
-            "--base-url",
-            &server.base_url(),
-            "--fixtures",
-            &fixtures,
-            "--api-key",
-            seed.recipient_key.expose(),
-            "--provision",
-            "--sharer-api-key",
-            seed.sharer_key.expose(),
-            "--organization",
-            &seed.organization_id,
-            "--track",
-            &seed.spare_track_id,
-            "--disposable-track",
-            &seed.disposable_track_id,
-            "--collection",
-            &seed.collection_id,
-            "--report",
-            report.to_str().unwrap(),
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-    .await;
+    let mut args = vec![
+        "certify",
+        "--base-url",
+        &serve.url,
+        "--fixtures",
+        &fixtures,
+        "--api-key",
+        recipient_key.expose(),
+    ];
+    args.extend(serve.provision_flags.iter().map(String::as_str));
+    args.extend(["--report", report.to_str().unwrap()]);
+    let output = harness(&args);
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     for state in ["live", "revoked", "removed", "collection"] {
@@ -342,7 +326,8 @@ async fn provisioning_through_the_api_makes_working_fixtures() {
         );
     }
     assert!(stdout.contains("result: CERTIFIED"), "{stdout}");
-    for secret in [seed.sharer_key.expose(), seed.recipient_key.expose()] {
+    let sharer_key = serve.flag("--sharer-api-key");
+    for secret in [sharer_key, recipient_key.expose()] {
         assert!(
             !stdout.contains(secret) && !stderr.contains(secret),
             "a key leaked"
@@ -352,32 +337,21 @@ async fn provisioning_through_the_api_makes_working_fixtures() {
 
     // The disposable track is gone now: provisioning again names the request, the status
     // and the code, and never the key.
-    let again = harness_async(
-        [
-            "run",
-            "--base-url",
-            &server.base_url(),
-            "--api-key",
-            seed.recipient_key.expose(),
-            "--provision",
-            "--sharer-api-key",
-            seed.sharer_key.expose(),
-            "--organization",
-            &seed.organization_id,
-            "--track",
-            &seed.spare_track_id,
-            "--disposable-track",
-            &seed.disposable_track_id,
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-    .await;
-    let (stdout, stderr) = text(&again);
-    assert_eq!(again.status.code(), Some(2), "{stdout}\n{stderr}");
+    let mut again = vec![
+        "run",
+        "--base-url",
+        &serve.url,
+        "--api-key",
+        recipient_key.expose(),
+    ];
+    again.extend(serve.provision_flags.iter().map(String::as_str));
+    let output = harness(&again);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
     let request = format!(
         "POST /v1/music/{}/tracks/{}/share",
-        seed.organization_id, seed.disposable_track_id
+        serve.flag("--organization"),
+        serve.flag("--disposable-track")
     );
     assert!(
         stderr.contains(&format!(
@@ -386,9 +360,7 @@ async fn provisioning_through_the_api_makes_working_fixtures() {
         "{stderr}"
     );
     assert!(stderr.contains("hint:"), "{stderr}");
-    assert!(
-        !stderr.contains(seed.sharer_key.expose()) && !stdout.contains(seed.sharer_key.expose())
-    );
+    assert!(!stderr.contains(sharer_key) && !stdout.contains(sharer_key));
 }
 
 #[test]
@@ -432,36 +404,26 @@ fn provisioning_flags_are_checked() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn doctor_passes_a_sound_target_and_names_what_is_wrong() {
-    let server = ReferenceServer::start(ServerOptions::default())
-        .await
-        .unwrap();
-    let seed = server.seed().clone();
-    let dir = scratch_dir("doctor");
-    let fixtures = write_fixtures(&dir, &server.fixtures());
-    let doctor = |extra: Vec<String>| {
-        let mut args = vec![
-            "doctor".to_owned(),
-            "--base-url".into(),
-            server.base_url(),
-            "--fixtures".into(),
-            fixtures.clone(),
-        ];
-        args.extend(extra);
-        harness_async(args)
+#[test]
+fn doctor_passes_serve_and_names_what_is_wrong() {
+    let serve = Serve::start("doctor", &[]);
+    let fixtures = serve.fixtures.display().to_string();
+    let doctor = |extra: &[&str]| {
+        let mut args = vec!["doctor", "--base-url", &serve.url, "--fixtures", &fixtures];
+        args.extend_from_slice(extra);
+        harness(&args)
     };
 
-    let output = doctor(vec![
-        "--provision".into(),
-        "--sharer-api-key".into(),
-        seed.sharer_key.expose().into(),
-        "--organization".into(),
-        seed.organization_id.clone(),
-        "--track".into(),
-        seed.track_id.clone(),
-    ])
-    .await;
+    let sharer = [
+        "--provision",
+        "--sharer-api-key",
+        serve.flag("--sharer-api-key"),
+        "--organization",
+        serve.flag("--organization"),
+        "--track",
+        serve.flag("--track"),
+    ];
+    let output = doctor(&sharer);
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
     for line in [
@@ -480,11 +442,11 @@ async fn doctor_passes_a_sound_target_and_names_what_is_wrong() {
     }
     assert!(!stdout.contains('✗'), "{stdout}");
     assert!(
-        !stdout.contains(seed.sharer_key.expose()),
+        !stdout.contains(serve.flag("--sharer-api-key")),
         "the sharer key leaked"
     );
 
-    let output = doctor(vec!["--api-key".into(), "ak_wrong_key_for_doctor".into()]).await;
+    let output = doctor(&["--api-key", "ak_wrong_key_for_doctor"]);
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(
@@ -493,24 +455,19 @@ async fn doctor_passes_a_sound_target_and_names_what_is_wrong() {
     );
     assert!(stdout.contains("hint:"), "{stdout}");
 
-    let mut lying = server.fixtures();
+    let mut lying = share_conformance::fixtures::Fixtures::load(&serve.fixtures).unwrap();
     lying
         .tokens
-        .set(ShareState::Revoked, seed.tokens.live.clone());
-    let lying_path = dir.join("lying.toml");
-    std::fs::write(&lying_path, lying.to_toml()).unwrap();
-    let output = harness_async(
-        [
-            "doctor",
-            "--base-url",
-            &server.base_url(),
-            "--fixtures",
-            lying_path.to_str().unwrap(),
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-    .await;
+        .set(ShareState::Revoked, lying.tokens.live.clone());
+    let dir = scratch_dir("doctor-lying");
+    let lying_path = write_fixtures(&dir, &lying);
+    let output = harness(&[
+        "doctor",
+        "--base-url",
+        &serve.url,
+        "--fixtures",
+        &lying_path,
+    ]);
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(

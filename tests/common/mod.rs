@@ -100,6 +100,8 @@ pub struct Serve {
     pub child: std::process::Child,
     pub url: String,
     pub fixtures: PathBuf,
+    /// The flags `serve` printed for provisioning against it (`--provision --sharer-api-key …`).
+    pub provision_flags: Vec<String>,
 }
 
 impl Serve {
@@ -120,22 +122,46 @@ impl Serve {
             assert!(Instant::now() < deadline, "serve wrote no fixtures file");
             std::thread::sleep(Duration::from_millis(20));
         }
-        let mut first_line = String::new();
-        std::io::BufRead::read_line(
-            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-            &mut first_line,
-        )
-        .unwrap();
-        let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
+        // Everything serve prints before it waits for Ctrl-C.
+        let mut lines = Vec::new();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        loop {
+            let mut line = String::new();
+            if std::io::BufRead::read_line(&mut stdout, &mut line).unwrap() == 0
+                || line.starts_with("stop with")
+            {
+                break;
+            }
+            lines.push(line.trim().to_owned());
+        }
+        let url = lines[0].rsplit(' ').next().unwrap().to_owned();
         assert!(
             url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
-            "{first_line}"
+            "{lines:?}"
         );
+        let provision_flags = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("provision against it: "))
+            .unwrap_or_else(|| panic!("serve printed no provisioning flags: {lines:?}"))
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
         Self {
             child,
             url,
             fixtures,
+            provision_flags,
         }
+    }
+
+    /// The value `serve` printed for a provisioning flag.
+    pub fn flag(&self, name: &str) -> &str {
+        let at = self
+            .provision_flags
+            .iter()
+            .position(|f| f == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        &self.provision_flags[at + 1]
     }
 
     pub fn run(&self, extra: &[&str]) -> Output {
