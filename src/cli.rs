@@ -124,6 +124,9 @@ pub struct RunArgs {
     /// Write a Markdown report here and its JSON form at FILE.json
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// -v prints every step; -vv also the scenario's state at a failure
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// `certify`'s arguments.
@@ -138,6 +141,9 @@ pub struct CertifyArgs {
     /// Write the certificate here (Markdown) and at FILE.json (JSON)
     #[arg(long, value_name = "FILE", required = true)]
     pub report: PathBuf,
+    /// -v prints every step; -vv also the scenario's state at a failure
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// `doctor`'s arguments.
@@ -185,6 +191,23 @@ pub struct FaultsArgs {
     pub parallel: usize,
 }
 
+impl Cli {
+    /// Every secret given on the command line, as typed (before any check).
+    pub fn secrets(&self) -> Vec<&str> {
+        let target = match &self.command {
+            Command::Run(args) => Some(&args.target),
+            Command::Certify(args) => Some(&args.target),
+            Command::Doctor(args) => Some(&args.target),
+            _ => None,
+        };
+        target
+            .into_iter()
+            .flat_map(|t| [t.api_key.as_deref(), t.provision.sharer_api_key.as_deref()])
+            .flatten()
+            .collect()
+    }
+}
+
 /// What the harness reads from its environment, read once.
 #[derive(Debug, Clone, Default)]
 pub struct Environment {
@@ -195,6 +218,14 @@ pub struct Environment {
 }
 
 impl Environment {
+    /// Every secret in the environment.
+    pub fn secrets(&self) -> Vec<&str> {
+        [self.api_key.as_deref(), self.sharer_api_key.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
     /// Reads the process environment.
     pub fn read() -> Self {
         let var = |name: &str| std::env::var(name).ok().filter(|k| !k.is_empty());
@@ -264,7 +295,9 @@ impl RunArgs {
     pub fn into_config(self, env: &Environment, suite: Arc<Suite>) -> anyhow::Result<RunConfig> {
         let tags = self.tags.as_deref().map(TagFilter::parse).transpose()?;
         let artifacts = self.outputs.artifacts(self.report.as_ref())?;
-        self.target.config(env, suite, tags, Mode::Run, artifacts)
+        let mut config = self.target.config(env, suite, tags, Mode::Run, artifacts)?;
+        config.verbosity = self.verbose;
+        Ok(config)
     }
 }
 
@@ -272,8 +305,11 @@ impl CertifyArgs {
     /// Checks the arguments and builds the certification's configuration: the whole suite.
     pub fn into_config(self, env: &Environment, suite: Arc<Suite>) -> anyhow::Result<RunConfig> {
         let artifacts = self.outputs.artifacts(Some(&self.report))?;
-        self.target
-            .config(env, suite, None, Mode::Certify, artifacts)
+        let mut config = self
+            .target
+            .config(env, suite, None, Mode::Certify, artifacts)?;
+        config.verbosity = self.verbose;
+        Ok(config)
     }
 }
 
@@ -295,6 +331,7 @@ impl TargetArgs {
             suite,
             mode,
             artifacts,
+            verbosity: 0,
         })
     }
 

@@ -4,14 +4,17 @@
 //! connection or an oversized body becomes an [`Exchange`] or a [`TransportError`] that a step
 //! turns into a failed scenario with a short excerpt.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use crate::secret::ApiKey;
+use crate::secret::{ApiKey, Redactor};
 
 /// Bodies are read up to this many bytes; the rest is dropped unread.
 pub const BODY_CAP: usize = 1024 * 1024;
@@ -39,6 +42,10 @@ pub struct HttpClient {
     client: reqwest::Client,
     base: Url,
     timeout: Duration,
+    /// Masks secrets a server echoes back, in bodies and headers, as they arrive: before any
+    /// excerpt can cut a key in half and leave a prefix no mask would match.
+    redactor: Redactor,
+    echoes: Arc<AtomicUsize>,
 }
 
 impl fmt::Debug for HttpClient {
@@ -69,7 +76,7 @@ pub struct Exchange {
 
 impl fmt::Debug for Exchange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} → {}", self.request, self.status)
+        f.write_str(&self.summary())
     }
 }
 
@@ -106,7 +113,20 @@ impl HttpClient {
             client,
             base,
             timeout,
+            redactor: Redactor::default(),
+            echoes: Arc::default(),
         })
+    }
+
+    /// Masks these secrets wherever a response carries them.
+    pub fn with_redactor(mut self, redactor: Redactor) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// How many responses carried a secret back (masked before anyone saw it).
+    pub fn echoed_secrets(&self) -> usize {
+        self.echoes.load(Ordering::Relaxed)
     }
 
     /// The target's base URL.
@@ -183,7 +203,7 @@ impl HttpClient {
         let started = Instant::now();
         let mut response = request.send().await.map_err(|e| fail(self.describe(&e)))?;
         let status = response.status();
-        let headers = response.headers().clone();
+        let mut headers = response.headers().clone();
         let mut body = Vec::new();
         let mut truncated = false;
         loop {
@@ -206,6 +226,22 @@ impl HttpClient {
                     )));
                 }
             }
+        }
+        let mut echoed = false;
+        for value in headers.values_mut() {
+            let masked = self.redactor.redact_bytes(value.as_bytes());
+            if let Cow::Owned(masked) = masked {
+                echoed = true;
+                *value = HeaderValue::from_bytes(&masked)
+                    .unwrap_or_else(|_| HeaderValue::from_static("***"));
+            }
+        }
+        if let Cow::Owned(masked) = self.redactor.redact_bytes(&body) {
+            echoed = true;
+            body = masked;
+        }
+        if echoed {
+            self.echoes.fetch_add(1, Ordering::Relaxed);
         }
         Ok(Exchange {
             request: label,

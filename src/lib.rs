@@ -28,6 +28,7 @@ pub mod doctor;
 pub mod fixtures;
 pub mod http;
 pub mod junit;
+pub mod leak;
 pub mod mutation;
 pub mod provision;
 pub mod reference;

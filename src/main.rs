@@ -15,6 +15,7 @@ use share_conformance::mutation;
 use share_conformance::reference::faults::{CATALOGUE, Fault};
 use share_conformance::reference::{ReferenceServer, ServerOptions};
 use share_conformance::runner::{self, RunConfig, RunError};
+use share_conformance::secret::Redactor;
 use share_conformance::suite::{Suite, feature_path};
 use share_conformance::target::Target;
 
@@ -27,16 +28,39 @@ fn main() -> ExitCode {
     // clap prints its own message and exits 2 on a bad flag, 0 on --help and --version.
     let cli = Cli::parse();
     let env = Environment::read();
-    ExitCode::from(match dispatch(cli, &env) {
+    // Keys as typed, before they are checked: not even the error about one may echo it.
+    let redactor = Redactor::from_raw(cli.secrets().into_iter().chain(env.secrets()));
+    redact_panics(redactor.clone());
+    ExitCode::from(match dispatch(cli, &env, &redactor) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", redactor.redact(&format!("{e:#}")));
             USAGE
         }
     })
 }
 
-fn dispatch(cli: Cli, env: &Environment) -> anyhow::Result<u8> {
+/// A panic is a bug; its message still passes the redactor.
+fn redact_panics(redactor: Redactor) {
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "share-conformance panicked{location}: {} (this is a bug)",
+            redactor.redact(message)
+        );
+    }));
+}
+
+fn dispatch(cli: Cli, env: &Environment, redactor: &Redactor) -> anyhow::Result<u8> {
     let suite = Arc::new(Suite::embedded()?);
     match cli.command {
         Command::Clauses => {
@@ -45,11 +69,11 @@ fn dispatch(cli: Cli, env: &Environment) -> anyhow::Result<u8> {
         }
         Command::Run(args) => {
             let config = args.into_config(env, suite)?;
-            run(config)
+            run(config, redactor)
         }
         Command::Certify(args) => {
             let config = args.into_config(env, suite)?;
-            run(config)
+            run(config, redactor)
         }
         Command::Doctor(args) => {
             let target = args.target.to_target(env)?;
@@ -65,7 +89,7 @@ fn dispatch(cli: Cli, env: &Environment) -> anyhow::Result<u8> {
 }
 
 /// `run` and `certify`: the exit code is the report's verdict.
-fn run(config: RunConfig) -> anyhow::Result<u8> {
+fn run(config: RunConfig, redactor: &Redactor) -> anyhow::Result<u8> {
     let runtime = runtime()?;
     let mut stdout = std::io::stdout().lock();
     Ok(match runtime.block_on(runner::run(config, &mut stdout)) {
@@ -78,11 +102,11 @@ fn run(config: RunConfig) -> anyhow::Result<u8> {
             UNREACHABLE
         }
         Err(e @ RunError::NothingSelected(_)) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", redactor.redact(&e.to_string()));
             FAILED
         }
         Err(e @ (RunError::Setup(_) | RunError::Provisioning(_) | RunError::Artifact(_))) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", redactor.redact(&e.to_string()));
             USAGE
         }
     })

@@ -204,6 +204,10 @@ pub struct Report {
     pub duration: Duration,
     /// The files the run wrote (JUnit, Cucumber JSON, report).
     pub artifacts: Vec<std::path::PathBuf>,
+    /// Secrets the leak scan found in the run's outputs.
+    pub leaks: Vec<crate::leak::Leak>,
+    /// Responses in which the target echoed a key back (masked on arrival).
+    pub echoed_secrets: usize,
 }
 
 impl Report {
@@ -263,6 +267,8 @@ impl Report {
             unselected_must,
             duration: info.duration,
             artifacts: Vec::new(),
+            leaks: Vec::new(),
+            echoed_secrets: 0,
         }
     }
 
@@ -288,6 +294,7 @@ impl Report {
                 _ => {}
             }
         }
+        reasons.extend(self.leaks.iter().map(ToString::to_string));
         for s in self.scenarios.iter().filter(|s| s.clauses.is_empty()) {
             // Results that stand for the runner or the parser, not a scenario.
             if let Outcome::Failed { message, .. } = &s.outcome {
@@ -381,6 +388,12 @@ impl Report {
         if untestable_must > 0 {
             out.push_str(&format!(
                 "warning: {untestable_must} MUST clause(s) could not be fully tested: this run does not show conformance to them\n"
+            ));
+        }
+        if self.echoed_secrets > 0 {
+            out.push_str(&format!(
+                "warning: the target echoed a key back in {} response(s); it is masked in every output, but a server should never return it\n",
+                self.echoed_secrets
             ));
         }
         for reason in self.failure_reasons() {

@@ -30,7 +30,7 @@ use crate::secret::Redactor;
 use crate::steps::{ConformanceWorld, Context, NotTestable};
 use crate::suite::{Suite, all_tags, feature_path};
 use crate::target::Target;
-use crate::{cucumber_json, junit, provision};
+use crate::{cucumber_json, junit, leak, provision};
 
 /// Default per-request timeout, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
@@ -80,6 +80,8 @@ pub struct RunConfig {
     pub mode: Mode,
     /// Files to write.
     pub artifacts: Artifacts,
+    /// 0: a line per scenario; 1: and every step; 2: and the scenario's state at a failure.
+    pub verbosity: u8,
 }
 
 impl RunConfig {
@@ -94,6 +96,7 @@ impl RunConfig {
             suite,
             mode: Mode::Run,
             artifacts: Artifacts::default(),
+            verbosity: 0,
         }
     }
 }
@@ -154,10 +157,13 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
     }
     let target = config.target.connect().await.map_err(RunError::Setup)?;
     let redactor = target.redactor();
-    let http = HttpClient::new(target.base_url.clone(), config.timeout).map_err(RunError::Setup)?;
+    let http = HttpClient::new(target.base_url.clone(), config.timeout)
+        .map_err(RunError::Setup)?
+        .with_redactor(redactor.clone());
     let mut console = Console {
         out,
         redactor: redactor.clone(),
+        transcript: String::new(),
     };
     console.print(&format!(
         "share-conformance {}: {selected} scenarios against {}{}\n\n",
@@ -182,6 +188,7 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
         console.print("\n");
     }
 
+    let echoes = http.clone();
     let ctx = Arc::new(Context::new(
         http,
         target.api_key.clone(),
@@ -216,12 +223,11 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
         ));
     }
     let mut report = Report::new(info, config.suite.catalogue(), results);
-    console.print(&format!(
-        "\n{}\n{}",
-        report.clause_table(),
-        report.summary()
-    ));
+    console.print(&format!("\n{}\n", report.clause_table()));
     report.artifacts = write_artifacts(&config, &report, &mut console)?;
+    report.leaks = leak::scan(&redactor, &report.artifacts, &console.transcript);
+    report.echoed_secrets = echoes.echoed_secrets();
+    console.print(&report.summary());
     Ok(report)
 }
 
@@ -320,17 +326,20 @@ fn nothing_selected_message(config: &RunConfig) -> String {
     )
 }
 
-/// Where progress goes: every line passes the redactor.
+/// Where progress goes: every line passes the redactor, and is kept for the leak scan.
 struct Console<'o> {
     out: &'o mut dyn Write,
     redactor: Redactor,
+    transcript: String,
 }
 
 impl Console<'_> {
     fn print(&mut self, text: &str) {
+        let text = self.redactor.redact(text);
         // Output is best effort: a closed pipe must not turn a verdict into a crash.
-        let _ = self.out.write_all(self.redactor.redact(text).as_bytes());
+        let _ = self.out.write_all(text.as_bytes());
         let _ = self.out.flush();
+        self.transcript.push_str(&text);
     }
 }
 
@@ -348,6 +357,7 @@ async fn run_cucumber(
     let filter_config = config.clone();
     let recorder = Recorder {
         console,
+        verbosity: config.verbosity,
         results: Vec::new(),
         pending: HashMap::new(),
     };
@@ -415,6 +425,8 @@ struct Pending {
     steps: HashMap<(bool, usize), StepTiming>,
     /// The first problem, which decides the scenario's outcome.
     problem: Option<Outcome>,
+    /// The World's `Debug` at the first failure, for the highest verbosity.
+    world_at_failure: Option<String>,
 }
 
 /// A step that started: when, and how and when it ended, once it did.
@@ -426,6 +438,7 @@ struct StepTiming {
 /// Records each scenario's outcome and prints a line when it finishes.
 struct Recorder<'c, 'o> {
     console: &'c mut Console<'o>,
+    verbosity: u8,
     results: Vec<ScenarioResult>,
     pending: HashMap<(String, usize), Pending>,
 }
@@ -548,7 +561,10 @@ impl Recorder<'_, '_> {
                 });
                 (StepStatus::Undefined, Some(message.to_owned()))
             }
-            event::Step::Failed(_, _, _, error) => {
+            event::Step::Failed(_, _, world, error) => {
+                if pending.world_at_failure.is_none() {
+                    pending.world_at_failure = world.map(|w| format!("{w:?}"));
+                }
                 let outcome = classify(&error, describe(&step), location(&step));
                 let (status, message) = match &outcome {
                     Outcome::NotTestable { reason } => (StepStatus::NotTestable, reason.clone()),
@@ -624,9 +640,41 @@ impl Recorder<'_, '_> {
                 .and_then(|started| at.duration_since(started).ok())
                 .unwrap_or_default(),
         };
-        self.console.print(&scenario_lines(&result));
+        let mut lines = scenario_lines(&result);
+        if self.verbosity >= 1 {
+            lines.push_str(&step_lines(&result));
+        }
+        if self.verbosity >= 2
+            && let Some(world) = &pending.world_at_failure
+        {
+            lines.push_str(&format!("               state at the failure: {world}\n"));
+        }
+        self.console.print(&lines);
         self.results.push(result);
     }
+}
+
+/// Every step of a scenario with its status and duration, for `-v`.
+fn step_lines(result: &ScenarioResult) -> String {
+    result
+        .steps
+        .iter()
+        .map(|step| {
+            let mark = match step.status {
+                StepStatus::Passed => "passed ",
+                StepStatus::Failed => "FAILED ",
+                StepStatus::NotTestable => "n/t    ",
+                StepStatus::Undefined => "UNDEF  ",
+                StepStatus::Skipped => "skipped",
+            };
+            format!(
+                "               {mark} {}{}  ({} ms)\n",
+                step.keyword,
+                step.text,
+                step.duration.as_millis()
+            )
+        })
+        .collect()
 }
 
 fn classify(error: &event::StepError, step: String, location: String) -> Outcome {

