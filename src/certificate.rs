@@ -68,6 +68,8 @@ pub struct TargetRecord {
     pub origin: String,
     /// Whether it was the embedded reference server.
     pub embedded: bool,
+    /// Whether its TLS certificate was verified (false under `--insecure`).
+    pub tls_verified: bool,
 }
 
 /// The suite files used.
@@ -210,6 +212,7 @@ impl Certificate {
             target: TargetRecord {
                 origin: report.target.clone(),
                 embedded: report.embedded,
+                tls_verified: report.tls_verified,
             },
             started_at: format_time(report.started_at),
             finished_at: format_time(finished),
@@ -271,6 +274,12 @@ impl Certificate {
             }
         );
         let _ = writeln!(out, "| Target | {} |", md(&target));
+        if !self.target.tls_verified {
+            let _ = writeln!(
+                out,
+                "| TLS | **not verified (--insecure)**: the target's identity is unproven |"
+            );
+        }
         let _ = writeln!(
             out,
             "| Harness | share-conformance {} (commit `{}`) |",

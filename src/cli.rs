@@ -10,13 +10,14 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::fixtures::Fixtures;
+use crate::http::TlsOptions;
 use crate::provision::ProvisionPlan;
 use crate::reference::faults::Fault;
 use crate::report::Mode;
 use crate::runner::{Artifacts, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECS, RunConfig, TagFilter};
 use crate::secret::ApiKey;
 use crate::suite::Suite;
-use crate::target::{RemoteTarget, Target, parse_base_url};
+use crate::target::{RemoteTarget, Target, is_loopback, parse_base_url};
 
 /// The environment variable holding the recipient's key (the docs' own name).
 pub const API_KEY_ENV: &str = "FREDDY_API_KEY";
@@ -73,6 +74,15 @@ pub struct TargetArgs {
     /// Fixture provisioning through the documented API.
     #[command(flatten)]
     pub provision: ProvisionArgs,
+    /// Trust the CA certificates (PEM) in this file besides the platform's roots
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Do not verify the target's TLS certificate (a warning is printed on every run)
+    #[arg(long)]
+    pub insecure: bool,
+    /// Allow sending a key over plain http to a host other than this machine
+    #[arg(long)]
+    pub allow_insecure_http: bool,
 }
 
 /// Making fixtures through the documented API.
@@ -361,6 +371,17 @@ impl TargetArgs {
                 );
             }
             self.provision.check_unused()?;
+            for (flag, given) in [
+                ("--ca-cert", !self.ca_cert.is_empty()),
+                ("--insecure", self.insecure),
+                ("--allow-insecure-http", self.allow_insecure_http),
+            ] {
+                if given {
+                    bail!(
+                        "{flag} needs --base-url: the embedded reference server is plain http on loopback"
+                    );
+                }
+            }
             return Ok(Target::Embedded(Default::default()));
         };
         let base_url = parse_base_url(base_url)?;
@@ -375,11 +396,36 @@ impl TargetArgs {
         } else {
             fixtures.api_key.clone()
         };
+        let provision = self.provision.plan(env)?;
+        let carries_a_key = api_key.is_some() || provision.is_some();
+        if base_url.scheme() == "http"
+            && carries_a_key
+            && !is_loopback(&base_url)
+            && !self.allow_insecure_http
+        {
+            bail!(
+                "refusing to send an API key over plain http to {}: anyone on the path could read it\nhint: use https, or --allow-insecure-http if the network is trusted (this machine's own addresses are always allowed)",
+                base_url.host_str().unwrap_or_default()
+            );
+        }
+        if self.insecure && !self.ca_cert.is_empty() {
+            bail!(
+                "--ca-cert has no effect with --insecure, which verifies no certificate at all: give one or the other"
+            );
+        }
+        let mut tls = TlsOptions {
+            insecure: self.insecure,
+            ..TlsOptions::default()
+        };
+        for path in &self.ca_cert {
+            tls.extra_roots.extend(TlsOptions::load_roots(path)?);
+        }
         Ok(Target::Remote(Box::new(RemoteTarget {
             base_url,
             api_key,
             fixtures,
-            provision: self.provision.plan(env)?,
+            provision,
+            tls,
         })))
     }
 }

@@ -97,10 +97,54 @@ impl fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {}
 
+/// How TLS is verified: rustls against the platform's roots, plus any given here.
+#[derive(Clone, Default)]
+pub struct TlsOptions {
+    /// Roots to trust besides the platform's (`--ca-cert`), for a private CA.
+    pub extra_roots: Vec<reqwest::Certificate>,
+    /// Skip certificate verification entirely (`--insecure`).
+    pub insecure: bool,
+}
+
+impl fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field("extra_roots", &self.extra_roots.len())
+            .field("insecure", &self.insecure)
+            .finish()
+    }
+}
+
+impl TlsOptions {
+    /// Reads PEM certificates to trust besides the platform's roots.
+    pub fn load_roots(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
+        let pem = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("cannot read --ca-cert {}: {e}", path.display()))?;
+        let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            anyhow::anyhow!(
+                "--ca-cert {} is not PEM certificates: {}",
+                path.display(),
+                error_chain(&e)
+            )
+        })?;
+        if roots.is_empty() {
+            anyhow::bail!("--ca-cert {} holds no certificate", path.display());
+        }
+        Ok(roots)
+    }
+}
+
 impl HttpClient {
     /// A client for `base` whose every request, body included, ends within `timeout`.
     pub fn new(base: Url, timeout: Duration) -> anyhow::Result<Self> {
+        Self::with_tls(base, timeout, &TlsOptions::default())
+    }
+
+    /// [`HttpClient::new`] with TLS options.
+    pub fn with_tls(base: Url, timeout: Duration, tls: &TlsOptions) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
+            .tls_certs_merge(tls.extra_roots.iter().cloned())
+            .tls_danger_accept_invalid_certs(tls.insecure)
             // reqwest forwards X-API-Key across origins on redirect, even when marked
             // sensitive (CRATES.md): never follow one.
             .redirect(reqwest::redirect::Policy::none())

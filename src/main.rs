@@ -115,7 +115,8 @@ fn run(config: RunConfig, redactor: &Redactor) -> anyhow::Result<u8> {
 async fn doctor(target: Target, timeout: std::time::Duration) -> anyhow::Result<u8> {
     let connected = target.connect().await?;
     let redactor = connected.redactor();
-    let http = HttpClient::new(connected.base_url.clone(), timeout)?;
+    let http = HttpClient::with_tls(connected.base_url.clone(), timeout, &connected.tls)?
+        .with_redactor(redactor.clone());
     let sharer = connected.provision.as_ref().map(|plan| SharerCheck {
         key: &plan.sharer_key,
         organization: &plan.organization,
@@ -137,6 +138,9 @@ async fn doctor(target: Target, timeout: std::time::Duration) -> anyhow::Result<
             ""
         }
     );
+    if connected.tls.insecure {
+        print!("{}", runner::INSECURE_WARNING);
+    }
     for check in &diagnosis.checks {
         println!("{}", redactor.redact(&check.to_string()));
     }

@@ -250,6 +250,7 @@ pub async fn run_one(suite: Arc<Suite>, fault: Option<Fault>, timeout: Duration)
         api_key: fixtures.api_key.clone(),
         fixtures,
         provision: None,
+        tls: Default::default(),
     };
     let config = RunConfig {
         target: Target::Remote(Box::new(target)),

@@ -175,6 +175,8 @@ pub struct RunInfo {
     pub target: String,
     /// Whether the target was the embedded reference server.
     pub embedded: bool,
+    /// Whether the target's TLS certificate was verified (false with `--insecure`).
+    pub tls_verified: bool,
     /// When the scenarios started.
     pub started_at: SystemTime,
     /// Wall time of the scenarios.
@@ -190,6 +192,8 @@ pub struct Report {
     pub target: String,
     /// Whether the target was the embedded reference server.
     pub embedded: bool,
+    /// Whether the target's TLS certificate was verified.
+    pub tls_verified: bool,
     /// When the scenarios started.
     pub started_at: SystemTime,
     /// Every scenario that ran, in file order.
@@ -260,6 +264,7 @@ impl Report {
             mode: info.mode,
             target: info.target,
             embedded: info.embedded,
+            tls_verified: info.tls_verified,
             started_at: info.started_at,
             scenarios,
             clauses,
@@ -390,6 +395,9 @@ impl Report {
                 "warning: {untestable_must} MUST clause(s) could not be fully tested: this run does not show conformance to them\n"
             ));
         }
+        if !self.tls_verified {
+            out.push_str("warning: --insecure: the target's TLS certificate was not verified, so its identity is unproven\n");
+        }
         if self.echoed_secrets > 0 {
             out.push_str(&format!(
                 "warning: the target echoed a key back in {} response(s); it is masked in every output, but a server should never return it\n",
@@ -495,6 +503,7 @@ mod tests {
             mode,
             target: "http://h".into(),
             embedded: false,
+            tls_verified: true,
             started_at: SystemTime::UNIX_EPOCH,
             duration: Duration::ZERO,
         };

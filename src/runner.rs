@@ -101,6 +101,9 @@ impl RunConfig {
     }
 }
 
+/// Printed on every run with `--insecure`.
+pub const INSECURE_WARNING: &str = "warning: --insecure: the target's TLS certificate is not verified; anyone on the path can impersonate it and read the key\n\n";
+
 /// Files a run writes besides its console output.
 #[derive(Debug, Clone, Default)]
 pub struct Artifacts {
@@ -157,7 +160,7 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
     }
     let target = config.target.connect().await.map_err(RunError::Setup)?;
     let redactor = target.redactor();
-    let http = HttpClient::new(target.base_url.clone(), config.timeout)
+    let http = HttpClient::with_tls(target.base_url.clone(), config.timeout, &target.tls)
         .map_err(RunError::Setup)?
         .with_redactor(redactor.clone());
     let mut console = Console {
@@ -175,6 +178,9 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
             ""
         },
     ));
+    if target.tls.insecure {
+        console.print(INSECURE_WARNING);
+    }
     preflight(&http).await?;
 
     let mut fixtures = target.fixtures.clone();
@@ -199,6 +205,7 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
         mode: config.mode,
         target: target.origin(),
         embedded: target.is_embedded(),
+        tls_verified: !target.tls.insecure,
         started_at: SystemTime::now(),
         duration: Duration::ZERO,
     };

@@ -6,6 +6,7 @@ use anyhow::{anyhow, bail};
 use reqwest::Url;
 
 use crate::fixtures::Fixtures;
+use crate::http::TlsOptions;
 use crate::provision::ProvisionPlan;
 use crate::reference::{ReferenceServer, ServerOptions};
 use crate::secret::{ApiKey, Redactor};
@@ -31,6 +32,8 @@ pub struct RemoteTarget {
     pub fixtures: Fixtures,
     /// Fixtures to make through the documented API before the run, if any.
     pub provision: Option<ProvisionPlan>,
+    /// How TLS is verified.
+    pub tls: TlsOptions,
 }
 
 impl fmt::Debug for RemoteTarget {
@@ -40,6 +43,7 @@ impl fmt::Debug for RemoteTarget {
             .field("api_key", &self.api_key)
             .field("fixtures", &self.fixtures)
             .field("provision", &self.provision)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -55,6 +59,8 @@ pub struct Connected {
     pub fixtures: Fixtures,
     /// What to provision.
     pub provision: Option<ProvisionPlan>,
+    /// How TLS is verified.
+    pub tls: TlsOptions,
     server: Option<ReferenceServer>,
 }
 
@@ -72,6 +78,7 @@ impl Target {
                     api_key: fixtures.api_key.clone(),
                     fixtures,
                     provision: None,
+                    tls: TlsOptions::default(),
                     server: Some(server),
                 })
             }
@@ -80,6 +87,7 @@ impl Target {
                 api_key: remote.api_key.clone(),
                 fixtures: remote.fixtures.clone(),
                 provision: remote.provision.clone(),
+                tls: remote.tls.clone(),
                 server: None,
             }),
         }
@@ -139,6 +147,20 @@ pub fn parse_base_url(text: &str) -> anyhow::Result<Url> {
     Ok(url)
 }
 
+/// Whether `url` names this machine: `localhost`, `*.localhost`, 127.0.0.0/8 or `::1`. Plain
+/// http is allowed there with a key, since nothing crosses a network.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// `https://staging.example.com:8443`: scheme, host and port, for reports.
 pub fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
@@ -167,6 +189,28 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for yes in [
+            "http://localhost:1",
+            "http://api.localhost",
+            "http://127.0.0.1",
+            "http://127.8.9.1",
+            "http://[::1]:8080",
+        ] {
+            assert!(is_loopback(&parse_base_url(yes).unwrap()), "{yes}");
+        }
+        for no in [
+            "http://example.com",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "http://localhost.example.com",
+            "http://0.0.0.0",
+        ] {
+            assert!(!is_loopback(&parse_base_url(no).unwrap()), "{no}");
+        }
     }
 
     #[test]
