@@ -96,9 +96,13 @@ fn run(config: RunConfig, redactor: &Redactor) -> anyhow::Result<u8> {
         Ok(report) if report.passed() => PASSED,
         Ok(_) => FAILED,
         Err(e @ RunError::Unreachable { .. }) => {
-            eprintln!(
-                "error: {e}\nhint: check --base-url, the network path and TLS (`share-conformance doctor` says more); no scenario was run"
-            );
+            let text = redactor.redact(&e.to_string()).into_owned();
+            let hint = if text.contains("certificate") {
+                "the target's TLS certificate is not trusted: give its CA with --ca-cert FILE (or, knowingly, --insecure)"
+            } else {
+                "check --base-url, the network path and TLS (`share-conformance doctor` says more)"
+            };
+            eprintln!("error: {text}\nhint: {hint}; no scenario was run");
             UNREACHABLE
         }
         Err(e @ RunError::NothingSelected(_)) => {

@@ -125,6 +125,7 @@ fn remote(base_url: &str) -> RunConfig {
                 api_key: Some(share_conformance::secret::ApiKey::new("ak_test").unwrap()),
                 fixtures,
                 provision: None,
+                tls: Default::default(),
             },
         )),
         timeout: std::time::Duration::from_secs(5),
