@@ -245,28 +245,32 @@ impl HttpClient {
             request = request.header(API_KEY_HEADER, header);
         }
         let started = Instant::now();
-        let mut response = request.send().await.map_err(|e| fail(self.describe(&e)))?;
+        let mut response = request.send().await.map_err(|e| fail(self.describe(e)))?;
         let status = response.status();
         let mut headers = response.headers().clone();
-        let mut body = Vec::new();
+        // Sized from Content-Length (never past the cap) and grown exactly, so a response
+        // costs at most the cap, not the doubling of it.
+        let announced = response.content_length().unwrap_or(0).min(BODY_CAP as u64) as usize;
+        let mut body = Vec::with_capacity(announced);
         let mut truncated = false;
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
                     let room = BODY_CAP - body.len();
+                    let taken = &chunk[..chunk.len().min(room)];
+                    body.reserve_exact(taken.len());
+                    body.extend_from_slice(taken);
                     if chunk.len() > room {
-                        body.extend_from_slice(&chunk[..room]);
                         truncated = true;
                         break;
                     }
-                    body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
                 Err(e) => {
                     return Err(fail(format!(
                         "{status} received, then the body failed after {} bytes: {}",
                         body.len(),
-                        self.describe(&e)
+                        self.describe(e)
                     )));
                 }
             }
@@ -297,11 +301,13 @@ impl HttpClient {
         })
     }
 
-    fn describe(&self, e: &reqwest::Error) -> String {
+    fn describe(&self, e: reqwest::Error) -> String {
         if e.is_timeout() {
             format!("timed out after {}", seconds(self.timeout))
         } else {
-            error_chain(e)
+            // The request's label already says what was asked; the URL would repeat it, and
+            // put share tokens (capabilities) and 4 KiB malformed paths into reports.
+            error_chain(&e.without_url())
         }
     }
 }
@@ -366,6 +372,13 @@ impl Exchange {
                 " (redirect to {location}; redirects are never followed)"
             ));
         }
+        if let Some(encoding) = self
+            .headers
+            .get(reqwest::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+        {
+            out.push_str(&format!(", Content-Encoding {encoding} (not decoded)"));
+        }
         out.push_str(&format!(
             ", {}, {}{} bytes",
             self.content_type().unwrap_or("no Content-Type"),
@@ -393,12 +406,29 @@ pub fn status_text(status: StatusCode) -> String {
     }
 }
 
-/// The start of `bytes` on one line, at most [`EXCERPT_CHARS`] characters.
+/// The start of `bytes` on one line, at most about [`EXCERPT_CHARS`] characters: text with
+/// control characters escaped, or, for a body that is not text, its first bytes in hex.
 pub fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_CHARS * 4)]);
+    let head = &bytes[..bytes.len().min(EXCERPT_CHARS * 4)];
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        // A multi-byte character cut at the end of `head` is still text.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return hex_excerpt(bytes),
+    };
+    let controls = text
+        .chars()
+        .take(EXCERPT_CHARS)
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    if controls * 10 > text.chars().take(EXCERPT_CHARS).count() {
+        return hex_excerpt(bytes);
+    }
     let mut out = String::new();
-    for (chars, c) in text.chars().enumerate() {
-        if chars == EXCERPT_CHARS {
+    for c in text.chars() {
+        if out.chars().count() >= EXCERPT_CHARS {
             out.push('…');
             return out;
         }
@@ -410,10 +440,19 @@ pub fn excerpt(bytes: &[u8]) -> String {
             c => out.push(c),
         }
     }
-    if bytes.len() > EXCERPT_CHARS * 4 {
+    if bytes.len() > head.len() {
         out.push('…');
     }
     out
+}
+
+fn hex_excerpt(bytes: &[u8]) -> String {
+    let shown: Vec<String> = bytes.iter().take(24).map(|b| format!("{b:02x}")).collect();
+    format!(
+        "(binary) {}{}",
+        shown.join(" "),
+        if bytes.len() > 24 { " …" } else { "" }
+    )
 }
 
 #[cfg(test)]
@@ -426,12 +465,22 @@ mod tests {
             excerpt(b"<html>\n<body>oops</body>"),
             "<html>\\n<body>oops</body>"
         );
-        assert_eq!(excerpt(b"\xff\xfeok"), "\u{fffd}\u{fffd}ok");
         let long = vec![b'a'; 10_000];
         let cut = excerpt(&long);
         assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
         assert!(cut.ends_with('…'));
-        assert_eq!(excerpt(b"\x00\x1b"), "\\u{0}\\u{1b}");
+        assert_eq!(
+            excerpt(b"{\"a\":\"\x1b[0m\"} and more text here"),
+            "{\"a\":\"\\u{1b}[0m\"} and more text here"
+        );
+        let escaped = excerpt(&[b'\x01'; 1000]);
+        assert!(escaped.starts_with("(binary) 01 01"), "{escaped}");
+        assert!(escaped.chars().count() < 100, "{escaped}");
+        assert_eq!(excerpt(b"\xff\xfeok"), "(binary) ff fe 6f 6b");
+        // A character cut by the excerpt's window is still text.
+        let mut text = "é".repeat(EXCERPT_CHARS * 2).into_bytes();
+        text.push(b'!');
+        assert!(excerpt(&text).starts_with("éé"));
     }
 
     #[test]
