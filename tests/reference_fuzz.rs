@@ -144,7 +144,7 @@ async fn ten_thousand_hostile_requests_get_no_5xx_and_always_the_envelope() {
     let suite = Suite::embedded().unwrap();
     let (store, seed) = Store::seeded(None, None);
     let app = app(AppState::new(store, "http://fuzz.test", None));
-    let mut rng = Rng(0x5eed_0f_c0ff_ee42);
+    let mut rng = Rng(0x005e_ed0f_c0ff_ee42);
     let methods = [
         Method::GET,
         Method::POST,
