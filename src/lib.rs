@@ -11,7 +11,7 @@
 //! - [`clauses`], [`schema`], [`snapshot`]: the catalogue and the two kinds of check;
 //! - [`target`], [`fixtures`], [`secret`]: what a run is pointed at, and the key that never prints;
 //! - [`http`]: requests with no redirects, bounded bodies and one-line failures;
-//! - [`steps`]: the World and the step definitions;
+//! - [`checks`], [`steps`]: the response checks, and the World and steps that apply them;
 //! - [`provision`], [`doctor`]: fixtures made through the API, and the preflight;
 //! - [`runner`], [`report`]: cucumber wired to per-clause verdicts;
 //! - [`junit`], [`cucumber_json`], [`certificate`]: what a run writes for CI and vendors;
@@ -20,6 +20,7 @@
 //! - [`cli`]: the command line, parsed into a [`runner::RunConfig`].
 
 pub mod certificate;
+pub mod checks;
 pub mod clauses;
 pub mod cli;
 pub mod clock;

@@ -4,8 +4,8 @@
 //! itself), [`status`] (status line and content type), [`edge`] (the library edge),
 //! [`envelope`] (error envelopes and snapshots), [`view`] (the public view of a share).
 //!
-//! A step fails by returning [`Failure`], whose text lines up what was expected against what
-//! the target answered. A step that needs a fixture the target did not provide does not fail:
+//! A step fails by returning a [`Failure`] from [`crate::checks`], whose text lines up what was
+//! expected against what the target answered. A step that needs a fixture the target did not provide does not fail:
 //! it raises [`NotTestable`], and the scenario's verdict is NOT-TESTABLE, never passed.
 
 mod edge;
@@ -20,6 +20,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+use crate::checks::Failure;
 use crate::fixtures::{Fixtures, ShareState};
 use crate::http::{Exchange, HttpClient, TransportError};
 use crate::secret::ApiKey;
@@ -166,45 +167,6 @@ impl fmt::Debug for ConformanceWorld {
     }
 }
 
-/// A failed check: what was expected, what the target did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure(String);
-
-impl Failure {
-    fn new(message: impl Into<String>) -> Self {
-        Self(message.into())
-    }
-
-    /// `expected:` / `actual:` lines, then the response the check looked at.
-    fn mismatch(
-        expected: impl fmt::Display,
-        actual: impl fmt::Display,
-        response: &Exchange,
-    ) -> Self {
-        Self(format!(
-            "expected: {expected}\nactual:   {actual}\nresponse: {}",
-            response.summary()
-        ))
-    }
-
-    /// A problem with a response, then the response.
-    fn about(problem: impl fmt::Display, response: &Exchange) -> Self {
-        Self(format!("{problem}\nresponse: {}", response.summary()))
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<TransportError> for Failure {
-    fn from(e: TransportError) -> Self {
-        Self(e.to_string())
-    }
-}
-
 /// What a step returns.
 type StepResult = Result<(), Failure>;
 
@@ -215,28 +177,4 @@ pub struct NotTestable(pub String);
 
 fn not_testable(reason: impl Into<String>) -> ! {
     std::panic::panic_any(NotTestable(reason.into()))
-}
-
-/// The body of `response` as JSON, or a failure saying why it is not.
-fn json_body(response: &Exchange) -> Result<Value, Failure> {
-    response
-        .json()
-        .map_err(|problem| Failure::new(format!("{problem}\nresponse: {}", response.summary())))
-}
-
-/// The string at `pointer` in `body`, or a failure naming what is there instead.
-fn string_at<'v>(body: &'v Value, pointer: &str, response: &Exchange) -> Result<&'v str, Failure> {
-    match body.pointer(pointer) {
-        Some(Value::String(s)) => Ok(s),
-        Some(other) => Err(Failure::mismatch(
-            format!("a string at {pointer}"),
-            other,
-            response,
-        )),
-        None => Err(Failure::mismatch(
-            format!("a string at {pointer}"),
-            "no such field",
-            response,
-        )),
-    }
 }

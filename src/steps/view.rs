@@ -5,12 +5,9 @@ use cucumber::{given, then};
 use reqwest::Method;
 use serde_json::Value;
 
-use super::{ConformanceWorld, Failure, StepResult, json_body};
-use crate::http::{KeyHeader, status_text};
-use crate::snapshot::{json_diff, without};
-
-/// Minted afresh on every request (the docs), so never part of the comparison.
-const FRESH_PER_REQUEST: &[&str] = &["/track/playback_url"];
+use super::{ConformanceWorld, StepResult};
+use crate::checks::{self, Failure};
+use crate::http::KeyHeader;
 
 async fn public_view(world: &ConformanceWorld) -> Result<Value, Failure> {
     let ctx = world.ctx()?;
@@ -30,16 +27,7 @@ async fn public_view(world: &ConformanceWorld) -> Result<Value, Failure> {
             label,
         )
         .await?;
-    if response.status != reqwest::StatusCode::OK {
-        return Err(Failure::about(
-            format!(
-                "expected: 200 from the public resolve of a live share\nactual:   {}\nhint:     a target without the public resolve can deselect this scenario with --tags 'not @resolve'",
-                status_text(response.status)
-            ),
-            &response,
-        ));
-    }
-    Ok(without(&json_body(&response)?, FRESH_PER_REQUEST))
+    checks::public_view(&response)
 }
 
 #[given("the public view of the share is recorded")]
@@ -54,17 +42,5 @@ async fn view_unchanged(world: &mut ConformanceWorld) -> StepResult {
         .view_before
         .clone()
         .ok_or_else(|| Failure::new("no public view was recorded before the save (a suite bug)"))?;
-    let after = public_view(world).await?;
-    match json_diff(
-        &before,
-        &after,
-        "public view before the save",
-        "public view after the save",
-    ) {
-        None => Ok(()),
-        Some(diff) => Err(Failure::new(format!(
-            "expected: the original track unchanged by the save\nactual:   its public view changed (playback_url aside):\n{}",
-            diff.trim_end()
-        ))),
-    }
+    checks::view_unchanged(&before, &public_view(world).await?)
 }
