@@ -1,0 +1,295 @@
+//! The response evaluator never panics and keeps its promises, whatever a server answers:
+//! arbitrary statuses, headers and bodies (random bytes, random JSON, almost-valid edges and
+//! envelopes with one field broken, truncated JSON) go through every check. Bounded: a few
+//! thousand cases, a few seconds.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree as _;
+use proptest::test_runner::{Config, FileFailurePersistence};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
+use serde_json::{Value, json};
+use share_conformance::checks::{self, Check};
+use share_conformance::http::{BODY_CAP, Exchange};
+use share_conformance::suite::Suite;
+
+fn suite() -> &'static Suite {
+    static SUITE: OnceLock<Suite> = OnceLock::new();
+    SUITE.get_or_init(|| Suite::embedded().unwrap())
+}
+
+const NAMES: &[&str] = &[
+    "id",
+    "track_id",
+    "source",
+    "share_link_id",
+    "created_at",
+    "success",
+    "error",
+    "code",
+    "message",
+    "system_message",
+    "type",
+    "status",
+    "details",
+    "trace_id",
+    "timestamp",
+    "track",
+    "available",
+];
+
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("JSON numbers are finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        "\\PC{0,24}".prop_map(Value::from),
+        prop::sample::select(vec![
+            "shared",
+            "mlib_1",
+            "mtrack_1",
+            "mslink_1",
+            "2026-06-28T10:30:00Z",
+            "req_abc",
+            "RESOURCE_NOT_FOUND",
+            "2026-02-30T10:30:00Z",
+            "9999-99-99T99:99:99Z",
+            "",
+        ])
+        .prop_map(Value::from),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop::sample::select(NAMES.to_vec()).prop_map(String::from),
+                    inner
+                ),
+                0..7
+            )
+            .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+        ]
+    })
+}
+
+fn edge() -> Value {
+    json!({"id": "mlib_6d2f9a4c1e83", "track_id": "mtrack_b4d9e1c6a72f", "source": "shared",
+           "share_link_id": "mslink_3a7f2c9e8b14", "created_at": "2026-06-28T10:30:00Z"})
+}
+
+fn envelope(status: u16) -> Value {
+    json!({"success": false, "error": {"code": "RESOURCE_NOT_FOUND", "message": "This share link is no longer available.",
+           "system_message": "Share token invalid, revoked, expired, or content removed", "type": "client_error",
+           "status": status, "details": {}, "trace_id": "req_jkl012mno", "timestamp": "2026-06-28T10:30:00Z"}})
+}
+
+/// A valid document with one field (possibly nested) replaced by anything.
+fn almost_valid() -> impl Strategy<Value = Value> {
+    (
+        any::<bool>(),
+        prop::sample::select(NAMES.to_vec()),
+        any_json(),
+        100u16..600,
+    )
+        .prop_map(|(is_edge, name, value, status)| {
+            let mut doc = if is_edge { edge() } else { envelope(status) };
+            let target = if is_edge || name == "success" || name == "error" {
+                &mut doc
+            } else {
+                &mut doc["error"]
+            };
+            target[name] = value;
+            doc
+        })
+}
+
+fn body() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..2048),
+        any_json().prop_map(|v| v.to_string().into_bytes()),
+        almost_valid().prop_map(|v| v.to_string().into_bytes()),
+        (almost_valid(), any::<prop::sample::Index>()).prop_map(|(v, cut)| {
+            let text = v.to_string().into_bytes();
+            text[..cut.index(text.len().max(1)).min(text.len())].to_vec()
+        }),
+    ]
+}
+
+fn header(text: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(text).ok()
+}
+
+/// An exchange whose parts agree (an envelope under its own error status, an edge under 201),
+/// with one field of the body broken half of the time: the paths where checks pass, and their
+/// near misses.
+fn coherent() -> impl Strategy<Value = Exchange> {
+    (
+        any::<bool>(),
+        400u16..600,
+        prop::option::of((prop::sample::select(NAMES.to_vec()), any_json())),
+        prop::bool::weighted(0.1),
+    )
+        .prop_map(|(is_edge, status, broken, truncated)| {
+            let (status, mut doc) = if is_edge {
+                (201, edge())
+            } else {
+                (status, envelope(status))
+            };
+            if let Some((name, value)) = broken {
+                let target = if is_edge || name == "success" || name == "error" {
+                    &mut doc
+                } else {
+                    &mut doc["error"]
+                };
+                target[name] = value;
+            }
+            let mut headers = HeaderMap::new();
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Exchange {
+                request: "POST /v1/music/shared/{fuzz token}/save".into(),
+                status: StatusCode::from_u16(status).unwrap(),
+                headers,
+                body: doc.to_string().into_bytes(),
+                truncated,
+                elapsed: Duration::ZERO,
+            }
+        })
+}
+
+fn exchange() -> impl Strategy<Value = Exchange> {
+    prop_oneof![2 => arbitrary_exchange(), 1 => coherent()]
+}
+
+fn arbitrary_exchange() -> impl Strategy<Value = Exchange> {
+    (
+        100u16..1000,
+        prop::option::of(prop_oneof![
+            Just("application/json".to_owned()),
+            Just("application/json; charset=utf-8".to_owned()),
+            Just("text/html".to_owned()),
+            "\\PC{0,30}",
+        ]),
+        prop::option::of(prop_oneof![Just("gzip".to_owned()), "\\PC{0,10}"]),
+        prop::option::of("\\PC{0,60}"),
+        body(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(status, content_type, encoding, location, body, truncated)| {
+                let mut headers = HeaderMap::new();
+                for (name, value) in [
+                    (CONTENT_TYPE, content_type),
+                    (CONTENT_ENCODING, encoding),
+                    (LOCATION, location),
+                ] {
+                    if let Some(value) = value.as_deref().and_then(header) {
+                        headers.insert(name, value);
+                    }
+                }
+                Exchange {
+                    request: "POST /v1/music/shared/{fuzz token}/save".into(),
+                    status: StatusCode::from_u16(status).unwrap(),
+                    headers,
+                    body: body[..body.len().min(BODY_CAP)].to_vec(),
+                    truncated,
+                    elapsed: Duration::ZERO,
+                }
+            },
+        )
+}
+
+/// A failure is a message whose first line says something, on one bounded line.
+fn well_formed(check: &Check) {
+    if let Err(failure) = check {
+        let first = failure.message().lines().next().unwrap_or_default();
+        assert!(!first.trim().is_empty(), "empty reason: {failure:?}");
+        assert!(
+            first.chars().count() < 600,
+            "an unbounded first line: {first}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(Config {
+        cases: 3000,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Off)),
+        ..Config::default()
+    })]
+
+    #[test]
+    fn every_check_gives_a_verdict_and_keeps_its_promise(r in exchange(), other in exchange()) {
+        let suite = suite();
+        let now = time::OffsetDateTime::now_utc();
+
+        let status_201 = checks::status_is(&r, 201);
+        prop_assert_eq!(status_201.is_ok(), r.status.as_u16() == 201);
+        prop_assert_eq!(checks::status_is_success(&r).is_ok(), r.status.is_success());
+        prop_assert_eq!(checks::status_is_client_error(&r).is_ok(), r.status.is_client_error());
+        prop_assert_eq!(checks::content_type_is_json(&r).is_ok(), r.has_json_content_type());
+
+        let envelope = checks::is_error_envelope(suite, &r);
+        if envelope.is_ok() {
+            // An accepted envelope really is one: an error status, mirrored, and whole.
+            prop_assert!(r.status.as_u16() >= 400 && !r.truncated);
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            prop_assert_eq!(body["error"]["status"].as_u64(), Some(u64::from(r.status.as_u16())));
+            prop_assert_eq!(&body["success"], &Value::Bool(false));
+        }
+        let edge = checks::is_library_edge(suite, &r);
+        if edge.is_ok() {
+            let body: Value = serde_json::from_slice(&r.body).unwrap();
+            prop_assert_eq!(&body["source"], &json!("shared"));
+            prop_assert!(body.get("share_link_id").is_some());
+        }
+        let view = checks::public_view(&r);
+        if view.is_ok() {
+            prop_assert_eq!(r.status.as_u16(), 200);
+        }
+
+        for check in [
+            status_201,
+            envelope,
+            edge,
+            checks::error_field_is_one_of(&r, "code", &["AUTHENTICATION_REQUIRED", "INVALID_API_KEY"]),
+            checks::trace_id_is_req_or_uuid(&r),
+            checks::matches_snapshot(suite, &r, "save-404-unavailable"),
+            checks::matches_snapshot(suite, &r, "no-such-snapshot"),
+            checks::edge_track_id_is(&r, "mtrack_b4d9e1c6a72f"),
+            checks::edge_share_link_id_is(&r, "mslink_3a7f2c9e8b14"),
+            checks::edge_created_within(&r, 5, now),
+            checks::repeat_save(suite, &r, &other).map(drop),
+            checks::identical_apart_from_volatile(&[&r, &other]),
+            checks::identical_apart_from_volatile(&[&r]),
+            view.clone().map(drop),
+        ] {
+            well_formed(&check);
+        }
+        if let (Ok(before), Ok(after)) = (view, checks::public_view(&other)) {
+            well_formed(&checks::view_unchanged(&before, &after));
+        }
+    }
+}
+
+#[test]
+fn the_generators_reach_both_verdicts() {
+    // A fuzz that only ever produced failures would prove little about the passing paths.
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut envelopes, mut edges) = (0, 0);
+    for _ in 0..3000 {
+        let r = exchange().new_tree(&mut runner).unwrap().current();
+        envelopes += usize::from(checks::is_error_envelope(suite(), &r).is_ok());
+        edges += usize::from(checks::is_library_edge(suite(), &r).is_ok());
+    }
+    assert!(
+        envelopes > 0 && edges > 0,
+        "valid envelopes {envelopes}, valid edges {edges}"
+    );
+}
