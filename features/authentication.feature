@@ -37,9 +37,7 @@ Feature: Signing in to save
   @clause:SAVE-401-BEFORE-TOKEN
   Scenario: Saving without a key returns one envelope for live, revoked and unknown tokens
     Given no API key
-    When the live share token is saved
-    And the revoked share token is saved
-    And the unknown share token is saved
+    When the live, revoked and unknown share tokens are each saved
     Then those responses are identical apart from trace_id and timestamp
 
   @clause:SAVE-401-INVALID-KEY

@@ -39,8 +39,5 @@ Feature: Unavailable shares
 
   @clause:SAVE-404-NO-ORACLE
   Scenario: Revoked, expired, removed and unknown tokens return one envelope
-    When the revoked share token is saved
-    And the expired share token is saved
-    And the removed share token is saved
-    And the unknown share token is saved
+    When the revoked, expired, removed and unknown share tokens are each saved
     Then those responses are identical apart from trace_id and timestamp

@@ -32,6 +32,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Use the suite (features/, schemas/, snapshots/) in DIR instead of the one compiled in
+    #[arg(long, value_name = "DIR", global = true)]
+    pub suite_dir: Option<PathBuf>,
 }
 
 /// The subcommands.
@@ -137,6 +140,12 @@ pub struct RunArgs {
     /// -v prints every step; -vv also the scenario's state at a failure
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Run the selected scenarios N times: a clause whose verdict changes is FLAKY (fails the run)
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+    /// With --repeat: report FLAKY clauses without failing the run
+    #[arg(long)]
+    pub allow_flaky: bool,
 }
 
 /// `certify`'s arguments.
@@ -184,6 +193,12 @@ pub struct ServeArgs {
     /// Serve with this deliberate defect (see `share-conformance faults`)
     #[arg(long, value_name = "NAME")]
     pub fault: Option<Fault>,
+    /// Delay every request by this many milliseconds, like a distant target
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// Fail every Nth request with a 503: a server flaky on purpose
+    #[arg(long, value_name = "N")]
+    pub fail_every: Option<u64>,
 }
 
 /// `faults`' arguments.
@@ -307,6 +322,8 @@ impl RunArgs {
         let artifacts = self.outputs.artifacts(self.report.as_ref())?;
         let mut config = self.target.config(env, suite, tags, Mode::Run, artifacts)?;
         config.verbosity = self.verbose;
+        config.repeat = self.repeat;
+        config.allow_flaky = self.allow_flaky;
         Ok(config)
     }
 }
@@ -342,6 +359,8 @@ impl TargetArgs {
             mode,
             artifacts,
             verbosity: 0,
+            repeat: 1,
+            allow_flaky: false,
         })
     }
 

@@ -105,7 +105,8 @@ fn testcase(out: &mut String, scenario: &ScenarioResult) {
             let first = message.lines().next().unwrap_or_default();
             let _ = writeln!(
                 out,
-                "      <failure type=\"FAIL\" message=\"{}\">{}\n{}</failure>",
+                "      <failure type=\"{}\" message=\"{}\">{}\n{}</failure>",
+                scenario.verdict().word(),
                 escape(first),
                 escape(&format!("{step} ({location})")),
                 escape(message)

@@ -18,6 +18,33 @@
 //! - [`reference`]: the reference server, and its catalogue of faults;
 //! - [`mutation`]: the suite against every fault: its detection power, measured;
 //! - [`cli`]: the command line, parsed into a [`runner::RunConfig`].
+//!
+//! # From `cargo test`
+//!
+//! A vendor runs the whole suite against its own server, in-process:
+//!
+//! ```no_run
+//! # async fn vendor_test() -> anyhow::Result<()> {
+//! use share_conformance::{Fixtures, RemoteTarget};
+//!
+//! // Start your server on 127.0.0.1:0, then describe what it holds.
+//! let fixtures = Fixtures::parse(r#"
+//!     api_key = "ak_…"
+//!     [tokens]
+//!     live = "shr_…"
+//!     revoked = "shr_…"
+//!     expired = "shr_…"
+//!     removed = "shr_…"
+//!     collection = "shr_…"
+//! "#)?;
+//! let target = RemoteTarget::new("http://127.0.0.1:41234", fixtures)?;
+//! let report = share_conformance::run(target.into()).await?;
+//! report.assert_passed(); // panics with the failing clauses, what was expected, what came back
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! `examples/vendor.rs` is a complete vendor server with this test.
 
 pub mod certificate;
 pub mod checks;
@@ -41,3 +68,23 @@ pub mod snapshot;
 pub mod steps;
 pub mod suite;
 pub mod target;
+
+use std::sync::Arc;
+
+pub use fixtures::{Fixtures, ShareState};
+pub use report::{Report, Verdict};
+pub use runner::{RunConfig, RunError};
+pub use secret::ApiKey;
+pub use target::{RemoteTarget, Target};
+
+/// Runs the whole embedded suite against `target` with default settings, progress to stdout,
+/// and returns the per-clause report. For other settings, build a [`RunConfig`] and call
+/// [`runner::run`].
+pub async fn run(target: Target) -> Result<Report, RunError> {
+    let suite = Arc::new(suite::Suite::embedded().map_err(RunError::Setup)?);
+    let config = RunConfig {
+        target,
+        ..RunConfig::embedded(suite)
+    };
+    runner::run(config, &mut std::io::stdout()).await
+}

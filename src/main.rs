@@ -61,7 +61,10 @@ fn redact_panics(redactor: Redactor) {
 }
 
 fn dispatch(cli: Cli, env: &Environment, redactor: &Redactor) -> anyhow::Result<u8> {
-    let suite = Arc::new(Suite::embedded()?);
+    let suite = Arc::new(match &cli.suite_dir {
+        Some(dir) => Suite::from_dir(dir)?,
+        None => Suite::embedded()?,
+    });
     match cli.command {
         Command::Clauses => {
             print_clauses(&suite);
@@ -260,6 +263,8 @@ fn faults(args: FaultsArgs, suite: Arc<Suite>) -> anyhow::Result<u8> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let options = ServerOptions {
         fault: args.fault,
+        latency: std::time::Duration::from_millis(args.latency),
+        fail_every: args.fail_every,
         ..Default::default()
     };
     let server = ReferenceServer::bind(args.addr, options)

@@ -89,9 +89,26 @@ pub struct ScenarioResult {
     pub steps: Vec<StepRecord>,
     /// Wall time from start to finish.
     pub duration: Duration,
+    /// Under `--repeat`: how many repetitions passed, of how many.
+    pub repetitions: Option<Repetitions>,
+}
+
+/// How a scenario fared over repeated runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Repetitions {
+    /// Runs that passed.
+    pub passed: usize,
+    /// Runs in all.
+    pub runs: usize,
 }
 
 impl ScenarioResult {
+    /// Whether its verdict changed between repetitions.
+    pub fn is_flaky(&self) -> bool {
+        self.repetitions
+            .is_some_and(|r| r.passed > 0 && r.passed < r.runs)
+    }
+
     /// `features/saving.feature:12`.
     pub fn location(&self) -> String {
         format!("{}:{}", self.feature, self.line)
@@ -99,6 +116,9 @@ impl ScenarioResult {
 
     /// The verdict word of this scenario.
     pub fn verdict(&self) -> Verdict {
+        if self.is_flaky() {
+            return Verdict::Flaky;
+        }
         match (&self.outcome, self.advisory) {
             (Outcome::Passed, _) => Verdict::Pass,
             (Outcome::NotTestable { .. }, _) => Verdict::NotTestable,
@@ -119,6 +139,8 @@ pub enum Verdict {
     NotTestable,
     /// A SHOULD clause the target breaks; never fails a run.
     AdvisoryFail,
+    /// The verdict changed between repetitions (`--repeat`).
+    Flaky,
 }
 
 impl Verdict {
@@ -129,6 +151,7 @@ impl Verdict {
             Self::Fail => "FAIL",
             Self::NotTestable => "NOT-TESTABLE",
             Self::AdvisoryFail => "ADVISORY-FAIL",
+            Self::Flaky => "FLAKY",
         }
     }
 }
@@ -177,6 +200,8 @@ pub struct RunInfo {
     pub embedded: bool,
     /// Whether the target's TLS certificate was verified (false with `--insecure`).
     pub tls_verified: bool,
+    /// Whether FLAKY MUST clauses are tolerated (`--allow-flaky`).
+    pub allow_flaky: bool,
     /// When the scenarios started.
     pub started_at: SystemTime,
     /// Wall time of the scenarios.
@@ -194,6 +219,8 @@ pub struct Report {
     pub embedded: bool,
     /// Whether the target's TLS certificate was verified.
     pub tls_verified: bool,
+    /// Whether FLAKY MUST clauses are tolerated.
+    pub allow_flaky: bool,
     /// When the scenarios started.
     pub started_at: SystemTime,
     /// Every scenario that ran, in file order.
@@ -235,15 +262,17 @@ impl Report {
             }
             let failed = behind
                 .iter()
-                .any(|s| matches!(s.outcome, Outcome::Failed { .. }));
+                .any(|s| matches!(s.verdict(), Verdict::Fail | Verdict::AdvisoryFail));
+            let flaky = behind.iter().any(|s| s.is_flaky());
             let untestable = behind
                 .iter()
                 .any(|s| matches!(s.outcome, Outcome::NotTestable { .. }));
-            let verdict = match (failed, untestable, clause.level) {
-                (true, _, Level::Must) => Verdict::Fail,
-                (true, _, Level::Should) => Verdict::AdvisoryFail,
-                (false, true, _) => Verdict::NotTestable,
-                (false, false, _) => Verdict::Pass,
+            let verdict = match (failed, flaky, untestable, clause.level) {
+                (true, _, _, Level::Must) => Verdict::Fail,
+                (true, _, _, Level::Should) => Verdict::AdvisoryFail,
+                (false, true, _, _) => Verdict::Flaky,
+                (false, false, true, _) => Verdict::NotTestable,
+                (false, false, false, _) => Verdict::Pass,
             };
             clauses.push(ClauseResult {
                 id: clause.id.clone(),
@@ -252,7 +281,7 @@ impl Report {
                 scenarios: behind.iter().map(|s| s.location()).collect(),
                 passed: behind
                     .iter()
-                    .filter(|s| s.outcome == Outcome::Passed)
+                    .filter(|s| s.verdict() == Verdict::Pass)
                     .count(),
                 ran: behind
                     .iter()
@@ -265,6 +294,7 @@ impl Report {
             target: info.target,
             embedded: info.embedded,
             tls_verified: info.tls_verified,
+            allow_flaky: info.allow_flaky,
             started_at: info.started_at,
             scenarios,
             clauses,
@@ -292,6 +322,10 @@ impl Report {
                     "{} is NOT-TESTABLE: a certificate needs every MUST clause tested",
                     c.id
                 )),
+                (Verdict::Flaky, _) if !self.allow_flaky => reasons.push(format!(
+                    "{} is FLAKY: its verdict changed between repetitions (tolerate it with --allow-flaky)",
+                    c.id
+                )),
                 (Verdict::NotTestable, Mode::Run) if c.ran == 0 => reasons.push(format!(
                     "{} was selected but none of its scenarios could run (provide its fixture, or deselect it: --tags 'not @clause:{}')",
                     c.id, c.id
@@ -314,6 +348,39 @@ impl Report {
             }
         }
         reasons
+    }
+
+    /// Panics, with a readable summary, unless the run passed: why it fails, every scenario that
+    /// did not pass with what was expected and what came back, and the clause table. For a
+    /// vendor's `cargo test`.
+    #[track_caller]
+    pub fn assert_passed(&self) {
+        if self.passed() {
+            return;
+        }
+        panic!("{}", self.failure_summary());
+    }
+
+    /// What [`Report::assert_passed`] panics with.
+    pub fn failure_summary(&self) -> String {
+        let mut out = format!(
+            "the target {} does not conform to Save a shared track:\n",
+            self.target
+        );
+        for reason in self.failure_reasons() {
+            out.push_str(&format!("  - {reason}\n"));
+        }
+        out.push('\n');
+        for scenario in self
+            .scenarios
+            .iter()
+            .filter(|s| s.verdict() != Verdict::Pass)
+        {
+            out.push_str(&scenario_lines(scenario));
+        }
+        out.push('\n');
+        out.push_str(&self.clause_table());
+        out
     }
 
     /// The verdict on clause `id`, if it was selected.
@@ -366,13 +433,17 @@ impl Report {
     pub fn summary(&self) -> String {
         let tested = self.clauses.len() - self.count(Verdict::NotTestable);
         let mut out = format!(
-            "{} clauses selected: {} tested, {} passed, {} failed, {} not testable, {} advisory failures\n",
+            "{} clauses selected: {} tested, {} passed, {} failed, {} not testable, {} advisory failures{}\n",
             self.clauses.len(),
             tested,
             self.count(Verdict::Pass),
             self.count(Verdict::Fail),
             self.count(Verdict::NotTestable),
             self.count(Verdict::AdvisoryFail),
+            match self.count(Verdict::Flaky) {
+                0 => String::new(),
+                n => format!(", {n} flaky"),
+            },
         );
         if !self.unselected.is_empty() {
             out.push_str(&format!(
@@ -424,8 +495,12 @@ impl Report {
 
 /// The line printed for one finished scenario, and its failure detail indented below it.
 pub fn scenario_lines(result: &ScenarioResult) -> String {
+    let repeated = result
+        .repetitions
+        .map(|r| format!("  (passed {} of {} repetitions)", r.passed, r.runs))
+        .unwrap_or_default();
     let mut out = format!(
-        "{:<13}  {}  {}\n",
+        "{:<13}  {}  {}{repeated}\n",
         result.verdict(),
         result.location(),
         result.name
@@ -481,6 +556,7 @@ mod tests {
             notes: vec![],
             steps: vec![],
             duration: Duration::ZERO,
+            repetitions: None,
         }
     }
 
@@ -504,6 +580,7 @@ mod tests {
             target: "http://h".into(),
             embedded: false,
             tls_verified: true,
+            allow_flaky: false,
             started_at: SystemTime::UNIX_EPOCH,
             duration: Duration::ZERO,
         };
@@ -605,6 +682,34 @@ mod tests {
                 .iter()
                 .any(|r| r.starts_with("C was not run"))
         );
+    }
+
+    #[test]
+    fn a_verdict_that_changes_between_repetitions_is_flaky_and_fails_the_run() {
+        let mut flaky = result(1, "A", failed());
+        flaky.repetitions = Some(Repetitions {
+            passed: 13,
+            runs: 20,
+        });
+        let mut steady = result(2, "C", Outcome::Passed);
+        steady.repetitions = Some(Repetitions {
+            passed: 20,
+            runs: 20,
+        });
+        let run = report(Mode::Run, vec![flaky, steady]);
+        assert_eq!(run.verdict("A"), Some(Verdict::Flaky));
+        assert_eq!(run.verdict("C"), Some(Verdict::Pass));
+        assert!(!run.passed());
+        assert!(
+            run.failure_reasons()[0].contains("A is FLAKY"),
+            "{:?}",
+            run.failure_reasons()
+        );
+        assert!(scenario_lines(&run.scenarios[0]).starts_with("FLAKY"));
+        assert!(scenario_lines(&run.scenarios[0]).contains("(passed 13 of 20 repetitions)"));
+        let mut allowed = run.clone();
+        allowed.allow_flaky = true;
+        assert!(allowed.passed());
     }
 
     #[test]

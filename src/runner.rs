@@ -24,7 +24,8 @@ use crate::certificate::{self, Certificate};
 use crate::clauses::{SHOULD_TAG, clause_ids};
 use crate::http::{HttpClient, KeyHeader};
 use crate::report::{
-    Mode, Outcome, Report, RunInfo, ScenarioResult, StepRecord, StepStatus, scenario_lines,
+    Mode, Outcome, Repetitions, Report, RunInfo, ScenarioResult, StepRecord, StepStatus,
+    scenario_lines,
 };
 use crate::secret::Redactor;
 use crate::steps::{ConformanceWorld, Context, NotTestable};
@@ -34,8 +35,9 @@ use crate::{cucumber_json, junit, leak, provision};
 
 /// Default per-request timeout, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
-/// Default number of scenarios in flight at once.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+/// Default number of scenarios in flight at once: more than the suite has, so against a
+/// distant target the wall time is its critical path, not a queue.
+pub const DEFAULT_CONCURRENCY: usize = 64;
 
 /// A tag expression as given on the command line, parsed.
 #[derive(Debug, Clone)]
@@ -82,6 +84,10 @@ pub struct RunConfig {
     pub artifacts: Artifacts,
     /// 0: a line per scenario; 1: and every step; 2: and the scenario's state at a failure.
     pub verbosity: u8,
+    /// Run the selected scenarios this many times; a verdict that changes is FLAKY.
+    pub repeat: u32,
+    /// Do not fail the run for FLAKY clauses.
+    pub allow_flaky: bool,
 }
 
 impl RunConfig {
@@ -97,6 +103,8 @@ impl RunConfig {
             mode: Mode::Run,
             artifacts: Artifacts::default(),
             verbosity: 0,
+            repeat: 1,
+            allow_flaky: false,
         }
     }
 }
@@ -206,29 +214,53 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
         target: target.origin(),
         embedded: target.is_embedded(),
         tls_verified: !target.tls.insecure,
+        allow_flaky: config.allow_flaky,
         started_at: SystemTime::now(),
         duration: Duration::ZERO,
     };
     let started = Instant::now();
-    let mut results = run_cucumber(&config, ctx, &mut console).await;
+    // Repetitions share the context, so the run's first save of the live token is made once
+    // and re-examined each time: the docs do not make a repeat save harmless.
+    let repeat = config.repeat.max(1);
+    let mut repetitions = Vec::new();
+    for repetition in 1..=repeat {
+        let mut results = run_cucumber(&config, ctx.clone(), &mut console, repeat > 1).await;
+        if results.len() != selected {
+            // Principle 1: a run passes only if every selected scenario ran.
+            let message = format!(
+                "{selected} scenarios were selected but {} reported a result",
+                results.len()
+            );
+            results.push(synthetic_failure(
+                "runner",
+                "every selected scenario runs",
+                message,
+            ));
+        }
+        if repeat > 1 {
+            let passed = results
+                .iter()
+                .filter(|r| r.outcome == Outcome::Passed)
+                .count();
+            console.print(&format!(
+                "repetition {repetition}/{repeat}: {passed} of {} scenarios passed\n",
+                results.len()
+            ));
+        }
+        repetitions.push(results);
+    }
+    let results = combine_repetitions(repetitions);
+    if repeat > 1 {
+        console.print("\n");
+        for result in &results {
+            console.print(&scenario_lines(result));
+        }
+    }
     let info = RunInfo {
         duration: started.elapsed(),
         ..info
     };
     target.close().await;
-
-    if results.len() != selected {
-        // Principle 1: a run passes only if every selected scenario ran.
-        let message = format!(
-            "{selected} scenarios were selected but {} reported a result",
-            results.len()
-        );
-        results.push(synthetic_failure(
-            "runner",
-            "every selected scenario runs",
-            message,
-        ));
-    }
     let mut report = Report::new(info, config.suite.catalogue(), results);
     console.print(&format!("\n{}\n", report.clause_table()));
     report.artifacts = write_artifacts(&config, &report, &mut console)?;
@@ -353,10 +385,49 @@ impl Console<'_> {
 /// The scenarios' notes, handed from the `after` hook (which sees the World) to the report.
 type Notes = Arc<Mutex<HashMap<(String, usize), Vec<String>>>>;
 
+/// One scenario result per scenario out of several repetitions: a scenario that passed every
+/// time is a pass, one that never passed keeps its first failure, and one whose outcome
+/// changed carries its count of passes (it is FLAKY). A single repetition is left as it is.
+fn combine_repetitions(mut repetitions: Vec<Vec<ScenarioResult>>) -> Vec<ScenarioResult> {
+    if repetitions.len() <= 1 {
+        return repetitions.pop().unwrap_or_default();
+    }
+    let runs = repetitions.len();
+    let mut combined: Vec<ScenarioResult> = Vec::new();
+    for result in repetitions.into_iter().flatten() {
+        let passed = usize::from(result.outcome == Outcome::Passed);
+        match combined
+            .iter_mut()
+            .find(|c| c.feature == result.feature && c.line == result.line)
+        {
+            None => combined.push(ScenarioResult {
+                repetitions: Some(Repetitions { passed, runs }),
+                ..result
+            }),
+            Some(existing) => {
+                let counts = existing
+                    .repetitions
+                    .get_or_insert(Repetitions { passed: 0, runs });
+                counts.passed += passed;
+                // Keep the first failure: it is what a reader needs to see.
+                if existing.outcome == Outcome::Passed && result.outcome != Outcome::Passed {
+                    let counts = *counts;
+                    *existing = ScenarioResult {
+                        repetitions: Some(counts),
+                        ..result
+                    };
+                }
+            }
+        }
+    }
+    combined
+}
+
 async fn run_cucumber(
     config: &RunConfig,
     ctx: Arc<Context>,
     console: &mut Console<'_>,
+    quiet: bool,
 ) -> Vec<ScenarioResult> {
     let features: Vec<gherkin::Feature> = config.suite.features().to_vec();
     let notes: Notes = Arc::default();
@@ -364,6 +435,7 @@ async fn run_cucumber(
     let filter_config = config.clone();
     let recorder = Recorder {
         console,
+        quiet,
         verbosity: config.verbosity,
         results: Vec::new(),
         pending: HashMap::new(),
@@ -445,6 +517,8 @@ struct StepTiming {
 /// Records each scenario's outcome and prints a line when it finishes.
 struct Recorder<'c, 'o> {
     console: &'c mut Console<'o>,
+    /// Print nothing per scenario (repetitions print a tally instead).
+    quiet: bool,
     verbosity: u8,
     results: Vec<ScenarioResult>,
     pending: HashMap<(String, usize), Pending>,
@@ -466,6 +540,7 @@ fn synthetic_failure(what: &str, name: &str, message: String) -> ScenarioResult 
         notes: Vec::new(),
         steps: Vec::new(),
         duration: Duration::ZERO,
+        repetitions: None,
     }
 }
 
@@ -642,6 +717,7 @@ impl Recorder<'_, '_> {
             outcome: pending.problem.unwrap_or(Outcome::Passed),
             notes: Vec::new(),
             steps,
+            repetitions: None,
             duration: pending
                 .started
                 .and_then(|started| at.duration_since(started).ok())
@@ -656,7 +732,9 @@ impl Recorder<'_, '_> {
         {
             lines.push_str(&format!("               state at the failure: {world}\n"));
         }
-        self.console.print(&lines);
+        if !self.quiet {
+            self.console.print(&lines);
+        }
         self.results.push(result);
     }
 }

@@ -6,7 +6,7 @@
 //! step names exists.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
 use cucumber::feature::Ext as _;
@@ -125,6 +125,37 @@ impl Suite {
                 })
                 .collect(),
         )
+    }
+
+    /// Loads and checks the suite kept in `dir` (a copy of this repository's `features/`,
+    /// `schemas/` and `snapshots/`), to run a suite other than the one compiled in.
+    pub fn from_dir(dir: &Path) -> anyhow::Result<Self> {
+        if !dir.is_dir() {
+            bail!("--suite-dir {} is not a directory", dir.display());
+        }
+        let mut files = Vec::new();
+        for (sub, suffixes) in [
+            ("features", &[".feature", ".toml"][..]),
+            ("schemas", &[".schema.json"][..]),
+            ("snapshots", &[".snap"][..]),
+        ] {
+            let entries = std::fs::read_dir(dir.join(sub))
+                .with_context(|| format!("--suite-dir {}: cannot read {sub}/", dir.display()))?;
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| suffixes.iter().any(|s| name.ends_with(s)))
+                .collect();
+            names.sort();
+            for name in names {
+                let path = format!("{sub}/{name}");
+                let text = std::fs::read_to_string(dir.join(&path)).with_context(|| {
+                    format!("--suite-dir {}: cannot read {path}", dir.display())
+                })?;
+                files.push(SuiteFile { path, text });
+            }
+        }
+        Self::from_files(files).with_context(|| format!("--suite-dir {}", dir.display()))
     }
 
     /// Loads and checks a suite from its files.
@@ -284,9 +315,4 @@ impl Suite {
 pub fn snapshot_named_by(step_text: &str) -> Option<&str> {
     let rest = step_text.split_once("the snapshot \"")?.1;
     rest.split_once('"').map(|(name, _)| name)
-}
-
-/// Loads the embedded suite, with the context a caller needs in its error.
-pub fn load_embedded() -> anyhow::Result<Suite> {
-    Suite::embedded().context("the embedded suite is inconsistent (a bug in this build)")
 }

@@ -48,6 +48,31 @@ impl fmt::Debug for RemoteTarget {
     }
 }
 
+impl RemoteTarget {
+    /// A server at `base_url` holding `fixtures`; the key is the fixtures' `api_key`, if any.
+    pub fn new(base_url: &str, fixtures: Fixtures) -> anyhow::Result<Self> {
+        Ok(Self {
+            base_url: parse_base_url(base_url)?,
+            api_key: fixtures.api_key.clone(),
+            fixtures,
+            provision: None,
+            tls: TlsOptions::default(),
+        })
+    }
+
+    /// The same target with this recipient key.
+    pub fn with_api_key(mut self, key: ApiKey) -> Self {
+        self.api_key = Some(key);
+        self
+    }
+}
+
+impl From<RemoteTarget> for Target {
+    fn from(remote: RemoteTarget) -> Self {
+        Target::Remote(Box::new(remote))
+    }
+}
+
 /// A target made concrete: where it is, its keys and fixtures, and the embedded server if it
 /// is the one (it lives as long as this value).
 pub struct Connected {

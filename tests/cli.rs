@@ -2,6 +2,7 @@
 //! Each test runs the real binary against real servers on loopback.
 
 use std::net::TcpListener as StdListener;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -468,5 +469,53 @@ fn clauses_prints_the_traceability_matrix() {
             "features/saving.feature:14  Saving a live track share returns 201 Created as JSON"
         ),
         "{stdout}"
+    );
+}
+
+#[test]
+fn repeat_finds_no_flakes_in_the_reference_server_and_finds_them_in_a_flaky_one() {
+    let output = harness(&["run", "--repeat", "20"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("repetition 20/20: 40 of 40 scenarios passed"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("FLAKY"), "{stdout}");
+    assert!(stdout.contains("(passed 20 of 20 repetitions)"), "{stdout}");
+
+    // Every third request answers 503: verdicts change from one repetition to the next.
+    let flaky = Serve::start("flaky", &["--fail-every", "3"]);
+    let output = flaky.run(&["--repeat", "20"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().nth(2) == Some("FLAKY")),
+        "a clause is FLAKY in the table:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("is FLAKY: its verdict changed between repetitions"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().any(|l| l.starts_with("FLAKY ")), "{stdout}");
+}
+
+#[test]
+fn the_binary_needs_nothing_from_the_source_tree() {
+    let empty = scratch_dir("empty-cwd");
+    let output = Command::new(BIN)
+        .arg("run")
+        .current_dir(&empty)
+        .env_remove("FREDDY_API_KEY")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        std::fs::read_dir(&empty).unwrap().count(),
+        0,
+        "the run wrote into the working directory"
     );
 }

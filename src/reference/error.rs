@@ -110,6 +110,15 @@ pub const INTERNAL_ERROR: ApiError = ApiError {
     kind: "server_error",
 };
 
+/// 503: what a server made flaky on purpose (`--fail-every`) answers now and then.
+pub const SERVICE_UNAVAILABLE: ApiError = ApiError {
+    status: StatusCode::SERVICE_UNAVAILABLE,
+    code: "SERVICE_UNAVAILABLE",
+    message: "The service is temporarily unavailable. Please try again.",
+    system_message: "Deliberately failed request (--fail-every)",
+    kind: "server_error",
+};
+
 /// 400 for a body that is not JSON.
 pub const INVALID_JSON: ApiError = ApiError {
     status: StatusCode::BAD_REQUEST,

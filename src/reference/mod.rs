@@ -41,6 +41,10 @@ pub struct ServerOptions {
     pub sharer_key: Option<ApiKey>,
     /// A deliberate defect to serve with; `None` is the documented behaviour.
     pub fault: Option<Fault>,
+    /// Added to every request, to simulate a distant target.
+    pub latency: std::time::Duration,
+    /// Fail every Nth request with a 503, to be flaky on purpose.
+    pub fail_every: Option<u64>,
 }
 
 /// Shared state of the handlers.
@@ -50,6 +54,9 @@ pub struct AppState {
     /// `http://127.0.0.1:PORT`: the base of the URLs the server hands out.
     public_base: Arc<str>,
     fault: Option<Fault>,
+    latency: std::time::Duration,
+    fail_every: Option<u64>,
+    requests: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
@@ -59,7 +66,22 @@ impl AppState {
             store: Arc::new(Mutex::new(store)),
             public_base: public_base.trim_end_matches('/').into(),
             fault,
+            latency: std::time::Duration::ZERO,
+            fail_every: None,
+            requests: Arc::default(),
         }
+    }
+
+    /// Delays every request by `latency`, like a distant target.
+    pub fn with_latency(mut self, latency: std::time::Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Fails every `n`th request with a 503 envelope: a server flaky on purpose.
+    pub fn with_fail_every(mut self, n: Option<u64>) -> Self {
+        self.fail_every = n.filter(|n| *n > 0);
+        self
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
@@ -94,7 +116,29 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(|| async { error::not_found("No route matches this method and path") })
         .method_not_allowed_fallback(|| async { error::METHOD_NOT_ALLOWED })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pace))
         .with_state(state)
+}
+
+/// Latency and deliberate flakiness, applied to every request before it is handled.
+async fn pace(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
+    if let Some(every) = state.fail_every {
+        let n = state
+            .requests
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            + 1;
+        if n % every == 0 {
+            return error::SERVICE_UNAVAILABLE.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// Why a request identifies no caller.
@@ -554,7 +598,9 @@ impl ReferenceServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (store, seed) = Store::seeded(options.recipient_key, options.sharer_key);
-        let state = AppState::new(store, &format!("http://{addr}"), options.fault);
+        let state = AppState::new(store, &format!("http://{addr}"), options.fault)
+            .with_latency(options.latency)
+            .with_fail_every(options.fail_every);
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app(state))

@@ -78,12 +78,23 @@ async fn share_is_saved_again(world: &mut ConformanceWorld) -> StepResult {
     Ok(())
 }
 
-#[when(expr = "the {word} share token is saved")]
-async fn token_is_saved(world: &mut ConformanceWorld, state: String) -> StepResult {
-    world.token = Some(token_for(&*world.ctx()?, &state)?);
-    let exchange = save(world, Attempt::First).await?;
-    world.collected.push(exchange.clone());
-    world.response = Some(exchange);
+/// Several tokens saved at once (they are independent requests, so they go out together and
+/// cost one round trip): `the revoked, expired, removed and unknown share tokens are each saved`.
+#[when(regex = r"^the (.+) share tokens are each saved$")]
+async fn tokens_are_each_saved(world: &mut ConformanceWorld, list: String) -> StepResult {
+    let ctx = world.ctx()?;
+    let tokens = list
+        .split(", ")
+        .flat_map(|part| part.split(" and "))
+        .map(|word| token_for(&ctx, word.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let saves = tokens
+        .iter()
+        .map(|token| save_token(world, token, Attempt::First));
+    for exchange in futures::future::join_all(saves).await {
+        world.collected.push(exchange?);
+    }
+    world.response = world.collected.last().cloned();
     Ok(())
 }
 
@@ -123,11 +134,20 @@ enum Attempt {
 }
 
 async fn save(world: &ConformanceWorld, attempt: Attempt) -> Result<Arc<Exchange>, Failure> {
-    let ctx = world.ctx()?;
     let token = world
         .token
         .as_ref()
         .ok_or_else(|| Failure::new("the scenario names no token before saving (a suite bug)"))?;
+    save_token(world, token, attempt).await
+}
+
+/// Saves `token` with the scenario's key choice.
+async fn save_token(
+    world: &ConformanceWorld,
+    token: &Token,
+    attempt: Attempt,
+) -> Result<Arc<Exchange>, Failure> {
+    let ctx = world.ctx()?;
     let header = match &world.key {
         KeyChoice::Recipient => match &ctx.api_key {
             Some(key) => KeyHeader::Key(key),
