@@ -447,6 +447,9 @@ async fn run_cucumber(
     )
     .steps(ConformanceWorld::collection())
     .max_concurrent_scenarios(config.concurrency)
+    // A `@retry(n)` tag would rerun a failing scenario until it passes and hide a flaky
+    // server: nothing is retried (flakiness is measured with --repeat instead).
+    .retry_options(|_, _, _, _| None)
     .before(move |_, _, _, world| {
         world.attach(ctx.clone());
         async {}.boxed_local()

@@ -234,3 +234,24 @@ async fn a_server_slower_than_the_timeout_fails_in_bounded_time() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn a_retry_tag_does_not_rerun_a_failing_scenario_until_it_passes() {
+    let suite = suite_with(
+        "Feature: Extra\n  @clause:SAVE-201-CREATED @retry(3)\n  Scenario: A failing scenario is not rerun until it passes\n    Given the recipient's API key\n    And the unknown share token\n    When the share is saved\n    Then the status is 201\n",
+    );
+    let config = RunConfig {
+        tags: Some(TagFilter::parse("@clause:SAVE-201-CREATED").unwrap()),
+        ..RunConfig::embedded(suite)
+    };
+    let (report, out) = run(config).await;
+    let report = report.unwrap();
+    let extra: Vec<_> = report
+        .scenarios
+        .iter()
+        .filter(|s| s.feature == "features/extra.feature")
+        .collect();
+    assert_eq!(extra.len(), 1, "{out}");
+    assert!(matches!(extra[0].outcome, Outcome::Failed { .. }), "{out}");
+    assert!(!report.passed());
+}
