@@ -164,7 +164,7 @@ pub fn suite_record(suite: &Suite) -> SuiteRecord {
 impl Certificate {
     /// The certificate of `report`, run with `suite`.
     pub fn new(report: &Report, suite: &Suite) -> Self {
-        let finished = report.started_at + report.duration;
+        let finished = report.run.started_at + report.run.duration;
         let format_time = |t: SystemTime| {
             clock::format(
                 time::OffsetDateTime::from(t)
@@ -198,7 +198,7 @@ impl Certificate {
         Self {
             tool: "share-conformance".into(),
             format: FORMAT,
-            mode: match report.mode {
+            mode: match report.run.mode {
                 Mode::Run => "run",
                 Mode::Certify => "certify",
             }
@@ -210,11 +210,11 @@ impl Certificate {
                 commit: COMMIT.into(),
             },
             target: TargetRecord {
-                origin: report.target.clone(),
-                embedded: report.embedded,
-                tls_verified: report.tls_verified,
+                origin: report.run.target.clone(),
+                embedded: report.run.embedded,
+                tls_verified: report.run.tls_verified,
             },
-            started_at: format_time(report.started_at),
+            started_at: format_time(report.run.started_at),
             finished_at: format_time(finished),
             suite: suite_record(suite),
             summary: Summary {

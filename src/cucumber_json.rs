@@ -5,8 +5,6 @@
 //! Statuses: `passed`, `failed`, `skipped` (not reached), `undefined`; a NOT-TESTABLE step is
 //! `skipped` with its reason as the error message, so viewers never count it as passed.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use crate::report::{Report, ScenarioResult, StepStatus};
@@ -14,13 +12,7 @@ use crate::suite::{Suite, feature_path};
 
 /// The report as Cucumber JSON.
 pub fn render(report: &Report, suite: &Suite) -> String {
-    let mut by_feature: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
-    for scenario in &report.scenarios {
-        by_feature
-            .entry(&scenario.feature)
-            .or_default()
-            .push(scenario);
-    }
+    let by_feature = report.by_feature();
     let features: Vec<Value> = by_feature
         .into_iter()
         .map(|(path, scenarios)| {

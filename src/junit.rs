@@ -6,20 +6,13 @@
 //! [`Report`] instead. A MUST failure is a `<failure>`; NOT-TESTABLE is `<skipped>`; an
 //! ADVISORY-FAIL passes (a SHOULD clause never fails a gate) with its reason in `<system-out>`.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::report::{Outcome, Report, ScenarioResult, Verdict};
 
 /// The report as JUnit XML.
 pub fn render(report: &Report) -> String {
-    let mut by_feature: BTreeMap<&str, Vec<&ScenarioResult>> = BTreeMap::new();
-    for scenario in &report.scenarios {
-        by_feature
-            .entry(&scenario.feature)
-            .or_default()
-            .push(scenario);
-    }
+    let by_feature = report.by_feature();
     let count = |scenarios: &[&ScenarioResult], verdict: Verdict| {
         scenarios.iter().filter(|s| s.verdict() == verdict).count()
     };
@@ -32,7 +25,7 @@ pub fn render(report: &Report) -> String {
         all.len(),
         count(&all, Verdict::Fail),
         count(&all, Verdict::NotTestable),
-        report.duration.as_secs_f64()
+        report.run.duration.as_secs_f64()
     );
     for (feature, scenarios) in &by_feature {
         let time: f64 = scenarios.iter().map(|s| s.duration.as_secs_f64()).sum();

@@ -211,18 +211,8 @@ pub struct RunInfo {
 /// The result of one run.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// What the run was for.
-    pub mode: Mode,
-    /// Scheme, host and port of the target (never a key).
-    pub target: String,
-    /// Whether the target was the embedded reference server.
-    pub embedded: bool,
-    /// Whether the target's TLS certificate was verified.
-    pub tls_verified: bool,
-    /// Whether FLAKY MUST clauses are tolerated.
-    pub allow_flaky: bool,
-    /// When the scenarios started.
-    pub started_at: SystemTime,
+    /// What the run was: its mode, target, TLS, timing.
+    pub run: RunInfo,
     /// Every scenario that ran, in file order.
     pub scenarios: Vec<ScenarioResult>,
     /// Every selected clause, in catalogue order.
@@ -231,8 +221,6 @@ pub struct Report {
     pub unselected: Vec<String>,
     /// The MUST clauses among them.
     pub unselected_must: Vec<String>,
-    /// Wall time of the scenarios.
-    pub duration: Duration,
     /// The files the run wrote (JUnit, Cucumber JSON, report).
     pub artifacts: Vec<std::path::PathBuf>,
     /// Secrets the leak scan found in the run's outputs.
@@ -242,6 +230,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// The scenarios grouped by feature file, in file order.
+    pub fn by_feature(&self) -> std::collections::BTreeMap<&str, Vec<&ScenarioResult>> {
+        let mut grouped: std::collections::BTreeMap<&str, Vec<&ScenarioResult>> =
+            Default::default();
+        for scenario in &self.scenarios {
+            grouped.entry(&scenario.feature).or_default().push(scenario);
+        }
+        grouped
+    }
+
     /// Combines scenario results into clause verdicts.
     pub fn new(info: RunInfo, catalogue: &Catalogue, mut scenarios: Vec<ScenarioResult>) -> Self {
         scenarios.sort_by(|a, b| (&a.feature, a.line).cmp(&(&b.feature, b.line)));
@@ -290,17 +288,11 @@ impl Report {
             });
         }
         Self {
-            mode: info.mode,
-            target: info.target,
-            embedded: info.embedded,
-            tls_verified: info.tls_verified,
-            allow_flaky: info.allow_flaky,
-            started_at: info.started_at,
+            run: info,
             scenarios,
             clauses,
             unselected,
             unselected_must,
-            duration: info.duration,
             artifacts: Vec::new(),
             leaks: Vec::new(),
             echoed_secrets: 0,
@@ -316,13 +308,13 @@ impl Report {
     pub fn failure_reasons(&self) -> Vec<String> {
         let mut reasons = Vec::new();
         for c in self.clauses.iter().filter(|c| c.level == Level::Must) {
-            match (c.verdict, self.mode) {
+            match (c.verdict, self.run.mode) {
                 (Verdict::Fail, _) => reasons.push(format!("{} failed", c.id)),
                 (Verdict::NotTestable, Mode::Certify) => reasons.push(format!(
                     "{} is NOT-TESTABLE: a certificate needs every MUST clause tested",
                     c.id
                 )),
-                (Verdict::Flaky, _) if !self.allow_flaky => reasons.push(format!(
+                (Verdict::Flaky, _) if !self.run.allow_flaky => reasons.push(format!(
                     "{} is FLAKY: its verdict changed between repetitions (tolerate it with --allow-flaky)",
                     c.id
                 )),
@@ -340,7 +332,7 @@ impl Report {
                 reasons.push(format!("{}: {message}", s.name));
             }
         }
-        if self.mode == Mode::Certify {
+        if self.run.mode == Mode::Certify {
             for id in &self.unselected_must {
                 reasons.push(format!(
                     "{id} was not run: a certificate needs every MUST clause"
@@ -365,7 +357,7 @@ impl Report {
     pub fn failure_summary(&self) -> String {
         let mut out = format!(
             "the target {} does not conform to Save a shared track:\n",
-            self.target
+            self.run.target
         );
         for reason in self.failure_reasons() {
             out.push_str(&format!("  - {reason}\n"));
@@ -395,7 +387,7 @@ impl Report {
 
     /// `PASS`/`FAIL` for a run, `CERTIFIED`/`NOT CERTIFIED` for a certification.
     pub fn result_word(&self) -> &'static str {
-        match (self.mode, self.passed()) {
+        match (self.run.mode, self.passed()) {
             (Mode::Run, true) => "PASS",
             (Mode::Run, false) => "FAIL",
             (Mode::Certify, true) => "CERTIFIED",
@@ -466,7 +458,7 @@ impl Report {
                 "warning: {untestable_must} MUST clause(s) could not be fully tested: this run does not show conformance to them\n"
             ));
         }
-        if !self.tls_verified {
+        if !self.run.tls_verified {
             out.push_str("warning: --insecure: the target's TLS certificate was not verified, so its identity is unproven\n");
         }
         if self.echoed_secrets > 0 {
@@ -481,13 +473,13 @@ impl Report {
         out.push_str(&format!(
             "result: {} against {}{} in {:.2} s\n",
             self.result_word(),
-            self.target,
-            if self.embedded {
+            self.run.target,
+            if self.run.embedded {
                 " (embedded reference server)"
             } else {
                 ""
             },
-            self.duration.as_secs_f64()
+            self.run.duration.as_secs_f64()
         ));
         out
     }
@@ -708,7 +700,7 @@ mod tests {
         assert!(scenario_lines(&run.scenarios[0]).starts_with("FLAKY"));
         assert!(scenario_lines(&run.scenarios[0]).contains("(passed 13 of 20 repetitions)"));
         let mut allowed = run.clone();
-        allowed.allow_flaky = true;
+        allowed.run.allow_flaky = true;
         assert!(allowed.passed());
     }
 
