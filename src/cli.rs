@@ -58,6 +58,7 @@ pub enum Command {
 
 /// Where to run and with what.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Target")]
 pub struct TargetArgs {
     /// Base URL of the server under test; omitted: the embedded reference server
     #[arg(long, value_name = "URL")]
@@ -78,18 +79,19 @@ pub struct TargetArgs {
     #[command(flatten)]
     pub provision: ProvisionArgs,
     /// Trust the CA certificates (PEM) in this file besides the platform's roots
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Transport security", long, value_name = "FILE")]
     pub ca_cert: Vec<PathBuf>,
     /// Do not verify the target's TLS certificate (a warning is printed on every run)
-    #[arg(long)]
+    #[arg(help_heading = "Transport security", long)]
     pub insecure: bool,
     /// Allow sending a key over plain http to a host other than this machine
-    #[arg(long)]
+    #[arg(help_heading = "Transport security", long)]
     pub allow_insecure_http: bool,
 }
 
 /// Making fixtures through the documented API.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Provisioning fixtures through the API")]
 pub struct ProvisionArgs {
     /// Make the live and revoked fixtures (and removed, collection when given) through the API
     #[arg(long)]
@@ -113,6 +115,7 @@ pub struct ProvisionArgs {
 
 /// Report files a run or certification writes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Reports")]
 pub struct OutputArgs {
     /// Write JUnit XML here (one testcase per scenario, clause ids in the names)
     #[arg(long, value_name = "FILE")]
@@ -129,22 +132,22 @@ pub struct RunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     /// Only scenarios matching this tag expression, e.g. "not @resolve" or "@clause:SAVE-201-CREATED"
-    #[arg(long, value_name = "EXPR")]
+    #[arg(help_heading = "Scenarios", long, value_name = "EXPR")]
     pub tags: Option<String>,
     /// Report files.
     #[command(flatten)]
     pub outputs: OutputArgs,
     /// Write a Markdown report here and its JSON form at FILE.json
-    #[arg(long, value_name = "FILE")]
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// -v prints every step; -vv also the scenario's state at a failure
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    #[arg(help_heading = "Reports", short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
     /// Run the selected scenarios N times: a clause whose verdict changes is FLAKY (fails the run)
-    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(help_heading = "Scenarios", long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub repeat: u32,
     /// With --repeat: report FLAKY clauses without failing the run
-    #[arg(long)]
+    #[arg(help_heading = "Scenarios", long)]
     pub allow_flaky: bool,
 }
 
@@ -158,10 +161,10 @@ pub struct CertifyArgs {
     #[command(flatten)]
     pub outputs: OutputArgs,
     /// Write the certificate here (Markdown) and at FILE.json (JSON)
-    #[arg(long, value_name = "FILE", required = true)]
+    #[arg(help_heading = "Reports", long, value_name = "FILE", required = true)]
     pub report: PathBuf,
     /// -v prints every step; -vv also the scenario's state at a failure
-    #[arg(short, long, action = clap::ArgAction::Count)]
+    #[arg(help_heading = "Reports", short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
 
