@@ -597,6 +597,7 @@ impl Recorder<'_, '_> {
             self.finish(key, feature, rule, scenario, at);
             return;
         }
+        let dump_world = self.verbosity >= 2;
         let Some(pending) = self.pending.get_mut(&key) else {
             if let event::Scenario::Started = event {
                 self.pending.insert(
@@ -647,7 +648,8 @@ impl Recorder<'_, '_> {
                 (StepStatus::Undefined, Some(message.to_owned()))
             }
             event::Step::Failed(_, _, world, error) => {
-                if pending.world_at_failure.is_none() {
+                // Only -vv prints it: a run full of failures (the fault matrix) need not format it.
+                if dump_world && pending.world_at_failure.is_none() {
                     pending.world_at_failure = world.map(|w| format!("{w:?}"));
                 }
                 let outcome = classify(&error, describe(&step), location(&step));
