@@ -446,14 +446,10 @@ async fn token_state(
     }
 }
 
+/// ` (CODE)` when the response is an error envelope, else nothing.
 fn error_code(response: &Exchange) -> String {
     response
-        .json()
-        .ok()
-        .and_then(|b| {
-            b.pointer("/error/code")
-                .and_then(Value::as_str)
-                .map(|c| format!(" ({c})"))
-        })
+        .error_code()
+        .map(|c| format!(" ({c})"))
         .unwrap_or_default()
 }

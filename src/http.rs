@@ -359,6 +359,14 @@ impl Exchange {
             .map_err(|e| format!("the body is not JSON ({e}): {}", self.excerpt()))
     }
 
+    /// `error.code` of an error envelope, if the body is one.
+    pub fn error_code(&self) -> Option<String> {
+        let body = self.json().ok()?;
+        body.pointer("/error/code")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
     /// One line describing the response: status, type, size, start of the body.
     pub fn summary(&self) -> String {
         let mut out = format!("{} → {}", self.request, status_text(self.status));

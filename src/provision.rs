@@ -220,12 +220,7 @@ fn refused(step: &str, request: &str, answer: String, hint: &'static str) -> Pro
 
 /// `404 Not Found (RESOURCE_NOT_FOUND)`, or the status and an excerpt when there is no envelope.
 fn answer(response: &Exchange) -> String {
-    let code = response.json().ok().and_then(|body| {
-        body.pointer("/error/code")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
-    match code {
+    match response.error_code() {
         Some(code) => format!("{} ({code})", status_text(response.status)),
         None => format!("{}: {}", status_text(response.status), response.excerpt()),
     }
