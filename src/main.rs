@@ -122,17 +122,21 @@ fn run(config: RunConfig, redactor: &Redactor) -> anyhow::Result<u8> {
 async fn doctor(target: Target, timeout: std::time::Duration) -> anyhow::Result<u8> {
     let connected = target.connect().await?;
     let redactor = connected.redactor();
-    let http = HttpClient::with_tls(connected.base_url.clone(), timeout, &connected.tls)?
-        .with_redactor(redactor.clone());
-    let sharer = connected.provision.as_ref().map(|plan| SharerCheck {
+    let http = HttpClient::with_tls(
+        connected.remote.base_url.clone(),
+        timeout,
+        &connected.remote.tls,
+    )?
+    .with_redactor(redactor.clone());
+    let sharer = connected.remote.provision.as_ref().map(|plan| SharerCheck {
         key: &plan.sharer_key,
         organization: &plan.organization,
     });
     let diagnosis = diagnose(
         &http,
         timeout,
-        connected.api_key.as_ref(),
-        &connected.fixtures,
+        connected.remote.api_key.as_ref(),
+        &connected.remote.fixtures,
         sharer,
     )
     .await;
@@ -145,7 +149,7 @@ async fn doctor(target: Target, timeout: std::time::Duration) -> anyhow::Result<
             ""
         }
     );
-    if connected.tls.insecure {
+    if connected.remote.tls.insecure {
         print!("{}", runner::INSECURE_WARNING);
     }
     for check in &diagnosis.checks {

@@ -168,9 +168,13 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
     }
     let target = config.target.connect().await.map_err(RunError::Setup)?;
     let redactor = target.redactor();
-    let http = HttpClient::with_tls(target.base_url.clone(), config.timeout, &target.tls)
-        .map_err(RunError::Setup)?
-        .with_redactor(redactor.clone());
+    let http = HttpClient::with_tls(
+        target.remote.base_url.clone(),
+        config.timeout,
+        &target.remote.tls,
+    )
+    .map_err(RunError::Setup)?
+    .with_redactor(redactor.clone());
     let mut console = Console {
         out,
         redactor: redactor.clone(),
@@ -186,13 +190,13 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
             ""
         },
     ));
-    if target.tls.insecure {
+    if target.remote.tls.insecure {
         console.print(INSECURE_WARNING);
     }
     preflight(&http).await?;
 
-    let mut fixtures = target.fixtures.clone();
-    if let Some(plan) = &target.provision {
+    let mut fixtures = target.remote.fixtures.clone();
+    if let Some(plan) = &target.remote.provision {
         let made = provision::provision(&http, plan, &mut fixtures)
             .await
             .map_err(|e| RunError::Provisioning(redactor.redact(&e.to_string()).into_owned()))?;
@@ -205,7 +209,7 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
     let echoes = http.clone();
     let ctx = Arc::new(Context::new(
         http,
-        target.api_key.clone(),
+        target.remote.api_key.clone(),
         fixtures,
         config.suite.clone(),
     ));
@@ -213,7 +217,7 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
         mode: config.mode,
         target: target.origin(),
         embedded: target.is_embedded(),
-        tls_verified: !target.tls.insecure,
+        tls_verified: !target.remote.tls.insecure,
         allow_flaky: config.allow_flaky,
         started_at: SystemTime::now(),
         duration: Duration::ZERO,

@@ -76,16 +76,8 @@ impl From<RemoteTarget> for Target {
 /// A target made concrete: where it is, its keys and fixtures, and the embedded server if it
 /// is the one (it lives as long as this value).
 pub struct Connected {
-    /// The base URL.
-    pub base_url: Url,
-    /// The recipient's key.
-    pub api_key: Option<ApiKey>,
-    /// The fixtures (before any provisioning).
-    pub fixtures: Fixtures,
-    /// What to provision.
-    pub provision: Option<ProvisionPlan>,
-    /// How TLS is verified.
-    pub tls: TlsOptions,
+    /// Where the target is and what it holds (for the embedded server: its seeded fixtures).
+    pub remote: RemoteTarget,
     server: Option<ReferenceServer>,
 }
 
@@ -97,22 +89,13 @@ impl Target {
                 let server = ReferenceServer::start(options.clone())
                     .await
                     .map_err(|e| anyhow!("cannot start the embedded reference server: {e}"))?;
-                let fixtures = server.fixtures();
                 Ok(Connected {
-                    base_url: Url::parse(&server.base_url())?,
-                    api_key: fixtures.api_key.clone(),
-                    fixtures,
-                    provision: None,
-                    tls: TlsOptions::default(),
+                    remote: RemoteTarget::new(&server.base_url(), server.fixtures())?,
                     server: Some(server),
                 })
             }
             Target::Remote(remote) => Ok(Connected {
-                base_url: remote.base_url.clone(),
-                api_key: remote.api_key.clone(),
-                fixtures: remote.fixtures.clone(),
-                provision: remote.provision.clone(),
-                tls: remote.tls.clone(),
+                remote: (**remote).clone(),
                 server: None,
             }),
         }
@@ -127,15 +110,16 @@ impl Connected {
 
     /// Scheme, host and port, for reports.
     pub fn origin(&self) -> String {
-        origin(&self.base_url)
+        origin(&self.remote.base_url)
     }
 
     /// A redactor for every key this target holds: the recipient's and the sharer's.
     pub fn redactor(&self) -> Redactor {
         Redactor::new(
-            self.api_key
+            self.remote
+                .api_key
                 .iter()
-                .chain(self.provision.iter().map(|p| &p.sharer_key)),
+                .chain(self.remote.provision.iter().map(|p| &p.sharer_key)),
         )
     }
 
