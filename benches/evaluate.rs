@@ -19,6 +19,7 @@ fn exchange(status: u16, body: &str) -> Exchange {
         headers,
         body: body.as_bytes().to_vec(),
         truncated: false,
+        echoed_secret: false,
         elapsed: Duration::ZERO,
     }
 }

@@ -29,6 +29,8 @@ const SAVED: StatusCode = StatusCode::CREATED;
 
 const TRACK_ID: &str = "mtrack_5a17c0de9e21";
 const SHARE_LINK_ID: &str = "mslink_7e3b0f4c2a91";
+/// The recipient's organization: its library is `GET /v1/music/{org}/tracks`.
+const RECIPIENT_ORG: &str = "org_3d9b1f0e6c42";
 
 /// What a share token stands for.
 #[derive(Clone, Copy)]
@@ -67,7 +69,7 @@ fn seed() -> (Vendor, String) {
         edge: Arc::default(),
     };
     let fixtures = format!(
-        "api_key = \"{}\"\n[tokens]\nlive = \"{live}\"\nrevoked = \"{revoked}\"\nexpired = \"{expired}\"\nremoved = \"{removed}\"\ncollection = \"{collection}\"\n[expected]\ntrack_id = \"{TRACK_ID}\"\nshare_link_id = \"{SHARE_LINK_ID}\"\n",
+        "api_key = \"{}\"\n[tokens]\nlive = \"{live}\"\nrevoked = \"{revoked}\"\nexpired = \"{expired}\"\nremoved = \"{removed}\"\ncollection = \"{collection}\"\n[expected]\ntrack_id = \"{TRACK_ID}\"\nshare_link_id = \"{SHARE_LINK_ID}\"\n[recipient]\norganization_id = \"{RECIPIENT_ORG}\"\n",
         vendor.recipient_key
     );
     (vendor, fixtures)
@@ -110,34 +112,38 @@ fn unavailable() -> Response {
     )
 }
 
+/// The 401 to answer, unless the request is the recipient's. A request without `X-API-Key`
+/// is not signed in, whatever else it carries (this server issues no Bearer tokens).
+fn refuse_sign_in(vendor: &Vendor, headers: &HeaderMap) -> Option<Response> {
+    match headers
+        .get("x-api-key")
+        .map(|v| v.to_str().unwrap_or_default().trim())
+    {
+        None | Some("") => Some(error(
+            StatusCode::UNAUTHORIZED,
+            "AUTHENTICATION_REQUIRED",
+            "Authentication required. Please provide a valid API key.",
+            "Saving a shared track requires sign-in",
+            "authentication_error",
+        )),
+        Some(key) if key != vendor.recipient_key => Some(error(
+            StatusCode::UNAUTHORIZED,
+            "INVALID_API_KEY",
+            "Your API key is invalid",
+            "Unknown key",
+            "authentication_error",
+        )),
+        Some(_) => None,
+    }
+}
+
 async fn save(
     State(vendor): State<Vendor>,
     headers: HeaderMap,
     token: Result<Path<String>, PathRejection>,
 ) -> Response {
-    match headers
-        .get("x-api-key")
-        .map(|v| v.to_str().unwrap_or_default().trim())
-    {
-        None | Some("") => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "AUTHENTICATION_REQUIRED",
-                "Authentication required. Please provide a valid API key.",
-                "Saving a shared track requires sign-in",
-                "authentication_error",
-            );
-        }
-        Some(key) if key != vendor.recipient_key => {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "INVALID_API_KEY",
-                "Your API key is invalid",
-                "Unknown key",
-                "authentication_error",
-            );
-        }
-        Some(_) => {}
+    if let Some(unauthorized) = refuse_sign_in(&vendor, &headers) {
+        return unauthorized;
     }
     let Ok(Path(token)) = token else {
         return unavailable();
@@ -162,6 +168,43 @@ async fn save(
     }
 }
 
+fn track() -> Value {
+    json!({
+        "id": TRACK_ID, "title": "Vendor Demo", "engine": "vendor-1", "mode": "song",
+        "measured_duration_seconds": 93.0, "instrumental": true, "playback_url": null,
+        "licence": { "licence_class": "personal", "licence_version": "1", "commercial_use": false, "requires_attribution": true },
+    })
+}
+
+/// List saved tracks: the recipient's library (the saved track, once saved).
+async fn library(
+    State(vendor): State<Vendor>,
+    headers: HeaderMap,
+    org: Result<Path<String>, PathRejection>,
+) -> Response {
+    if let Some(unauthorized) = refuse_sign_in(&vendor, &headers) {
+        return unauthorized;
+    }
+    if !matches!(org, Ok(Path(org)) if org == RECIPIENT_ORG) {
+        return error(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_NOT_FOUND",
+            "Not found.",
+            "Not the caller's organization",
+            "client_error",
+        );
+    }
+    let saved = vendor
+        .edge
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .is_some();
+    let mut item = track();
+    item["stem_urls"] = Value::Null;
+    let items = if saved { vec![item] } else { vec![] };
+    Json(json!({ "items": items, "limit": 50, "offset": 0 })).into_response()
+}
+
 async fn resolve(
     State(vendor): State<Vendor>,
     token: Result<Path<String>, PathRejection>,
@@ -170,18 +213,19 @@ async fn resolve(
         return unavailable();
     };
     match vendor.shares.get(&token) {
-        Some(Share::Track) => Json(json!({
-            "kind": "track", "available": true, "message": null,
-            "share": { "target_type": "track", "visibility": "link_only", "expires_at": null },
-            "track": {
-                "id": TRACK_ID, "title": "Vendor Demo", "engine": "vendor-1", "mode": "song",
-                "measured_duration_seconds": 93.0, "instrumental": true,
-                "playback_url": format!("https://cdn.vendor.example/{TRACK_ID}?sig={}", OffsetDateTime::now_utc().unix_timestamp_nanos()),
-                "licence": { "licence_class": "personal", "licence_version": "1", "commercial_use": false, "requires_attribution": true },
-            },
-            "collection": null, "tracks": null,
-        }))
-        .into_response(),
+        Some(Share::Track) => {
+            let mut track = track();
+            track["playback_url"] = json!(format!(
+                "https://cdn.vendor.example/{TRACK_ID}?sig={}",
+                OffsetDateTime::now_utc().unix_timestamp_nanos()
+            ));
+            Json(json!({
+                "kind": "track", "available": true, "message": null,
+                "share": { "target_type": "track", "visibility": "link_only", "expires_at": null },
+                "track": track, "collection": null, "tracks": null,
+            }))
+            .into_response()
+        }
         _ => unavailable(),
     }
 }
@@ -191,6 +235,7 @@ fn app(vendor: Vendor) -> Router {
     Router::new()
         .route("/v1/music/shared/{token}/save", post(save))
         .route("/v1/music/shared/{token}", get(resolve))
+        .route("/v1/music/{org}/tracks", get(library))
         .fallback(|| async {
             error(
                 StatusCode::NOT_FOUND,

@@ -4,6 +4,8 @@ Feature: Shared collections are read-only
 
   @clause:SAVE-COLLECTION-READ-ONLY
   Scenario: Saving a collection share returns a 4xx error envelope
+    [doc] "Only a shared **track** can be saved — a shared collection is read-only." (save-shared-track.md)
+
     Given the recipient's API key
     And the collection share token
     When the share is saved

@@ -1,43 +1,61 @@
 Feature: Unavailable shares
   A revoked, expired, or removed share returns a graceful 404, and so does a token that was
-  never issued. The four answers are identical, so the API does not reveal why a token failed.
+  never issued. The answers agree on everything the docs define, so the API does not reveal
+  why a token failed.
 
   Background:
     Given the recipient's API key
 
   @clause:SAVE-404-REVOKED
   Scenario: Saving a revoked share returns 404 RESOURCE_NOT_FOUND
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+
     Given the revoked share token
     When the share is saved
     Then the status is 404
     And the error code is "RESOURCE_NOT_FOUND"
-    And the error message is "This share link is no longer available."
 
   @clause:SAVE-404-EXPIRED
   Scenario: Saving an expired share returns 404 RESOURCE_NOT_FOUND
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+
     Given the expired share token
     When the share is saved
     Then the status is 404
     And the error code is "RESOURCE_NOT_FOUND"
-    And the error message is "This share link is no longer available."
 
   @clause:SAVE-404-REMOVED
   Scenario: Saving a share whose track was deleted returns 404 RESOURCE_NOT_FOUND
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+
     Given the removed share token
     When the share is saved
     Then the status is 404
     And the error code is "RESOURCE_NOT_FOUND"
-    And the error message is "This share link is no longer available."
 
   @clause:SAVE-404-UNKNOWN
   Scenario: Saving a token that was never issued returns 404 RESOURCE_NOT_FOUND
+    [doc] "Status table: 404 not found" (related-endpoints.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+
     Given the unknown share token
     When the share is saved
     Then the status is 404
     And the error code is "RESOURCE_NOT_FOUND"
-    And the error message is "This share link is no longer available."
 
   @clause:SAVE-404-NO-ORACLE
-  Scenario: Revoked, expired, removed and unknown tokens return one envelope
+  Scenario: The unavailable tokens the target holds return one answer
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md): one 404, whatever the reason
+
+    When the revoked, expired, removed and unknown share tokens are each saved
+    Then those responses agree on status, code, type, message and details
+
+  @clause:SAVE-NO-ORACLE-STRICT @should
+  Scenario: The unavailable tokens the target holds return identical envelopes
+    [ex] 404 system_message "Share token invalid, revoked, expired, or content removed": one text for every reason (save-shared-track.md)
+
     When the revoked, expired, removed and unknown share tokens are each saved
     Then those responses are identical apart from trace_id and timestamp

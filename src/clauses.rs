@@ -12,6 +12,10 @@ use serde::Deserialize;
 pub const CLAUSE_TAG_PREFIX: &str = "clause:";
 /// The tag that marks a scenario as advisory (every clause it names is SHOULD).
 pub const SHOULD_TAG: &str = "should";
+/// The tag of scenarios that read the public view of the live share around the first save.
+pub const RESOLVE_TAG: &str = "resolve";
+/// The tag of scenarios that read the recipient's library around the first save.
+pub const LIBRARY_TAG: &str = "library";
 
 /// How binding a clause is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -33,6 +37,49 @@ impl fmt::Display for Level {
     }
 }
 
+/// Where a fact comes from (DESIGN principle 6): how strong a verdict it can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+pub enum Provenance {
+    /// Stated in prose, or a field's documented type and meaning: may carry a MUST.
+    #[serde(rename = "doc")]
+    Doc,
+    /// Only visible in an example: a SHOULD at most.
+    #[serde(rename = "ex")]
+    Example,
+    /// Stated nowhere: a hypothesis, a SHOULD at most.
+    #[serde(rename = "inferred")]
+    Inferred,
+}
+
+impl Provenance {
+    /// `doc`, `ex`, `inferred`: the word used in `clauses.toml` and in feature files.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Doc => "doc",
+            Self::Example => "ex",
+            Self::Inferred => "inferred",
+        }
+    }
+
+    /// The mark as written in feature files and reports: `[doc]`, `[ex]`, `[inferred]`.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Self::Doc => "[doc]",
+            Self::Example => "[ex]",
+            Self::Inferred => "[inferred]",
+        }
+    }
+
+    /// Every provenance.
+    pub const ALL: [Provenance; 3] = [Self::Doc, Self::Example, Self::Inferred];
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.mark())
+    }
+}
+
 /// One checkable sentence of the docs.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,9 +88,11 @@ pub struct Clause {
     pub id: String,
     /// MUST or SHOULD.
     pub level: Level,
-    /// The spec file the sentence comes from.
+    /// Where the fact comes from; a MUST clause is always [`Provenance::Doc`].
+    pub mark: Provenance,
+    /// The spec file(s) the sentence comes from.
     pub source: String,
-    /// The sentence, quoted or closely paraphrased.
+    /// The sentence, quoted (verbatim for a `doc` mark).
     pub doc: String,
     /// What the target must do to satisfy it.
     pub check: String,
@@ -77,6 +126,14 @@ impl Catalogue {
             }
             if !seen.insert(clause.id.as_str()) {
                 bail!("clause {} is listed twice", clause.id);
+            }
+            // DESIGN principle 6: a verdict is only as strong as its source.
+            if clause.level == Level::Must && clause.mark != Provenance::Doc {
+                bail!(
+                    "clause {} is MUST but rests on {}: a MUST asserts only [doc] facts (make it SHOULD)",
+                    clause.id,
+                    clause.mark
+                );
             }
         }
         Ok(Self {
@@ -118,12 +175,28 @@ mod tests {
 
     #[test]
     fn rejects_duplicates_and_bad_ids() {
-        let one = "[[clause]]\nid = \"A-1\"\nlevel = \"MUST\"\nsource = \"s\"\ndoc = \"d\"\ncheck = \"c\"\n";
+        let one = "[[clause]]\nid = \"A-1\"\nlevel = \"MUST\"\nmark = \"doc\"\nsource = \"s\"\ndoc = \"d\"\ncheck = \"c\"\n";
         assert_eq!(Catalogue::parse(one).unwrap().len(), 1);
         let err = Catalogue::parse(&format!("{one}{one}")).unwrap_err();
         assert!(err.to_string().contains("listed twice"));
         let err = Catalogue::parse(&one.replace("A-1", "a b")).unwrap_err();
         assert!(err.to_string().contains("UPPER-KEBAB-CASE"));
         assert!(Catalogue::parse(&one.replace("MUST", "MAY")).is_err());
+        assert!(Catalogue::parse(&one.replace("\"doc\"", "\"guess\"")).is_err());
+    }
+
+    #[test]
+    fn a_must_clause_rests_on_the_docs_only() {
+        let clause = |level: &str, mark: &str| {
+            format!(
+                "[[clause]]\nid = \"A\"\nlevel = \"{level}\"\nmark = \"{mark}\"\nsource = \"s\"\ndoc = \"d\"\ncheck = \"c\"\n"
+            )
+        };
+        for mark in ["ex", "inferred"] {
+            let err = Catalogue::parse(&clause("MUST", mark)).unwrap_err();
+            assert!(err.to_string().contains("only [doc] facts"), "{err}");
+            assert!(Catalogue::parse(&clause("SHOULD", mark)).is_ok());
+        }
+        assert!(Catalogue::parse(&clause("MUST", "doc")).is_ok());
     }
 }

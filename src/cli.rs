@@ -10,9 +10,11 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::fixtures::Fixtures;
+use crate::fixtures::ShareState;
 use crate::http::TlsOptions;
 use crate::provision::ProvisionPlan;
 use crate::reference::faults::Fault;
+use crate::reference::variants::Variant;
 use crate::report::Mode;
 use crate::runner::{Artifacts, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_SECS, RunConfig, TagFilter};
 use crate::secret::ApiKey;
@@ -54,6 +56,8 @@ pub enum Command {
     Clauses,
     /// List the fault catalogue: the reference server's deliberate defects and the clauses that catch them
     Faults(FaultsArgs),
+    /// List the conforming variants: choices the docs leave open, each of which the suite must pass
+    Variants(FaultsArgs),
 }
 
 /// Where to run and with what.
@@ -69,6 +73,9 @@ pub struct TargetArgs {
     /// Fixtures file (TOML): share tokens in each state, what saving the live one returns
     #[arg(long, value_name = "FILE")]
     pub fixtures: Option<PathBuf>,
+    /// The recipient's organization, for the library checks [default: [recipient] organization_id in the fixtures]
+    #[arg(long, value_name = "org_…")]
+    pub recipient_organization: Option<String>,
     /// Bound on every request, body included, in seconds
     #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT_SECS, value_parser = parse_timeout)]
     pub timeout: f64,
@@ -93,16 +100,17 @@ pub struct TargetArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Provisioning fixtures through the API")]
 pub struct ProvisionArgs {
-    /// Make the live and revoked fixtures (and removed, collection when given) through the API
-    #[arg(long)]
-    pub provision: bool,
+    /// Make fixtures through the API before the run: every state the flags below allow, or
+    /// only STATES (comma-separated: live, revoked, removed, collection)
+    #[arg(long, value_name = "STATES", num_args = 0..=1, default_missing_value = "all")]
+    pub provision: Option<String>,
     /// The sharer's API key (the creator of --track) [default: $FREDDY_SHARER_API_KEY]
     #[arg(long, value_name = "KEY")]
     pub sharer_api_key: Option<String>,
     /// The sharer's organization
     #[arg(long, value_name = "ORG")]
     pub organization: Option<String>,
-    /// A track the sharer created: shared for the live and revoked fixtures
+    /// A track the sharer created: shared for the live and revoked fixtures (live and revoked need it)
     #[arg(long, value_name = "mtrack_…")]
     pub track: Option<String>,
     /// A track the sharer created that provisioning deletes, for the removed fixture
@@ -194,8 +202,11 @@ pub struct ServeArgs {
     #[arg(long, value_name = "FILE")]
     pub fixtures_out: Option<PathBuf>,
     /// Serve with this deliberate defect (see `share-conformance faults`)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "variant")]
     pub fault: Option<Fault>,
+    /// Serve this conforming variant: another choice the docs leave open (see `share-conformance variants`)
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<Variant>,
     /// Delay every request by this many milliseconds, like a distant target
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency: u64,
@@ -204,11 +215,11 @@ pub struct ServeArgs {
     pub fail_every: Option<u64>,
 }
 
-/// `faults`' arguments.
+/// `faults`' and `variants`' arguments.
 #[derive(Debug, Args)]
 pub struct FaultsArgs {
-    /// Run the suite against the reference server clean and with each fault, and print the
-    /// fault × clause matrix and the score (exit 1 if a fault is not caught by its clauses)
+    /// Run the suite against the reference server clean and with each entry, and print the
+    /// entry × clause matrix and the score (exit 1 if a fault gets through or a variant fails)
     #[arg(long)]
     pub matrix: bool,
     /// With --matrix: bound on every request, in seconds (the slow-save fault waits for it)
@@ -387,7 +398,12 @@ impl TargetArgs {
                     "--fixtures needs --base-url: the embedded reference server uses its own seeded fixtures"
                 );
             }
-            if self.provision.provision {
+            if self.recipient_organization.is_some() {
+                bail!(
+                    "--recipient-organization needs --base-url: the embedded reference server uses its own seeded fixtures"
+                );
+            }
+            if self.provision.provision.is_some() {
                 bail!(
                     "--provision needs --base-url: the embedded reference server is already seeded"
                 );
@@ -407,10 +423,16 @@ impl TargetArgs {
             return Ok(Target::Embedded(Default::default()));
         };
         let base_url = parse_base_url(base_url)?;
-        let fixtures = match &self.fixtures {
+        let mut fixtures = match &self.fixtures {
             Some(path) => Fixtures::load(path)?,
             None => Fixtures::default(),
         };
+        if let Some(org) = &self.recipient_organization {
+            if !org.starts_with("org_") {
+                bail!("--recipient-organization {org:?}: ids of this kind start with `org_`");
+            }
+            fixtures.recipient.organization_id = Some(org.clone());
+        }
         let api_key = if let Some(key) = &self.api_key {
             Some(ApiKey::new(key.clone()).context("--api-key")?)
         } else if let Some(key) = &env.api_key {
@@ -455,10 +477,10 @@ impl TargetArgs {
 impl ProvisionArgs {
     /// The provisioning plan, if `--provision` was given.
     fn plan(&self, env: &Environment) -> anyhow::Result<Option<ProvisionPlan>> {
-        if !self.provision {
+        let Some(asked) = &self.provision else {
             self.check_unused()?;
             return Ok(None);
-        }
+        };
         let sharer_key = match (&self.sharer_api_key, &env.sharer_api_key) {
             (Some(key), _) => ApiKey::new(key.clone()).context("--sharer-api-key")?,
             (None, Some(key)) => {
@@ -471,11 +493,8 @@ impl ProvisionArgs {
         let organization = self.organization.clone().ok_or_else(|| {
             anyhow::anyhow!("--provision needs --organization (the sharer's organization)")
         })?;
-        let track = self.track.clone().ok_or_else(|| {
-            anyhow::anyhow!("--provision needs --track (a track the sharer created)")
-        })?;
         for (flag, value, prefix) in [
-            ("--track", Some(&track), "mtrack_"),
+            ("--track", self.track.as_ref(), "mtrack_"),
             (
                 "--disposable-track",
                 self.disposable_track.as_ref(),
@@ -489,16 +508,70 @@ impl ProvisionArgs {
                 bail!("{flag} {value:?}: ids of this kind start with `{prefix}`");
             }
         }
-        if self.disposable_track.as_ref() == Some(&track) {
+        if self.disposable_track.is_some() && self.disposable_track == self.track {
             bail!("--disposable-track is deleted by provisioning, so it cannot be --track");
         }
+        let states = self.states(asked)?;
         Ok(Some(ProvisionPlan {
             sharer_key,
             organization,
-            track,
+            track: self.track.clone(),
             disposable_track: self.disposable_track.clone(),
             collection: self.collection.clone(),
+            states,
         }))
+    }
+
+    /// The states `--provision` asks for (`all`: every state the flags allow), each checked
+    /// against what it needs.
+    fn states(&self, asked: &str) -> anyhow::Result<Vec<ShareState>> {
+        let needs = |state: ShareState| -> Option<&'static str> {
+            match state {
+                ShareState::Live | ShareState::Revoked if self.track.is_none() => Some("--track"),
+                ShareState::Removed if self.disposable_track.is_none() => {
+                    Some("--disposable-track")
+                }
+                ShareState::Collection if self.collection.is_none() => Some("--collection"),
+                _ => None,
+            }
+        };
+        if asked == "all" {
+            let states: Vec<ShareState> = [
+                ShareState::Live,
+                ShareState::Revoked,
+                ShareState::Removed,
+                ShareState::Collection,
+            ]
+            .into_iter()
+            .filter(|s| needs(*s).is_none())
+            .collect();
+            if states.is_empty() {
+                bail!(
+                    "--provision has nothing to make: give --track (live, revoked), --disposable-track (removed) or --collection"
+                );
+            }
+            return Ok(states);
+        }
+        let mut states = Vec::new();
+        for word in asked.split(',').map(str::trim) {
+            let state = ShareState::from_name(word).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "--provision {asked:?}: {word:?} is not a state (live, revoked, removed, collection)"
+                )
+            })?;
+            if state == ShareState::Expired {
+                bail!(
+                    "--provision cannot make an expired share: the shortest expiry the API allows is one day; put one in the fixtures file"
+                );
+            }
+            if let Some(flag) = needs(state) {
+                bail!("--provision {word} needs {flag}");
+            }
+            if !states.contains(&state) {
+                states.push(state);
+            }
+        }
+        Ok(states)
     }
 
     /// Refuses provisioning details without `--provision`: they would be silently unused.
@@ -510,7 +583,7 @@ impl ProvisionArgs {
             ("--disposable-track", self.disposable_track.is_some()),
             ("--collection", self.collection.is_some()),
         ] {
-            if given && !self.provision {
+            if given && self.provision.is_none() {
                 bail!("{flag} is only used with --provision");
             }
         }

@@ -73,6 +73,18 @@ pub struct Fixtures {
     /// What saving the live token must return.
     #[serde(default)]
     pub expected: Expected,
+    /// Who saves: the recipient's organization, for the library checks.
+    #[serde(default)]
+    pub recipient: Recipient,
+}
+
+/// The recipient, beyond its key.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    /// The recipient's organization (`org_…`): List saved tracks is
+    /// `GET /v1/music/{organization_id}/tracks`. Without it the library checks are NOT-TESTABLE.
+    pub organization_id: Option<String>,
 }
 
 /// Share tokens by state; `None` where the target has none to offer.
@@ -160,6 +172,11 @@ impl Fixtures {
                 &fixtures.expected.share_link_id,
                 "mslink_",
             ),
+            (
+                "recipient.organization_id",
+                &fixtures.recipient.organization_id,
+                "org_",
+            ),
         ] {
             if let Some(value) = value
                 && !value.starts_with(prefix)
@@ -195,6 +212,11 @@ impl Fixtures {
                 out.push_str(&format!("{field} = {}\n", toml_string(value)));
             }
         }
+        out.push_str("\n[recipient]\n");
+        match &self.recipient.organization_id {
+            Some(org) => out.push_str(&format!("organization_id = {}\n", toml_string(org))),
+            None => out.push_str("# organization_id: none (the library checks are NOT-TESTABLE)\n"),
+        }
         out
     }
 }
@@ -212,6 +234,7 @@ impl fmt::Debug for Fixtures {
             .field("api_key", &self.api_key)
             .field("tokens", &present)
             .field("expected", &self.expected)
+            .field("recipient", &self.recipient)
             .finish()
     }
 }
@@ -250,6 +273,8 @@ live = "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c"
 revoked = "shr_00000000000000000000000000000001"
 [expected]
 track_id = "mtrack_b4d9e1c6a72f"
+[recipient]
+organization_id = "org_5c1e9a7d3b20"
 "#;
 
     #[test]
@@ -261,6 +286,10 @@ track_id = "mtrack_b4d9e1c6a72f"
         );
         assert_eq!(f.tokens.get(ShareState::Expired), None);
         assert_eq!(f.expected.track_id.as_deref(), Some("mtrack_b4d9e1c6a72f"));
+        assert_eq!(
+            f.recipient.organization_id.as_deref(),
+            Some("org_5c1e9a7d3b20")
+        );
         assert!(f.api_key.is_some());
     }
 
@@ -289,6 +318,10 @@ track_id = "mtrack_b4d9e1c6a72f"
         );
         let err = Fixtures::parse("[expected]\ntrack_id = \"b4d9\"\n").unwrap_err();
         assert!(format!("{err:#}").contains("mtrack_"), "{err:#}");
+        let err = Fixtures::parse("[recipient]\norganization_id = \"5c1e\"\n").unwrap_err();
+        assert!(format!("{err:#}").contains("org_"), "{err:#}");
+        let err = Fixtures::parse("[recipient]\norg = \"org_1\"\n").unwrap_err();
+        assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
         let err = Fixtures::parse("[tokens]\nlive = 3\n").unwrap_err();
         assert!(format!("{err:#}").contains("line 2"), "{err:#}");
     }

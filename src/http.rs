@@ -10,14 +10,22 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, DATE, HeaderMap, HeaderValue, LOCATION};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use crate::secret::{ApiKey, Redactor};
 
-/// Bodies are read up to this many bytes; the rest is dropped unread.
-pub const BODY_CAP: usize = 1024 * 1024;
+/// Bodies are read up to this many bytes; the rest is dropped unread. The API's bodies are a
+/// few hundred bytes (a page of 100 saved tracks, some tens of KiB), and a run holds many of
+/// them at once: the cap bounds its memory against a server that answers megabytes.
+pub const BODY_CAP: usize = 256 * 1024;
+
+/// The most a body's buffer starts with, whatever Content-Length announces.
+const FIRST_ALLOCATION: usize = 64 * 1024;
+
+/// How much of a body longer than [`BODY_CAP`] is kept, for excerpts.
+const KEPT_WHEN_CUT: usize = 4 * 1024;
 
 /// How long an excerpt of a body is in failure messages, in characters.
 const EXCERPT_CHARS: usize = 160;
@@ -25,15 +33,19 @@ const EXCERPT_CHARS: usize = 160;
 /// The header the docs authenticate with.
 pub const API_KEY_HEADER: &str = "x-api-key";
 
-/// What the `X-API-Key` header of a request carries.
+/// The credential a request carries: what its `X-API-Key` header holds, or a Bearer token.
 #[derive(Clone, Copy)]
 pub enum KeyHeader<'a> {
     /// No header at all.
     Absent,
     /// The header with this value (possibly empty).
     Value(&'a str),
+    /// The header with these bytes, which need not be ASCII (a malformed key).
+    Bytes(&'a [u8]),
     /// The header with the recipient's key.
     Key(&'a ApiKey),
+    /// No `X-API-Key`, and `Authorization: Bearer` with this token.
+    Bearer(&'a str),
 }
 
 /// A client bound to one target.
@@ -66,10 +78,12 @@ pub struct Exchange {
     pub status: StatusCode,
     /// The response headers.
     pub headers: HeaderMap,
-    /// The body, at most [`BODY_CAP`] bytes.
+    /// The body, at most [`BODY_CAP`] bytes; only its start when it was longer.
     pub body: Vec<u8>,
-    /// Whether the body was longer than [`BODY_CAP`] and cut.
+    /// Whether the body was longer than [`BODY_CAP`] and cut (to its first few KiB).
     pub truncated: bool,
+    /// Whether the response carried a secret back (masked in `headers` and `body` on arrival).
+    pub echoed_secret: bool,
     /// Time from sending to the last byte read.
     pub elapsed: Duration,
 }
@@ -198,7 +212,20 @@ impl HttpClient {
         key: KeyHeader<'_>,
         label: String,
     ) -> Result<Exchange, TransportError> {
-        self.send_with_body(method, segments, key, label, None)
+        self.send_with_body(method, segments, &[], key, label, None)
+            .await
+    }
+
+    /// [`HttpClient::send`] with query parameters.
+    pub async fn send_query(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        key: KeyHeader<'_>,
+        label: String,
+    ) -> Result<Exchange, TransportError> {
+        self.send_with_body(method, segments, query, key, label, None)
             .await
     }
 
@@ -211,7 +238,7 @@ impl HttpClient {
         label: String,
         body: &Value,
     ) -> Result<Exchange, TransportError> {
-        self.send_with_body(method, segments, key, label, Some(body))
+        self.send_with_body(method, segments, &[], key, label, Some(body))
             .await
     }
 
@@ -219,6 +246,7 @@ impl HttpClient {
         &self,
         method: Method,
         segments: &[&str],
+        query: &[(&str, &str)],
         key: KeyHeader<'_>,
         label: String,
         body: Option<&Value>,
@@ -227,7 +255,11 @@ impl HttpClient {
             request: label.clone(),
             reason,
         };
-        let mut request = self.client.request(method, self.url(segments));
+        let mut url = self.url(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let mut request = self.client.request(method, url);
         if let Some(body) = body {
             request = request
                 .header(CONTENT_TYPE, "application/json")
@@ -235,22 +267,31 @@ impl HttpClient {
         }
         let header = match key {
             KeyHeader::Absent => None,
-            KeyHeader::Value(value) => Some(HeaderValue::from_str(value)),
-            KeyHeader::Key(key) => Some(HeaderValue::from_str(key.expose())),
+            KeyHeader::Value(value) => Some((API_KEY_HEADER, HeaderValue::from_str(value))),
+            KeyHeader::Bytes(value) => Some((API_KEY_HEADER, HeaderValue::from_bytes(value))),
+            KeyHeader::Key(key) => Some((API_KEY_HEADER, HeaderValue::from_str(key.expose()))),
+            KeyHeader::Bearer(token) => Some((
+                AUTHORIZATION.as_str(),
+                HeaderValue::from_str(&format!("Bearer {token}")),
+            )),
         };
-        if let Some(header) = header {
+        if let Some((name, header)) = header {
             let mut header =
-                header.map_err(|_| fail("the key cannot be sent in a header".into()))?;
+                header.map_err(|_| fail("the credential cannot be sent in a header".into()))?;
             header.set_sensitive(true);
-            request = request.header(API_KEY_HEADER, header);
+            request = request.header(name, header);
         }
         let started = Instant::now();
         let mut response = request.send().await.map_err(|e| fail(self.describe(e)))?;
         let status = response.status();
         let mut headers = response.headers().clone();
-        // Sized from Content-Length (never past the cap) and grown exactly, so a response
-        // costs at most the cap, not the doubling of it.
-        let announced = response.content_length().unwrap_or(0).min(BODY_CAP as u64) as usize;
+        // Sized from Content-Length, but never more than a small first allocation (a server
+        // can announce anything), and grown exactly: a response costs at most the cap while
+        // it is read, not the doubling of it.
+        let announced = response
+            .content_length()
+            .unwrap_or(0)
+            .min(FIRST_ALLOCATION as u64) as usize;
         let mut body = Vec::with_capacity(announced);
         let mut truncated = false;
         loop {
@@ -288,6 +329,12 @@ impl HttpClient {
             echoed = true;
             body = masked;
         }
+        if truncated {
+            // A cut body is never parsed, only shown in an excerpt: keep its start (masked
+            // above, whole), so a run of many oversized answers holds little memory.
+            body.truncate(KEPT_WHEN_CUT);
+            body.shrink_to_fit();
+        }
         if echoed {
             self.echoes.fetch_add(1, Ordering::Relaxed);
         }
@@ -297,6 +344,7 @@ impl HttpClient {
             headers,
             body,
             truncated,
+            echoed_secret: echoed,
             elapsed: started.elapsed(),
         })
     }
@@ -350,13 +398,20 @@ impl Exchange {
     pub fn json(&self) -> Result<Value, String> {
         if self.truncated {
             return Err(format!(
-                "the body is longer than the {} MiB cap and was cut; starts: {}",
-                BODY_CAP / (1024 * 1024),
+                "the body is longer than the {} KiB cap and was cut; starts: {}",
+                BODY_CAP / 1024,
                 self.excerpt()
             ));
         }
         serde_json::from_slice(&self.body)
             .map_err(|e| format!("the body is not JSON ({e}): {}", self.excerpt()))
+    }
+
+    /// The `Date` header: the target's clock when it answered (to the second), if it sent one.
+    pub fn date(&self) -> Option<time::OffsetDateTime> {
+        let text = self.headers.get(DATE)?.to_str().ok()?;
+        let at = httpdate::parse_http_date(text).ok()?;
+        Some(time::OffsetDateTime::from(at))
     }
 
     /// `error.code` of an error envelope, if the body is one.
@@ -387,11 +442,14 @@ impl Exchange {
         {
             out.push_str(&format!(", Content-Encoding {encoding} (not decoded)"));
         }
+        let size = if self.truncated {
+            format!("more than {} bytes", BODY_CAP)
+        } else {
+            format!("{} bytes", self.body.len())
+        };
         out.push_str(&format!(
-            ", {}, {}{} bytes",
+            ", {}, {size}",
             self.content_type().unwrap_or("no Content-Type"),
-            self.body.len(),
-            if self.truncated { "+" } else { "" }
         ));
         if !self.body.is_empty() {
             out.push_str(": ");

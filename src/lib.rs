@@ -55,6 +55,7 @@ pub mod cucumber_json;
 pub mod doctor;
 pub mod fixtures;
 pub mod http;
+pub mod internals;
 pub mod junit;
 pub mod leak;
 pub mod mutation;

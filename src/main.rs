@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use clap::Parser as _;
 use share_conformance::certificate::Certificate;
+use share_conformance::clauses::Level;
 use share_conformance::cli::{Cli, Command, Environment, FaultsArgs, ServeArgs};
 use share_conformance::doctor::{SharerCheck, diagnose};
 use share_conformance::http::HttpClient;
 use share_conformance::mutation;
 use share_conformance::reference::faults::{CATALOGUE, Fault};
+use share_conformance::reference::variants::{CATALOGUE as VARIANTS, Variant};
 use share_conformance::reference::{ReferenceServer, ServerOptions};
 use share_conformance::runner::{self, RunConfig, RunError};
 use share_conformance::secret::Redactor;
@@ -84,6 +86,7 @@ fn dispatch(cli: Cli, env: &Environment, redactor: &Redactor) -> anyhow::Result<
         }
         Command::VerifyCertificate(args) => verify_certificate(&args.certificate, &suite),
         Command::Faults(args) => faults(args, suite),
+        Command::Variants(args) => variants(args, suite),
         Command::Serve(args) => {
             runtime()?.block_on(serve(args))?;
             Ok(PASSED)
@@ -208,8 +211,17 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn print_clauses(suite: &Suite) {
     let mut out = std::io::stdout().lock();
     for clause in suite.catalogue().iter() {
-        let _ = writeln!(out, "{}  {}  ({})", clause.id, clause.level, clause.source);
-        let _ = writeln!(out, "  doc:       {}", clause.doc);
+        let _ = writeln!(
+            out,
+            "{}  {}  {}  ({})",
+            clause.id, clause.level, clause.mark, clause.source
+        );
+        let _ = writeln!(
+            out,
+            "  {:<10} {}",
+            clause.mark.to_string() + ":",
+            clause.doc
+        );
         let _ = writeln!(out, "  check:     {}", clause.check);
         let _ = writeln!(out, "  scenarios:");
         for sc in suite
@@ -229,33 +241,94 @@ fn print_clauses(suite: &Suite) {
 }
 
 fn faults(args: FaultsArgs, suite: Arc<Suite>) -> anyhow::Result<u8> {
-    if !args.matrix {
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(
-            out,
-            "{} faults; each must be caught by the clause(s) it names\n",
-            CATALOGUE.len()
-        );
-        let _ = writeln!(
-            out,
-            "{:<30}  {:<9}  {:<40}  what the server does wrong",
-            "fault", "kind", "caught by"
-        );
-        for info in CATALOGUE {
-            let _ = writeln!(
-                out,
-                "{:<30}  {:<9}  {:<40}  {}",
-                info.name,
-                info.kind.to_string(),
-                info.clauses.join(", "),
-                info.description
-            );
-        }
-        return Ok(PASSED);
+    if args.matrix {
+        let all: Vec<Fault> = CATALOGUE.iter().map(|info| info.fault).collect();
+        return matrix(&args, suite, &all, &[]);
     }
-    let all: Vec<Fault> = CATALOGUE.iter().map(|info| info.fault).collect();
+    let level = |id: &str| suite.catalogue().get(id).map(|c| c.level);
+    let mut out = std::io::stdout().lock();
+    let advisory = CATALOGUE
+        .iter()
+        .filter(|f| f.clauses.iter().all(|c| level(c) == Some(Level::Should)))
+        .count();
+    let _ = writeln!(
+        out,
+        "{} faults; each must be caught by the clause(s) it names. {} are advisory: they break only SHOULD clauses, which report them without failing the run\n",
+        CATALOGUE.len(),
+        advisory
+    );
+    let _ = writeln!(
+        out,
+        "{:<34}  {:<9}  {:<40}  what the server does wrong",
+        "fault", "kind", "caught by"
+    );
+    for info in CATALOGUE {
+        let caught_by: Vec<String> = info
+            .clauses
+            .iter()
+            .map(|c| match level(c) {
+                Some(Level::Should) => format!("{c} (SHOULD)"),
+                _ => (*c).to_owned(),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:<34}  {:<9}  {:<40}  {}",
+            info.name,
+            info.kind.to_string(),
+            caught_by.join(", "),
+            info.description
+        );
+    }
+    Ok(PASSED)
+}
+
+fn variants(args: FaultsArgs, suite: Arc<Suite>) -> anyhow::Result<u8> {
+    if args.matrix {
+        let all: Vec<Variant> = VARIANTS.iter().map(|info| info.variant).collect();
+        return matrix(&args, suite, &[], &all);
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{} conforming variants: choices the docs leave open. Against each, every MUST clause must pass; the SHOULD clauses named report the choice\n",
+        VARIANTS.len()
+    );
+    let _ = writeln!(
+        out,
+        "{:<36}  {:<26}  the choice",
+        "variant", "reported by (SHOULD)"
+    );
+    for info in VARIANTS {
+        let _ = writeln!(
+            out,
+            "{:<36}  {:<26}  {}",
+            info.name,
+            if info.advisories.is_empty() {
+                "-".to_owned()
+            } else {
+                info.advisories.join(", ")
+            },
+            info.description
+        );
+    }
+    Ok(PASSED)
+}
+
+fn matrix(
+    args: &FaultsArgs,
+    suite: Arc<Suite>,
+    faults: &[Fault],
+    variants: &[Variant],
+) -> anyhow::Result<u8> {
     let timeout = std::time::Duration::from_secs_f64(args.timeout);
-    let matrix = runtime()?.block_on(mutation::run_matrix(suite, &all, timeout, args.parallel));
+    let matrix = runtime()?.block_on(mutation::run_matrix(
+        suite,
+        faults,
+        variants,
+        timeout,
+        args.parallel,
+    ));
     print!("{}", matrix.render());
     let problems = matrix.problems();
     for problem in &problems {
@@ -267,6 +340,7 @@ fn faults(args: FaultsArgs, suite: Arc<Suite>) -> anyhow::Result<u8> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let options = ServerOptions {
         fault: args.fault,
+        variant: args.variant,
         latency: std::time::Duration::from_millis(args.latency),
         fail_every: args.fail_every,
         ..Default::default()
@@ -280,14 +354,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if let Some(fault) = args.fault {
         println!("serving with fault {fault}: {}", fault.info().description);
     }
+    if let Some(variant) = args.variant {
+        println!("serving variant {variant}: {}", variant.info().description);
+    }
     let seed = server.seed();
     println!(
-        "provision against it: --provision --sharer-api-key {} --organization {} --track {} --disposable-track {} --collection {}",
+        "provision against it: --provision --sharer-api-key {} --organization {} --track {} --disposable-track {} --collection {} --recipient-organization {}",
         seed.sharer_key.expose(),
         seed.organization_id,
         seed.track_id,
         seed.disposable_track_id,
-        seed.collection_id
+        seed.collection_id,
+        seed.recipient_organization_id
     );
     match &args.fixtures_out {
         Some(path) => {

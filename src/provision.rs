@@ -1,7 +1,10 @@
 //! Fixtures made through the documented API, so a CI gate needs no hand-kept tokens:
 //! `live` (share a track), `revoked` (share it again, then revoke that link), `removed` (share
-//! a disposable track, then delete the track), `collection` (share a collection). `expired`
-//! cannot be made: the shortest expiry the API allows is one day.
+//! a disposable track, then delete the track), `collection` (share a collection); any subset of
+//! them. `expired` cannot be made: the shortest expiry the API allows is one day.
+//!
+//! A fresh `live` share per run is what keeps a CI gate honest: the docs leave open what a
+//! repeat save answers, so a live token saved by an earlier run proves nothing.
 
 use std::fmt;
 
@@ -20,11 +23,13 @@ pub struct ProvisionPlan {
     /// The sharer's organization (`org_…`).
     pub organization: String,
     /// A track the sharer created: shared for `live` and `revoked`, and named in `expected`.
-    pub track: String,
+    pub track: Option<String>,
     /// A track the sharer created that may be deleted: shared, then deleted, for `removed`.
     pub disposable_track: Option<String>,
     /// A collection the sharer created: shared for `collection`.
     pub collection: Option<String>,
+    /// The states to make, each with what it needs above.
+    pub states: Vec<ShareState>,
 }
 
 impl fmt::Debug for ProvisionPlan {
@@ -35,6 +40,7 @@ impl fmt::Debug for ProvisionPlan {
             .field("track", &self.track)
             .field("disposable_track", &self.disposable_track)
             .field("collection", &self.collection)
+            .field("states", &self.states)
             .finish()
     }
 }
@@ -64,9 +70,8 @@ impl fmt::Display for ProvisionError {
 
 impl std::error::Error for ProvisionError {}
 
-/// Makes the fixtures `plan` allows and writes them into `fixtures` (overriding those
-/// states; `expired`, and `collection` without a collection, keep what the file gave).
-/// Returns one line per state made.
+/// Makes the fixtures `plan` asks for and writes them into `fixtures` (overriding those
+/// states; the others keep what the file gave). Returns one line per state made.
 pub async fn provision(
     http: &HttpClient,
     plan: &ProvisionPlan,
@@ -74,54 +79,83 @@ pub async fn provision(
 ) -> Result<Vec<String>, ProvisionError> {
     let sharer = Sharer { http, plan };
     let mut made = Vec::new();
-
-    let (live_id, live) = sharer
-        .share("the live share", "tracks", &plan.track)
-        .await?;
-    fixtures.tokens.set(ShareState::Live, Some(live));
-    fixtures.expected.track_id = Some(plan.track.clone());
-    fixtures.expected.share_link_id = Some(live_id.clone());
-    made.push(format!("live: share {live_id} of {}", plan.track));
-
-    let (revoked_id, revoked) = sharer
-        .share("the revoked share", "tracks", &plan.track)
-        .await?;
-    sharer
-        .call(
-            "the revoked share",
-            Method::DELETE,
-            &["share", &revoked_id],
-            "is the sharer allowed to revoke its own share links?",
-        )
-        .await?;
-    fixtures.tokens.set(ShareState::Revoked, Some(revoked));
-    made.push(format!(
-        "revoked: share {revoked_id} of {}, revoked",
-        plan.track
-    ));
-
-    if let Some(track) = &plan.disposable_track {
-        let (removed_id, removed) = sharer.share("the removed share", "tracks", track).await?;
-        sharer
-            .call(
-                "the removed share",
-                Method::DELETE,
-                &["tracks", track],
-                "--disposable-track is deleted by provisioning: give a track the sharer created, a fresh one each run",
-            )
-            .await?;
-        fixtures.tokens.set(ShareState::Removed, Some(removed));
-        made.push(format!(
-            "removed: share {removed_id} of {track}, track deleted"
-        ));
-    }
-
-    if let Some(collection) = &plan.collection {
-        let (collection_id, token) = sharer
-            .share("the collection share", "collections", collection)
-            .await?;
-        fixtures.tokens.set(ShareState::Collection, Some(token));
-        made.push(format!("collection: share {collection_id} of {collection}"));
+    let needed = |what: &str, flag: &str| ProvisionError {
+        step: what.to_owned(),
+        request: "(none sent)".into(),
+        answer: format!("nothing: it needs {flag}"),
+        hint: "give the flag, or leave the state out of --provision",
+    };
+    for state in &plan.states {
+        match state {
+            ShareState::Live => {
+                let track = plan
+                    .track
+                    .as_deref()
+                    .ok_or_else(|| needed("the live share", "--track"))?;
+                let (live_id, live) = sharer.share("the live share", "tracks", track).await?;
+                fixtures.tokens.set(ShareState::Live, Some(live));
+                fixtures.expected.track_id = Some(track.to_owned());
+                fixtures.expected.share_link_id = Some(live_id.clone());
+                made.push(format!("live: share {live_id} of {track}"));
+            }
+            ShareState::Revoked => {
+                let track = plan
+                    .track
+                    .as_deref()
+                    .ok_or_else(|| needed("the revoked share", "--track"))?;
+                let (revoked_id, revoked) =
+                    sharer.share("the revoked share", "tracks", track).await?;
+                sharer
+                    .call(
+                        "the revoked share",
+                        Method::DELETE,
+                        &["share", &revoked_id],
+                        "is the sharer allowed to revoke its own share links?",
+                    )
+                    .await?;
+                fixtures.tokens.set(ShareState::Revoked, Some(revoked));
+                made.push(format!("revoked: share {revoked_id} of {track}, revoked"));
+            }
+            ShareState::Removed => {
+                let track = plan
+                    .disposable_track
+                    .as_deref()
+                    .ok_or_else(|| needed("the removed share", "--disposable-track"))?;
+                let (removed_id, removed) =
+                    sharer.share("the removed share", "tracks", track).await?;
+                sharer
+                    .call(
+                        "the removed share",
+                        Method::DELETE,
+                        &["tracks", track],
+                        "--disposable-track is deleted by provisioning: give a track the sharer created, a fresh one each run",
+                    )
+                    .await?;
+                fixtures.tokens.set(ShareState::Removed, Some(removed));
+                made.push(format!(
+                    "removed: share {removed_id} of {track}, track deleted"
+                ));
+            }
+            ShareState::Collection => {
+                let collection = plan
+                    .collection
+                    .as_deref()
+                    .ok_or_else(|| needed("the collection share", "--collection"))?;
+                let (collection_id, token) = sharer
+                    .share("the collection share", "collections", collection)
+                    .await?;
+                fixtures.tokens.set(ShareState::Collection, Some(token));
+                made.push(format!("collection: share {collection_id} of {collection}"));
+            }
+            ShareState::Expired => {
+                return Err(ProvisionError {
+                    step: "the expired share".into(),
+                    request: "(none sent)".into(),
+                    answer: "nothing: the shortest expiry the API allows is one day".into(),
+                    hint: "put an expired share's token in the fixtures file",
+                });
+            }
+        }
     }
     Ok(made)
 }

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use crate::clauses::{Catalogue, Level};
+use crate::clauses::{Catalogue, Level, Provenance};
 
 /// How one scenario ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +169,10 @@ pub struct ClauseResult {
     pub id: String,
     /// MUST or SHOULD.
     pub level: Level,
+    /// Where the clause's fact comes from: [doc], [ex] or [inferred].
+    pub mark: Provenance,
+    /// The page(s) it comes from.
+    pub source: String,
     /// The combined verdict.
     pub verdict: Verdict,
     /// Locations of the scenarios that ran for it.
@@ -275,6 +279,8 @@ impl Report {
             clauses.push(ClauseResult {
                 id: clause.id.clone(),
                 level: clause.level,
+                mark: clause.mark,
+                source: clause.source.clone(),
                 verdict,
                 scenarios: behind.iter().map(|s| s.location()).collect(),
                 passed: behind
@@ -319,8 +325,10 @@ impl Report {
                     c.id
                 )),
                 (Verdict::NotTestable, Mode::Run) if c.ran == 0 => reasons.push(format!(
-                    "{} was selected but none of its scenarios could run (provide its fixture, or deselect it: --tags 'not @clause:{}')",
-                    c.id, c.id
+                    "{} was selected but none of its scenarios could run: {} (or deselect it: --tags 'not @clause:{}')",
+                    c.id,
+                    self.why_not_testable(&c.id),
+                    c.id
                 )),
                 _ => {}
             }
@@ -340,6 +348,18 @@ impl Report {
             }
         }
         reasons
+    }
+
+    /// The first line of the reason the first NOT-TESTABLE scenario of clause `id` gave.
+    fn why_not_testable(&self, id: &str) -> String {
+        self.scenarios
+            .iter()
+            .filter(|s| s.clauses.iter().any(|c| c == id))
+            .find_map(|s| match &s.outcome {
+                Outcome::NotTestable { reason } => reason.lines().next().map(str::to_owned),
+                _ => None,
+            })
+            .unwrap_or_else(|| "no fixture for it".to_owned())
     }
 
     /// Panics, with a readable summary, unless the run passed: why it fails, every scenario that
@@ -395,7 +415,8 @@ impl Report {
         }
     }
 
-    /// The per-clause table: one line per clause, `id level verdict`, so scripts can grep it.
+    /// The per-clause table: one line per clause, `id level verdict passed source`, so
+    /// scripts can grep it.
     pub fn clause_table(&self) -> String {
         let width = self
             .clauses
@@ -405,17 +426,18 @@ impl Report {
             .unwrap_or(6)
             .max(6);
         let mut out = format!(
-            "{:<width$}  {:<6}  {:<13}  scenarios passed\n",
-            "clause", "level", "verdict"
+            "{:<width$}  {:<6}  {:<13}  {:<7}  source\n",
+            "clause", "level", "verdict", "passed"
         );
         for c in &self.clauses {
             out.push_str(&format!(
-                "{:<width$}  {:<6}  {:<13}  {}/{}\n",
+                "{:<width$}  {:<6}  {:<13}  {:<7}  {} {}\n",
                 c.id,
                 c.level.to_string(),
                 c.verdict,
-                c.passed,
-                c.scenarios.len()
+                format!("{}/{}", c.passed, c.scenarios.len()),
+                c.mark,
+                c.source
             ));
         }
         out
@@ -510,7 +532,14 @@ pub fn scenario_lines(result: &ScenarioResult) -> String {
             }
         }
         Outcome::NotTestable { reason } => {
-            out.push_str(&format!("               not testable: {reason}\n"));
+            let mut lines = reason.lines();
+            out.push_str(&format!(
+                "               not testable: {}\n",
+                lines.next().unwrap_or_default()
+            ));
+            for line in lines {
+                out.push_str(&format!("               {line}\n"));
+            }
         }
     }
     out
@@ -523,7 +552,7 @@ mod tests {
     fn catalogue() -> Catalogue {
         let clause = |id: &str, level: &str| {
             format!(
-                "[[clause]]\nid = \"{id}\"\nlevel = \"{level}\"\nsource = \"s\"\ndoc = \"d\"\ncheck = \"c\"\n"
+                "[[clause]]\nid = \"{id}\"\nlevel = \"{level}\"\nmark = \"doc\"\nsource = \"s\"\ndoc = \"d\"\ncheck = \"c\"\n"
             )
         };
         Catalogue::parse(
@@ -612,7 +641,8 @@ mod tests {
         assert!(
             table
                 .lines()
-                .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["A", "MUST", "FAIL", "1/2"]),
+                .any(|l| l.split_whitespace().collect::<Vec<_>>()
+                    == ["A", "MUST", "FAIL", "1/2", "[doc]", "s"]),
             "{table}"
         );
     }

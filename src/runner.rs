@@ -21,14 +21,14 @@ use futures::FutureExt as _;
 use reqwest::Method;
 
 use crate::certificate::{self, Certificate};
-use crate::clauses::{SHOULD_TAG, clause_ids};
-use crate::http::{HttpClient, KeyHeader};
+use crate::clauses::{LIBRARY_TAG, RESOLVE_TAG, SHOULD_TAG, clause_ids};
+use crate::http::{Exchange, HttpClient, KeyHeader};
 use crate::report::{
     Mode, Outcome, Repetitions, Report, RunInfo, ScenarioResult, StepRecord, StepStatus,
     scenario_lines,
 };
 use crate::secret::Redactor;
-use crate::steps::{ConformanceWorld, Context, NotTestable};
+use crate::steps::{ConformanceWorld, Context, Needs, NotTestable, TargetClock};
 use crate::suite::{Suite, all_tags, feature_path};
 use crate::target::Target;
 use crate::{cucumber_json, junit, leak, provision};
@@ -193,7 +193,8 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
     if target.remote.tls.insecure {
         console.print(INSECURE_WARNING);
     }
-    preflight(&http).await?;
+    let root = preflight(&http).await?;
+    let clock = target_clock(&root);
 
     let mut fixtures = target.remote.fixtures.clone();
     if let Some(plan) = &target.remote.provision {
@@ -212,6 +213,8 @@ pub async fn run(config: RunConfig, out: &mut dyn Write) -> Result<Report, RunEr
         target.remote.api_key.clone(),
         fixtures,
         config.suite.clone(),
+        needs(&config),
+        clock,
     ));
     let info = RunInfo {
         mode: config.mode,
@@ -303,7 +306,7 @@ fn write_artifacts(
 }
 
 /// One request to the base URL: any HTTP answer means the target is reachable.
-async fn preflight(http: &HttpClient) -> Result<(), RunError> {
+async fn preflight(http: &HttpClient) -> Result<Exchange, RunError> {
     http.send(
         Method::GET,
         &[],
@@ -311,11 +314,35 @@ async fn preflight(http: &HttpClient) -> Result<(), RunError> {
         "GET / (preflight)".into(),
     )
     .await
-    .map(drop)
     .map_err(|e| RunError::Unreachable {
         url: http.base().to_string(),
         cause: e.reason,
     })
+}
+
+/// The target's clock at the start of the run, from the preflight's `Date` header.
+fn target_clock(root: &Exchange) -> TargetClock {
+    let at_start = root.date();
+    TargetClock {
+        at_start,
+        offset: at_start.map(|date| date - time::OffsetDateTime::now_utc()),
+    }
+}
+
+/// What the selected scenarios read around the run's first save: the public view for
+/// `@resolve` scenarios, the library (and the refused saves) for `@library` ones.
+fn needs(config: &RunConfig) -> Needs {
+    let mut needs = Needs::default();
+    for sc in config
+        .suite
+        .scenarios()
+        .filter(|s| scenario_selected(config, s.feature, s.rule, s.scenario))
+    {
+        let tags = sc.tags();
+        needs.view |= tags.iter().any(|t| *t == RESOLVE_TAG);
+        needs.library |= tags.iter().any(|t| *t == LIBRARY_TAG);
+    }
+    needs
 }
 
 fn scenario_selected(

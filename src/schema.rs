@@ -1,7 +1,9 @@
 //! JSON Schemas derived from the docs: checked against the metaschema, compiled once, offline.
 //!
-//! Formats are asserted (`should_validate_formats`): under draft 2020-12 `format: date-time`
-//! is otherwise only an annotation, and a `created_at` of `2026-02-30T…` would pass.
+//! Formats are asserted (`should_validate_formats`): under draft 2020-12 a `format` is
+//! otherwise only an annotation, and a `created_at` of `2026-02-30T…` would pass. The schemas
+//! use one format of their own, `lenient-date-time`: a real RFC 3339 date-time whose date and
+//! time may also be separated by a space, as RFC 3339 allows (the `date-time` format does not).
 
 use std::fmt;
 
@@ -103,6 +105,9 @@ impl Schemas {
             jsonschema::options()
                 .with_draft(jsonschema::Draft::Draft202012)
                 .should_validate_formats(true)
+                .with_format("lenient-date-time", |text: &str| {
+                    crate::clock::parse(text).is_ok()
+                })
                 .with_registry(&registry)
                 .offline()
                 .build(schema)

@@ -182,7 +182,7 @@ impl fmt::Debug for Redactor {
     }
 }
 
-fn percent_encode(raw: &str) -> String {
+pub(crate) fn percent_encode(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     for b in raw.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
@@ -212,6 +212,19 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     out
+}
+
+/// `bytes` in unpadded base64url (RFC 4648 §5), as JWTs carry their parts.
+pub(crate) fn base64url(bytes: &[u8]) -> String {
+    base64(bytes)
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect()
 }
 
 /// The stretches of base64 text that encode `secret` wherever it starts in a longer encoded
@@ -270,6 +283,7 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(base64url(&[0xfb, 0xff]), "-_8");
     }
 
     #[test]

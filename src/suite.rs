@@ -12,9 +12,12 @@ use anyhow::{Context as _, anyhow, bail};
 use cucumber::feature::Ext as _;
 use cucumber::gherkin;
 
-use crate::clauses::{CLAUSE_TAG_PREFIX, Catalogue, Level, SHOULD_TAG, clause_ids};
+use crate::clauses::{
+    CLAUSE_TAG_PREFIX, Catalogue, LIBRARY_TAG, Level, Provenance, RESOLVE_TAG, SHOULD_TAG,
+    clause_ids,
+};
 use crate::schema::Schemas;
-use crate::snapshot::Snapshots;
+use crate::snapshot::{SnapshotKind, Snapshots};
 
 /// One file of the suite, by its path relative to the repository root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +42,14 @@ pub const EMBEDDED: &[(&str, &str)] = embed![
     "features/collections.feature",
     "features/envelope.feature",
     "features/malformed.feature",
+    "features/refused.feature",
     "features/saving.feature",
     "features/unavailable.feature",
     "schemas/common.schema.json",
     "schemas/error-envelope.schema.json",
     "schemas/library-edge.schema.json",
+    "snapshots/example-401-missing-key.snap",
+    "snapshots/example-404-unavailable.snap",
     "snapshots/save-401-missing-key.snap",
     "snapshots/save-404-unavailable.snap",
 ];
@@ -267,6 +273,7 @@ impl Suite {
                 );
             }
             let advisory = tags.iter().any(|t| *t == SHOULD_TAG);
+            check_provenance(sc, advisory).map_err(|e| anyhow!("{}: {e}", at()))?;
             for id in clauses {
                 let clause = self.catalogue.get(id).ok_or_else(|| {
                     anyhow!(
@@ -288,13 +295,38 @@ impl Suite {
                 covered.insert(id);
             }
             for step in &sc.scenario.steps {
-                if let Some(name) = snapshot_named_by(&step.value)
-                    && self.snapshots.get(name).is_none()
+                if let Some(name) = snapshot_named_by(&step.value) {
+                    if self.snapshots.get(name).is_none() {
+                        bail!(
+                            "{}: step names snapshot {name:?}, which snapshots/ does not hold",
+                            at()
+                        );
+                    }
+                    if !advisory && SnapshotKind::of(name) == SnapshotKind::Example {
+                        bail!(
+                            "{}: snapshot {name:?} pins the page's example text, which only a SHOULD scenario may do",
+                            at()
+                        );
+                    }
+                }
+                if !advisory
+                    && let Some(prefix) = FREE_TEXT_STEPS
+                        .iter()
+                        .find(|prefix| step.value.starts_with(*prefix))
                 {
                     bail!(
-                        "{}: step names snapshot {name:?}, which snapshots/ does not hold",
+                        "{}: `{prefix}…` matches free text, which is never a MUST (tag the scenario @{SHOULD_TAG})",
                         at()
                     );
+                }
+                for (needle, tag) in BRACKET_STEPS {
+                    if step.value.contains(needle) && !tags.iter().any(|t| t == tag) {
+                        bail!(
+                            "{}: the step {:?} reads what the run fetches around the first save for @{tag} scenarios: tag the scenario @{tag}",
+                            at(),
+                            step.value
+                        );
+                    }
                 }
             }
         }
@@ -309,6 +341,47 @@ impl Suite {
         }
         Ok(())
     }
+}
+
+/// Steps that match free text (`message`, `system_message`): never in a MUST scenario.
+const FREE_TEXT_STEPS: &[&str] = &["the error message is", "the error system_message is"];
+
+/// Steps that read what the run fetches around its first save, and the tag that makes the run
+/// fetch it.
+const BRACKET_STEPS: &[(&str, &str)] = &[
+    ("the shared track's documented fields", RESOLVE_TAG),
+    ("the recipient's library", LIBRARY_TAG),
+];
+
+/// Every scenario says in its description what it rests on, one line per source, each opening
+/// with its mark: `[doc] "Returns `201 Created` …" (save-shared-track.md)`. A MUST scenario
+/// rests on `[doc]` lines only.
+fn check_provenance(sc: ScenarioRef<'_>, advisory: bool) -> anyhow::Result<()> {
+    let marks = provenance_marks(sc.scenario.description.as_deref().unwrap_or_default());
+    if marks.is_empty() {
+        bail!(
+            "quote the doc sentence it rests on in the scenario's description, on a line opening with [doc], [ex] or [inferred]"
+        );
+    }
+    if !advisory && let Some(weak) = marks.iter().find(|m| **m != Provenance::Doc) {
+        bail!(
+            "a MUST scenario rests on [doc] facts only, but its description cites {weak} (tag it @{SHOULD_TAG}, or split it)"
+        );
+    }
+    Ok(())
+}
+
+/// The provenance marks opening the lines of a description.
+pub fn provenance_marks(description: &str) -> Vec<Provenance> {
+    description
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            Provenance::ALL
+                .into_iter()
+                .find(|p| line.starts_with(p.mark()))
+        })
+        .collect()
 }
 
 /// The snapshot a step's text names (`… matches the snapshot "name"`), if it names one.

@@ -158,6 +158,7 @@ fn coherent() -> impl Strategy<Value = Exchange> {
                 headers,
                 body: doc.to_string().into_bytes(),
                 truncated,
+                echoed_secret: false,
                 elapsed: Duration::ZERO,
             }
         })
@@ -199,10 +200,18 @@ fn arbitrary_exchange() -> impl Strategy<Value = Exchange> {
                     headers,
                     body: body[..body.len().min(BODY_CAP)].to_vec(),
                     truncated,
+                    echoed_secret: false,
                     elapsed: Duration::ZERO,
                 }
             },
         )
+}
+
+fn answer(exchange: &Exchange) -> checks::Answer<'_> {
+    checks::Answer {
+        exchange,
+        token: "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c",
+    }
 }
 
 /// A failure is a message whose first line says something, on one bounded line.
@@ -264,16 +273,27 @@ proptest! {
             checks::matches_snapshot(suite, &r, "no-such-snapshot"),
             checks::edge_track_id_is(&r, "mtrack_b4d9e1c6a72f"),
             checks::edge_share_link_id_is(&r, "mslink_3a7f2c9e8b14"),
-            checks::edge_created_within(&r, 5, now),
+            checks::edge_created_within(&r, 5, now, "the fuzz"),
             checks::repeat_save(suite, &r, &other).map(drop),
-            checks::identical_apart_from_volatile(&[&r, &other]),
-            checks::identical_apart_from_volatile(&[&r]),
+            checks::identical_apart_from_volatile(&[answer(&r), answer(&other)]),
+            checks::identical_apart_from_volatile(&[answer(&r)]),
+            checks::agree_on_documented_fields(&[answer(&r), answer(&other)]),
+            checks::all_have_status(&[answer(&r), answer(&other)], 401),
+            checks::trace_ids_unique(&[answer(&r), answer(&other)], |_| Vec::new()),
+            checks::error_timestamp_within(&r, 5, now, "the fuzz"),
+            checks::error_code_is_documented_401(&r),
+            checks::error_type_is_documented(&r),
+            checks::no_internals(&r),
+            checks::edge_as_example(&r),
+            checks::share_link_id_not_null(&r, "mslink_3a7f2c9e8b14"),
+            checks::no_echo(&r, "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c", Some(b"ak_fuzz_key_0123456789")),
+            checks::library_page(&r).map(drop),
             view.clone().map(drop),
         ] {
             well_formed(&check);
         }
         if let (Ok(before), Ok(after)) = (view, checks::public_view(&other)) {
-            well_formed(&checks::view_unchanged(&before, &after));
+            well_formed(&checks::track_unchanged(&before, &after));
         }
     }
 }

@@ -322,7 +322,7 @@ async fn hostile_servers_get_a_verdict_in_bounded_time_and_memory() {
         (
             "sends 100 MB",
             Behaviour::HundredMegabyteBody,
-            "longer than the 1 MiB cap",
+            "longer than the 256 KiB cap",
             seconds(15),
         ),
         (

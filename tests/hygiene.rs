@@ -52,7 +52,7 @@ fn the_embedded_suite_loads_and_covers_every_clause() {
         .filter(|c| c.level == Level::Must)
         .count();
     let should = suite.catalogue().len() - must;
-    assert_eq!((must, should), (16, 4));
+    assert_eq!((must, should), (20, 11));
 }
 
 #[test]
@@ -134,19 +134,58 @@ fn the_loader_rejects_an_inconsistent_suite() {
         });
         Suite::from_files(files).map(drop).unwrap_err().to_string()
     };
-    let untagged = with_feature("Feature: x\n  Scenario: A fact\n    Given no API key\n");
+    let scenario = |tags: &str, description: &str, step: &str| {
+        format!("Feature: x\n  {tags}\n  Scenario: A fact\n    {description}\n\n    {step}\n")
+    };
+    let doc = "[doc] \"Returns `201 Created` with the new library edge.\" (save-shared-track.md)";
+    let untagged = with_feature(&scenario("", doc, "Given no API key"));
     assert!(untagged.contains("names no clause"), "{untagged}");
-    let unknown =
-        with_feature("Feature: x\n  @clause:NOPE\n  Scenario: A fact\n    Given no API key\n");
+    let unknown = with_feature(&scenario("@clause:NOPE", doc, "Given no API key"));
     assert!(unknown.contains("NOPE"), "{unknown}");
-    let level = with_feature(
-        "Feature: x\n  @clause:SAVE-REPEAT\n  Scenario: A fact\n    Given no API key\n",
-    );
+    let level = with_feature(&scenario("@clause:SAVE-REPEAT", doc, "Given no API key"));
     assert!(level.contains("@should"), "{level}");
-    let snapshot = with_feature(
-        "Feature: x\n  @clause:ERR-SNAPSHOT\n  Scenario: A fact\n    Then the envelope matches the snapshot \"nope\"\n",
-    );
+    let snapshot = with_feature(&scenario(
+        "@clause:ERR-SNAPSHOT",
+        doc,
+        "Then the envelope matches the snapshot \"nope\"",
+    ));
     assert!(snapshot.contains("\"nope\""), "{snapshot}");
+
+    // Provenance: every scenario says what it rests on, and a MUST rests on [doc] only.
+    let bare = with_feature(&scenario(
+        "@clause:SAVE-201-CREATED",
+        "",
+        "Given no API key",
+    ));
+    assert!(bare.contains("quote the doc sentence"), "{bare}");
+    for weak in ["[ex] an example", "[inferred] a guess"] {
+        let err = with_feature(&scenario(
+            "@clause:SAVE-201-CREATED",
+            &format!("{doc}\n    {weak}"),
+            "Given no API key",
+        ));
+        assert!(err.contains("[doc] facts only"), "{err}");
+    }
+    // Free text and the example's text are never a MUST.
+    let text = with_feature(&scenario(
+        "@clause:SAVE-404-UNKNOWN",
+        doc,
+        "Then the error message is \"This share link is no longer available.\"",
+    ));
+    assert!(text.contains("free text"), "{text}");
+    let example = with_feature(&scenario(
+        "@clause:ERR-SNAPSHOT",
+        doc,
+        "Then the envelope matches the snapshot \"example-404-unavailable\"",
+    ));
+    assert!(example.contains("only a SHOULD scenario"), "{example}");
+    // Steps that read around the first save need the tag that makes the run read it.
+    let untagged_library = with_feature(&scenario(
+        "@clause:SAVE-LIBRARY-ADDED",
+        doc,
+        "Then the saved track is in the recipient's library",
+    ));
+    assert!(untagged_library.contains("@library"), "{untagged_library}");
 
     let without_catalogue: Vec<_> = base
         .iter()
@@ -154,4 +193,43 @@ fn the_loader_rejects_an_inconsistent_suite() {
         .cloned()
         .collect();
     assert!(Suite::from_files(without_catalogue).is_err());
+
+    // A MUST clause that rests on an example is refused by the catalogue itself.
+    let weakened: Vec<_> = base
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if f.path == "features/clauses.toml" {
+                f.text = f.text.replacen("mark = \"doc\"", "mark = \"ex\"", 1);
+            }
+            f
+        })
+        .collect();
+    let err = Suite::from_files(weakened)
+        .map(drop)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("only [doc] facts"), "{err}");
+}
+
+#[test]
+fn every_scenario_quotes_what_it_rests_on() {
+    let suite = Suite::embedded().unwrap();
+    for sc in suite.scenarios() {
+        let description = sc.scenario.description.as_deref().unwrap_or_default();
+        let marks = share_conformance::suite::provenance_marks(description);
+        assert!(!marks.is_empty(), "{}: no provenance line", sc.location());
+        // What is quoted comes from a page, and says which; an inference need not.
+        for line in description
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("[doc]") || l.starts_with("[ex]"))
+        {
+            assert!(
+                line.contains(".md)"),
+                "{}: a [doc] or [ex] line names its page in parentheses: {line}",
+                sc.location()
+            );
+        }
+    }
 }

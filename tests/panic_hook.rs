@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use share_conformance::mutation::run_one;
+use share_conformance::mutation::{Subject, run_one};
 use share_conformance::reference::faults::Fault;
 use share_conformance::suite::Suite;
 
@@ -29,10 +29,14 @@ async fn panics_outside_runs_still_reach_the_hook_after_overlapping_runs() {
     let (a, b) = futures::join!(
         run_one(
             suite.clone(),
-            Some(Fault::EnvelopeSuccessTrue),
+            Subject::Fault(Fault::EnvelopeSuccessTrue),
             Duration::from_secs(2)
         ),
-        run_one(suite, Some(Fault::Save200Not201), Duration::from_secs(2)),
+        run_one(
+            suite,
+            Subject::Fault(Fault::Save200Not201),
+            Duration::from_secs(2)
+        ),
     );
     assert!(!a.run_passed && !b.run_passed);
     let caught = std::panic::catch_unwind(|| panic!("outside any run"));

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::Value;
 use share_conformance::fixtures::ShareState;
+use share_conformance::reference::behaviour::Behaviour;
 use share_conformance::reference::store::{Seed, Store};
 use share_conformance::reference::{AppState, app};
 use share_conformance::schema::SchemaName;
@@ -16,7 +17,11 @@ use tower::ServiceExt as _;
 fn fresh() -> (Router, Seed) {
     let (store, seed) = Store::seeded(None, None);
     (
-        app(AppState::new(store, "http://reference.test", None)),
+        app(AppState::new(
+            store,
+            "http://reference.test",
+            Behaviour::documented(),
+        )),
         seed,
     )
 }

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Method, Request};
 use serde_json::Value;
 use share_conformance::fixtures::ShareState;
+use share_conformance::reference::behaviour::Behaviour;
 use share_conformance::reference::store::{Seed, Store};
 use share_conformance::reference::{AppState, ReferenceServer, ServerOptions, app};
 use share_conformance::schema::SchemaName;
@@ -143,7 +144,11 @@ async fn check_one(app: &axum::Router, suite: &Suite, request: Request<Body>, wh
 async fn ten_thousand_hostile_requests_get_no_5xx_and_always_the_envelope() {
     let suite = Suite::embedded().unwrap();
     let (store, seed) = Store::seeded(None, None);
-    let app = app(AppState::new(store, "http://fuzz.test", None));
+    let app = app(AppState::new(
+        store,
+        "http://fuzz.test",
+        Behaviour::documented(),
+    ));
     let mut rng = Rng(0x005e_ed0f_c0ff_ee42);
     let methods = [
         Method::GET,

@@ -10,7 +10,7 @@ use serde_json::Value;
 use share_conformance::fixtures::ShareState;
 use share_conformance::http::KeyHeader;
 use share_conformance::reference::ReferenceServer;
-use share_conformance::snapshot::redact;
+use share_conformance::snapshot::{SnapshotKind, redact};
 use share_conformance::suite::Suite;
 
 fn settings() -> insta::Settings {
@@ -44,13 +44,26 @@ async fn reference_server_envelopes_match_their_snapshots() {
     .await;
     assert_eq!(unavailable.status, 404);
 
+    let unauthorized = unauthorized.json().unwrap();
+    let unavailable = unavailable.json().unwrap();
     let settings = settings();
     settings.bind(|| {
         insta::assert_json_snapshot!(
             "save-401-missing-key",
-            redact(&unauthorized.json().unwrap())
+            redact(SnapshotKind::Contract, &unauthorized)
         );
-        insta::assert_json_snapshot!("save-404-unavailable", redact(&unavailable.json().unwrap()));
+        insta::assert_json_snapshot!(
+            "save-404-unavailable",
+            redact(SnapshotKind::Contract, &unavailable)
+        );
+        insta::assert_json_snapshot!(
+            "example-401-missing-key",
+            redact(SnapshotKind::Example, &unauthorized)
+        );
+        insta::assert_json_snapshot!(
+            "example-404-unavailable",
+            redact(SnapshotKind::Example, &unavailable)
+        );
     });
 }
 
@@ -73,13 +86,63 @@ fn the_snapshots_are_the_docs_examples_redacted() {
             .clone()
     };
     let suite = Suite::embedded().unwrap();
-    for (name, status) in [("save-401-missing-key", 401), ("save-404-unavailable", 404)] {
+    for (name, status) in [
+        ("save-401-missing-key", 401),
+        ("save-404-unavailable", 404),
+        ("example-401-missing-key", 401),
+        ("example-404-unavailable", 404),
+    ] {
         let stored = suite.snapshots().get(name).unwrap();
-        assert_eq!(stored, &redact(&example(status)), "{name}");
+        assert_eq!(
+            stored,
+            &redact(SnapshotKind::of(name), &example(status)),
+            "{name}"
+        );
         assert_eq!(
             suite.snapshots().check(name, &example(status)),
             Ok(()),
             "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_contract_snapshot_accepts_what_the_docs_allow_and_nothing_else() {
+    let suite = Suite::embedded().unwrap();
+    let vectors = common::json_file("schemas/vectors/error-envelope.json");
+    let docs_401 = vectors["valid"][0]["instance"].clone();
+    let check = |body: &Value| suite.snapshots().check("save-401-missing-key", body);
+
+    // The global table's message, its type, a non-empty details, an extra field: all documented.
+    let mut global = docs_401.clone();
+    global["error"]["message"] = "Please sign in to continue".into();
+    global["error"]["type"] = "client_error".into();
+    global["error"]["details"] = serde_json::json!({ "hint": "send X-API-Key" });
+    global["error"]["help_url"] = "https://help.example.invalid".into();
+    global["request_id"] = "r-1".into();
+    assert_eq!(check(&global), Ok(()));
+    // ... but not as the page's example.
+    assert!(
+        suite
+            .snapshots()
+            .check("example-401-missing-key", &global)
+            .is_err()
+    );
+
+    // What the docs pin, broken one at a time.
+    for (pointer, value) in [
+        ("/error/code", Value::from("INVALID_API_KEY")),
+        ("/error/status", Value::from(403)),
+        ("/error/type", Value::from("not_found_error")),
+        ("/error/details", Value::Null),
+        ("/success", Value::Bool(true)),
+    ] {
+        let mut broken = docs_401.clone();
+        *broken.pointer_mut(pointer).unwrap() = value.clone();
+        let diff = check(&broken).expect_err(pointer);
+        assert!(
+            diff.contains(&value.to_string()),
+            "{pointer}: the diff shows the value: {diff}"
         );
     }
 }

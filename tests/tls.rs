@@ -12,6 +12,7 @@ use std::sync::Arc;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
+use share_conformance::reference::behaviour::Behaviour;
 use share_conformance::reference::store::Store;
 use share_conformance::reference::{AppState, app};
 use tokio::net::{TcpListener, TcpStream};
@@ -94,7 +95,11 @@ async fn tls_reference_server(name: &str) -> TlsTarget {
     };
     let public_base = url.clone();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app(AppState::new(store, &public_base, None))).await;
+        let _ = axum::serve(
+            listener,
+            app(AppState::new(store, &public_base, Behaviour::documented())),
+        )
+        .await;
     });
 
     let dir = scratch_dir(name);

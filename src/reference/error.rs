@@ -1,8 +1,7 @@
-//! The documented error envelope, the one shape every failure of the reference server takes.
+//! The documented error envelope, the one shape every failure of the reference server takes
+//! (rendered through the server's behaviour by `wire.rs`, never directly).
 
-use axum::Json;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::clock;
@@ -119,6 +118,33 @@ pub const SERVICE_UNAVAILABLE: ApiError = ApiError {
     kind: "server_error",
 };
 
+/// 409 for a repeat save, where a server refuses repeats (a conforming variant).
+pub const ALREADY_SAVED: ApiError = ApiError {
+    status: StatusCode::CONFLICT,
+    code: "ALREADY_SAVED",
+    message: "You have already saved this shared track.",
+    system_message: "The caller already saved this share link",
+    kind: "client_error",
+};
+
+/// 400 for a share token that is not well-formed (a conforming variant: "bad format").
+pub const INVALID_TOKEN: ApiError = ApiError {
+    status: StatusCode::BAD_REQUEST,
+    code: "INVALID_REQUEST",
+    message: "The share link is not valid.",
+    system_message: "Share token has an invalid format",
+    kind: "client_error",
+};
+
+/// 422 for query parameters out of range.
+pub const INVALID_QUERY: ApiError = ApiError {
+    status: StatusCode::UNPROCESSABLE_ENTITY,
+    code: "VALIDATION_ERROR",
+    message: "The request contains invalid values.",
+    system_message: "limit must be 1 to 100 and offset at least 0",
+    kind: "client_error",
+};
+
 /// 400 for a body that is not JSON.
 pub const INVALID_JSON: ApiError = ApiError {
     status: StatusCode::BAD_REQUEST,
@@ -164,11 +190,5 @@ impl ApiError {
                 "timestamp": clock::format(clock::now()),
             }
         })
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        (self.status, Json(self.envelope())).into_response()
     }
 }

@@ -2,33 +2,41 @@
 //!
 //! It is the embedded default target, what `cargo test` runs the suite against, and what
 //! `share-conformance serve` runs standalone. Besides the endpoint under test it serves the
-//! neighbours the harness needs (open a shared link, share a track or collection, revoke a
-//! share, delete a track). Every failure path, including unknown routes, wrong methods and
-//! undecodable path segments, answers with the documented error envelope.
+//! neighbours the harness needs (open a shared link, list saved tracks, share a track or
+//! collection, revoke a share, delete a track). Every failure path, including unknown routes,
+//! wrong methods and undecodable path segments, answers with the documented error envelope.
+//!
+//! The layers: [`store`] holds the data and rules and answers with domain values; [`wire`]
+//! turns those into responses; [`behaviour`] is what both consult, which a [`faults`] entry
+//! breaks or a [`variants`] entry changes within what the docs allow.
 
+pub mod behaviour;
 pub mod error;
 pub mod faults;
 pub mod store;
+pub mod variants;
+pub mod wire;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{delete, get, post};
-use serde_json::Value;
+use serde::Deserialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use self::behaviour::{AuthProblem, Behaviour, ErrorSite, MalformedToken};
 use self::error::ApiError;
 use self::faults::Fault;
-use self::store::{Refusal, SaveRules, Seed, ShareOptions, ShareTargetRef, Store, User};
-use crate::clock;
+use self::store::{Refusal, Seed, ShareOptions, ShareTargetRef, Store, User};
+use self::variants::Variant;
 use crate::fixtures::Fixtures;
 use crate::secret::ApiKey;
 
@@ -41,10 +49,27 @@ pub struct ServerOptions {
     pub sharer_key: Option<ApiKey>,
     /// A deliberate defect to serve with; `None` is the documented behaviour.
     pub fault: Option<Fault>,
+    /// A conforming variant: another of the choices the docs leave open. With a fault too,
+    /// the variant applies first and the fault's hooks replace any of the same kind.
+    pub variant: Option<Variant>,
     /// Added to every request, to simulate a distant target.
     pub latency: std::time::Duration,
     /// Fail every Nth request with a 503, to be flaky on purpose.
     pub fail_every: Option<u64>,
+}
+
+impl ServerOptions {
+    /// The behaviour these options ask for.
+    pub fn behaviour(&self) -> Behaviour {
+        let mut behaviour = Behaviour::documented();
+        if let Some(variant) = self.variant {
+            (variant.info().apply)(&mut behaviour);
+        }
+        if let Some(fault) = self.fault {
+            (fault.info().apply)(&mut behaviour);
+        }
+        behaviour
+    }
 }
 
 /// Shared state of the handlers.
@@ -53,19 +78,19 @@ pub struct AppState {
     store: Arc<Mutex<Store>>,
     /// `http://127.0.0.1:PORT`: the base of the URLs the server hands out.
     public_base: Arc<str>,
-    fault: Option<Fault>,
+    behaviour: Behaviour,
     latency: std::time::Duration,
     fail_every: Option<u64>,
     requests: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
-    /// State over `store`, handing out URLs under `public_base`, with `fault` if any.
-    pub fn new(store: Store, public_base: &str, fault: Option<Fault>) -> Self {
+    /// State over `store`, handing out URLs under `public_base`, behaving as `behaviour`.
+    pub fn new(store: Store, public_base: &str, behaviour: Behaviour) -> Self {
         Self {
             store: Arc::new(Mutex::new(store)),
             public_base: public_base.trim_end_matches('/').into(),
-            fault,
+            behaviour,
             latency: std::time::Duration::ZERO,
             fail_every: None,
             requests: Arc::default(),
@@ -91,6 +116,15 @@ impl AppState {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+
+    /// Renders an error of a route other than the save.
+    fn error(&self, failure: Failure) -> Response {
+        let site = ErrorSite {
+            auth: failure.auth,
+            ..ErrorSite::PLAIN
+        };
+        wire::error(&self.behaviour, &site, failure.error)
+    }
 }
 
 /// The reference server's routes.
@@ -98,6 +132,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/v1/music/shared/{token}/save", post(save_shared))
         .route("/v1/music/shared/{token}", get(resolve_share))
+        .route("/v1/music/{organization_id}/tracks", get(list_tracks))
         .route(
             "/v1/music/{organization_id}/tracks/{track_id}/share",
             post(share_track),
@@ -114,8 +149,12 @@ pub fn app(state: AppState) -> Router {
             "/v1/music/{organization_id}/tracks/{track_id}",
             delete(delete_track),
         )
-        .fallback(|| async { error::not_found("No route matches this method and path") })
-        .method_not_allowed_fallback(|| async { error::METHOD_NOT_ALLOWED })
+        .fallback(|State(state): State<AppState>| async move {
+            state.error(error::not_found("No route matches this method and path").into())
+        })
+        .method_not_allowed_fallback(|State(state): State<AppState>| async move {
+            state.error(error::METHOD_NOT_ALLOWED.into())
+        })
         .layer(axum::middleware::from_fn_with_state(state.clone(), pace))
         .with_state(state)
 }
@@ -135,57 +174,61 @@ async fn pace(
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             + 1;
         if n % every == 0 {
-            return error::SERVICE_UNAVAILABLE.into_response();
+            return state.error(error::SERVICE_UNAVAILABLE.into());
         }
     }
     next.run(request).await
 }
 
-/// Why a request identifies no caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AuthFailure {
-    /// No `X-API-Key` header.
-    Missing,
-    /// The header is empty or blank.
-    Empty,
-    /// Only an `Authorization: Bearer` header, and this server issues no bearer tokens.
-    Bearer,
-    /// More than one `X-API-Key` header.
-    Ambiguous,
-    /// A key this server never issued.
-    Unknown,
+/// An error of a handler, and the credential problem behind it if it is a 401.
+struct Failure {
+    error: ApiError,
+    auth: Option<AuthProblem>,
 }
 
-impl AuthFailure {
-    /// The documented 401 for this failure.
-    fn error(self, system_message: &'static str) -> ApiError {
-        match self {
-            Self::Missing | Self::Empty => error::authentication_required(system_message),
-            Self::Bearer => error::TOKEN_INVALID,
-            Self::Ambiguous | Self::Unknown => error::INVALID_API_KEY,
-        }
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Self { error, auth: None }
     }
 }
 
-/// The caller named by the request's key.
-fn identify(state: &AppState, headers: &HeaderMap) -> Result<User, AuthFailure> {
+/// Whether `key` has the documented shape: `ak_` and alphanumerics, 42 characters in all.
+fn well_formed_key(key: &[u8]) -> bool {
+    key.len() == 42 && key.starts_with(b"ak_") && key[3..].iter().all(u8::is_ascii_alphanumeric)
+}
+
+/// The caller named by the request's credentials.
+fn identify(state: &AppState, headers: &HeaderMap) -> Result<User, AuthProblem> {
     let mut keys = headers.get_all("x-api-key").iter();
     let Some(key) = keys.next() else {
         if headers.contains_key(header::AUTHORIZATION) {
-            return Err(AuthFailure::Bearer);
+            return Err(AuthProblem::Bearer);
         }
-        return Err(AuthFailure::Missing);
+        return Err(AuthProblem::Missing);
     };
     if keys.next().is_some() {
-        return Err(AuthFailure::Ambiguous);
+        return Err(AuthProblem::Ambiguous);
     }
-    if key.as_bytes().iter().all(u8::is_ascii_whitespace) {
-        return Err(AuthFailure::Empty);
+    let key = key.as_bytes();
+    if key.iter().all(u8::is_ascii_whitespace) {
+        return Err(AuthProblem::Empty);
     }
-    state
-        .store()
-        .user_by_key(key.as_bytes())
-        .ok_or(AuthFailure::Unknown)
+    match state.store().user_by_key(key) {
+        Some(user) => Ok(user),
+        None if well_formed_key(key) => Err(AuthProblem::Unknown),
+        None => Err(AuthProblem::Malformed),
+    }
+}
+
+/// The documented 401 for a credential problem, with the endpoint's own `system_message`.
+fn unauthorized(problem: AuthProblem, system_message: &'static str) -> ApiError {
+    match problem {
+        AuthProblem::Missing | AuthProblem::Empty => error::authentication_required(system_message),
+        AuthProblem::Bearer => error::TOKEN_INVALID,
+        AuthProblem::Malformed | AuthProblem::Unknown | AuthProblem::Ambiguous => {
+            error::INVALID_API_KEY
+        }
+    }
 }
 
 /// The caller named by the request's key, or the 401 the docs prescribe.
@@ -193,121 +236,110 @@ fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     system_message: &'static str,
-) -> Result<User, ApiError> {
-    identify(state, headers).map_err(|failure| failure.error(system_message))
-}
-
-fn created(body: serde_json::Value) -> Response {
-    (StatusCode::CREATED, axum::Json(body)).into_response()
-}
-
-fn ok(body: serde_json::Value) -> Response {
-    (StatusCode::OK, axum::Json(body)).into_response()
-}
-
-/// An undecodable token (invalid percent-encoding, not UTF-8) is not a token we issued.
-fn token_of(path: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    path.map(|Path(token)| token)
-        .map_err(|_| error::SHARE_UNAVAILABLE)
+) -> Result<User, Failure> {
+    identify(state, headers).map_err(|problem| Failure {
+        error: unauthorized(problem, system_message),
+        auth: Some(problem),
+    })
 }
 
 fn ids_of(
     path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<(String, String), ApiError> {
+) -> Result<(String, String), Failure> {
     path.map(|Path(ids)| ids)
-        .map_err(|_| error::not_found("Path segment is not valid UTF-8"))
+        .map_err(|_| error::not_found("Path segment is not valid UTF-8").into())
 }
 
-fn share_options(body: Result<Bytes, BytesRejection>) -> Result<ShareOptions, ApiError> {
+fn share_options(body: Result<Bytes, BytesRejection>) -> Result<ShareOptions, Failure> {
     let body = body.map_err(|rejection| match rejection.status() {
         StatusCode::PAYLOAD_TOO_LARGE => error::PAYLOAD_TOO_LARGE,
         _ => error::INVALID_JSON,
     })?;
-    ShareOptions::from_body(&body)
+    Ok(ShareOptions::from_body(&body)?)
 }
 
+const SAVE_SIGN_IN: &str = "Saving a shared track requires sign-in";
+
+/// `POST /v1/music/shared/{token}/save`: key first, then the token.
 async fn save_shared(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Response {
-    match save_outcome(&state, &headers, path) {
-        Ok(edge) => edge_response(state.fault, edge).await,
-        Err(refused) => refused_response(state.fault, refused),
-    }
-}
+    let behaviour = state.behaviour;
+    // An undecodable token (invalid percent-encoding, not UTF-8) is not a token we issued.
+    let token = path.ok().map(|Path(token)| token);
+    let refused = |refusal: Refusal, error: ApiError| {
+        let site = ErrorSite {
+            on_save: true,
+            auth: None,
+            refusal: Some(refusal),
+            token: token.as_deref(),
+        };
+        wire::error(&behaviour, &site, error)
+    };
+    let unauthorized_answer = |problem: AuthProblem, error: ApiError| {
+        let site = ErrorSite {
+            on_save: true,
+            auth: Some(problem),
+            refusal: None,
+            token: token.as_deref(),
+        };
+        wire::error(&behaviour, &site, error)
+    };
 
-const SAVE_SIGN_IN: &str = "Saving a shared track requires sign-in";
-
-/// How the save endpoint refuses: the documented envelope, or (only under a fault) an HTML page.
-enum Refused {
-    Envelope(ApiError),
-    HtmlPage(StatusCode),
-}
-
-impl From<ApiError> for Refused {
-    fn from(error: ApiError) -> Self {
-        Self::Envelope(error)
-    }
-}
-
-fn save_outcome(
-    state: &AppState,
-    headers: &HeaderMap,
-    path: Result<Path<String>, PathRejection>,
-) -> Result<Value, Refused> {
-    let fault = state.fault;
-    let rules = save_rules(fault);
-    let token = token_of(path);
-    if fault == Some(Fault::TokenBeforeKey) {
-        let token = token.as_ref().map_err(|e| Refused::from(e.clone()))?;
-        state
-            .store()
-            .check_saveable(token, &rules)
-            .map_err(|refusal| refusal_answer(fault, refusal))?;
+    let identity = identify(&state, &headers);
+    if let Err(problem) = identity
+        && behaviour.token_before_key.contains(&problem)
+    {
+        // A fault: the token is judged before the caller, so a dead token answers 404.
+        let check = match token.as_deref() {
+            None => Err(Refusal::Unknown),
+            Some(token) => state.store().check_saveable(token, &behaviour.rules),
+        };
+        if let Err(refusal) = check {
+            return refused(refusal, refusal_error(refusal));
+        }
     }
     // Authentication comes first: an unauthenticated caller learns nothing about tokens.
-    let user = match (identify(state, headers), fault) {
-        (Ok(user), _) => user,
-        (Err(AuthFailure::Unknown), Some(Fault::AnyKeyAccepted)) => {
-            state.store().recipient().ok_or(error::INVALID_API_KEY)?
-        }
-        (Err(AuthFailure::Unknown), Some(Fault::UnknownKey500)) => {
-            return Err(error::INTERNAL_ERROR.into());
-        }
-        (Err(AuthFailure::Empty), Some(Fault::EmptyKeyInvalidCode)) => {
-            return Err(error::INVALID_API_KEY.into());
-        }
-        (Err(AuthFailure::Missing), Some(Fault::MissingKey403)) => {
-            return Err(error::forbidden("Saving a shared track requires a key").into());
-        }
-        (Err(AuthFailure::Missing), Some(Fault::MissingKeyWrongType)) => {
-            return Err(ApiError {
-                kind: "client_error",
-                ..error::authentication_required(SAVE_SIGN_IN)
+    let user = match identity {
+        Ok(user) => user,
+        Err(problem) if behaviour.accepted_as_recipient.contains(&problem) => {
+            match state.store().recipient() {
+                Some(user) => user,
+                None => return unauthorized_answer(problem, unauthorized(problem, SAVE_SIGN_IN)),
             }
-            .into());
         }
-        (Err(failure), _) => return Err(failure.error(SAVE_SIGN_IN).into()),
+        Err(problem) if behaviour.server_error_for.contains(&problem) => {
+            return unauthorized_answer(problem, error::INTERNAL_ERROR);
+        }
+        Err(problem) => return unauthorized_answer(problem, unauthorized(problem, SAVE_SIGN_IN)),
     };
-    let token = token?;
-    if fault == Some(Fault::MalformedToken500) && !looks_like_a_token(&token) {
-        return Err(error::INTERNAL_ERROR.into());
+    let Some(token) = token.as_deref() else {
+        return refused(Refusal::Unknown, error::SHARE_UNAVAILABLE);
+    };
+    if !looks_like_a_token(token) {
+        match behaviour.malformed_token {
+            MalformedToken::NotFound => {}
+            MalformedToken::BadRequest => return refused(Refusal::Unknown, error::INVALID_TOKEN),
+            MalformedToken::ServerError => return refused(Refusal::Unknown, error::INTERNAL_ERROR),
+        }
     }
-    state
-        .store()
-        .save_shared(&user, &token, &rules)
-        .map_err(|refusal| refusal_answer(fault, refusal))
+    let outcome = state.store().save_shared(&user, token, &behaviour.rules);
+    match outcome {
+        Ok(saved) => wire::saved(&behaviour, &saved.edge, saved.repeat).await,
+        Err(refusal) => refused(refusal, refusal_error(refusal)),
+    }
 }
 
-/// The documented save rules, or the one a fault breaks.
-fn save_rules(fault: Option<Fault>) -> SaveRules {
-    SaveRules {
-        allow_revoked: fault == Some(Fault::RevokedStillSaves),
-        allow_expired: fault == Some(Fault::ExpiredStillSaves),
-        allow_removed: fault == Some(Fault::RemovedStillSaves),
-        allow_collection: fault == Some(Fault::CollectionSaves),
-        rename_original: fault == Some(Fault::SaveMutatesOriginal),
+/// One envelope for every reason a share is unavailable, so the answer reveals nothing.
+fn refusal_error(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Collection => error::COLLECTION_READ_ONLY,
+        Refusal::AlreadySaved => error::ALREADY_SAVED,
+        Refusal::Unknown | Refusal::Revoked | Refusal::Expired | Refusal::Removed => {
+            error::SHARE_UNAVAILABLE
+        }
     }
 }
 
@@ -317,195 +349,64 @@ fn looks_like_a_token(token: &str) -> bool {
     })
 }
 
-/// What a refused save answers: one envelope for every reason a share is unavailable, so
-/// the answer reveals nothing (unless a fault says otherwise).
-fn refusal_answer(fault: Option<Fault>, refusal: Refusal) -> Refused {
-    let unavailable = error::SHARE_UNAVAILABLE;
-    match (fault, refusal) {
-        (_, Refusal::Collection) => error::COLLECTION_READ_ONLY.into(),
-        (Some(Fault::Revoked410), Refusal::Revoked) => ApiError {
-            status: StatusCode::GONE,
-            code: "RESOURCE_GONE",
-            ..unavailable
-        }
-        .into(),
-        (Some(Fault::UnknownToken400), Refusal::Unknown) => ApiError {
-            status: StatusCode::BAD_REQUEST,
-            code: "INVALID_TOKEN",
-            ..unavailable
-        }
-        .into(),
-        (Some(Fault::Removed500Html), Refusal::Removed) => {
-            Refused::HtmlPage(StatusCode::INTERNAL_SERVER_ERROR)
-        }
-        (Some(Fault::Revealing404Message), reason) => ApiError {
-            message: match reason {
-                Refusal::Revoked => "This share link was revoked by its owner.",
-                Refusal::Expired => "This share link has expired.",
-                Refusal::Removed => "The shared track was deleted.",
-                _ => "This share link does not exist.",
-            },
-            ..unavailable
-        }
-        .into(),
-        (Some(Fault::Revealing404SystemMessage), reason) => ApiError {
-            system_message: match reason {
-                Refusal::Revoked => "Share link revoked",
-                Refusal::Expired => "Share link expired",
-                Refusal::Removed => "Shared track soft-deleted",
-                _ => "Token hash not found",
-            },
-            ..unavailable
-        }
-        .into(),
-        _ => unavailable.into(),
-    }
-}
-
-fn refused_response(fault: Option<Fault>, refused: Refused) -> Response {
-    let error = match refused {
-        Refused::HtmlPage(status) => return html_page(status),
-        Refused::Envelope(error) => error,
-    };
-    if fault == Some(Fault::UnauthorizedHtml) && error.status == StatusCode::UNAUTHORIZED {
-        return html_page(error.status);
-    }
-    let mut body = error.envelope();
-    let fields = &mut body["error"];
-    match fault {
-        Some(Fault::EnvelopeSuccessTrue) => body["success"] = Value::Bool(true),
-        Some(Fault::EnvelopeStatusMismatch) => {
-            fields["status"] = Value::from(if error.status == StatusCode::BAD_REQUEST {
-                422
-            } else {
-                400
-            });
-        }
-        Some(Fault::EnvelopeNoTraceId) => {
-            drop(fields.as_object_mut().and_then(|f| f.remove("trace_id")))
-        }
-        Some(Fault::EnvelopeNoDetails) => {
-            drop(fields.as_object_mut().and_then(|f| f.remove("details")))
-        }
-        Some(Fault::EnvelopeDetailsNull) => fields["details"] = Value::Null,
-        Some(Fault::EnvelopeIntegerTimestamp) => {
-            fields["timestamp"] = Value::from(clock::now().unix_timestamp())
-        }
-        Some(Fault::NotFoundTypeChanged) if error.status == StatusCode::NOT_FOUND => {
-            fields["type"] = Value::from("not_found_error");
-        }
-        _ => {}
-    }
-    let content_type = if fault == Some(Fault::ErrorTextPlain) {
-        "text/plain; charset=utf-8"
-    } else {
-        "application/json"
-    };
-    (
-        error.status,
-        [(header::CONTENT_TYPE, content_type)],
-        body.to_string(),
-    )
-        .into_response()
-}
-
-fn html_page(status: StatusCode) -> Response {
-    let page = format!(
-        "<!DOCTYPE html><html><head><title>{status}</title></head><body><h1>{status}</h1><pre>at save_shared (handlers.rs:42)</pre></body></html>"
-    );
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        page,
-    )
-        .into_response()
-}
-
-async fn edge_response(fault: Option<Fault>, mut edge: Value) -> Response {
-    match fault {
-        Some(Fault::SourceOwn) => edge["source"] = Value::from("own"),
-        Some(Fault::EdgeIdUnprefixed) => {
-            let id = edge["id"]
-                .as_str()
-                .unwrap_or_default()
-                .trim_start_matches("mlib_")
-                .to_owned();
-            edge["id"] = Value::from(id);
-        }
-        Some(Fault::ShareLinkIdOmitted) => {
-            drop(edge.as_object_mut().and_then(|e| e.remove("share_link_id")))
-        }
-        Some(Fault::ShareLinkIdOtherShare) => {
-            edge["share_link_id"] = Value::from(format!("mslink_{}", clock::random_hex(6)))
-        }
-        Some(Fault::WrongTrackId) => {
-            edge["track_id"] = Value::from(format!("mtrack_{}", clock::random_hex(6)))
-        }
-        Some(Fault::CreatedAtOffset) => {
-            let utc = clock::parse(edge["created_at"].as_str().unwrap_or_default())
-                .unwrap_or_else(|_| clock::now());
-            edge["created_at"] =
-                Value::from(clock::format(utc.to_offset(time::macros::offset!(+2))));
-        }
-        Some(Fault::CreatedAtNoT) => {
-            let text = edge["created_at"]
-                .as_str()
-                .unwrap_or_default()
-                .replacen('T', " ", 1);
-            edge["created_at"] = Value::from(text);
-        }
-        Some(Fault::RedirectCrossOrigin) => {
-            return (
-                StatusCode::TEMPORARY_REDIRECT,
-                [(
-                    header::LOCATION,
-                    "https://saves.elsewhere.invalid/v1/music/library",
-                )],
-            )
-                .into_response();
-        }
-        Some(Fault::SlowSave) => tokio::time::sleep(std::time::Duration::from_secs(60)).await,
-        Some(Fault::TruncatedBody) => return truncated(edge.to_string().into_bytes()),
-        _ => {}
-    }
-    let status = if fault == Some(Fault::Save200Not201) {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    let content_type = if fault == Some(Fault::EdgeTextPlain) {
-        "text/plain; charset=utf-8"
-    } else {
-        "application/json"
-    };
-    let mut text = edge.to_string();
-    if fault == Some(Fault::OversizedBody) {
-        // Still valid JSON: trailing whitespace.
-        text.push_str(&" ".repeat(2 * 1024 * 1024));
-    }
-    (status, [(header::CONTENT_TYPE, content_type)], text).into_response()
-}
-
-/// A 201 that promises `body.len()` bytes, sends half, and drops the connection.
-fn truncated(body: Vec<u8>) -> Response {
-    let half = Bytes::copy_from_slice(&body[..body.len() / 2]);
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        vec![Ok(half), Err(std::io::Error::other("dropped mid-body"))];
-    Response::builder()
-        .status(StatusCode::CREATED)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::CONTENT_LENGTH, body.len())
-        .body(axum::body::Body::from_stream(futures::stream::iter(chunks)))
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
-}
-
+/// `GET /v1/music/shared/{token}`: the public resolve, no key.
 async fn resolve_share(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Response, ApiError> {
-    let token = token_of(path)?;
-    let view = state.store().resolve(&token, &state.public_base)?;
-    Ok(ok(view))
+) -> Response {
+    let token = path.ok().map(|Path(token)| token);
+    let view = token
+        .as_deref()
+        .ok_or(error::SHARE_UNAVAILABLE)
+        .and_then(|token| state.store().resolve(token));
+    match view {
+        Ok(view) => wire::json(
+            StatusCode::OK,
+            &wire::share_view(&state.behaviour, &view, &state.public_base),
+        ),
+        Err(e) => {
+            let site = ErrorSite {
+                token: token.as_deref(),
+                ..ErrorSite::PLAIN
+            };
+            wire::error(&state.behaviour, &site, e)
+        }
+    }
+}
+
+/// The query of List saved tracks.
+#[derive(Debug, Deserialize)]
+struct Page {
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+/// `GET /v1/music/{organization_id}/tracks`: the caller's saved tracks, newest save first.
+async fn list_tracks(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<Page>, QueryRejection>,
+) -> Response {
+    let result = (|| {
+        let user = authenticate(&state, &headers, "Listing saved tracks requires sign-in")?;
+        let Path(organization_id) =
+            path.map_err(|_| error::not_found("Path segment is not valid UTF-8"))?;
+        let Query(page) = query.map_err(|_| error::INVALID_QUERY)?;
+        let limit = page.limit.unwrap_or(50);
+        let offset = page.offset.unwrap_or(0);
+        if !(1..=100).contains(&limit) {
+            return Err(error::INVALID_QUERY.into());
+        }
+        let tracks = state
+            .store()
+            .library(&user, &organization_id, limit, offset)?;
+        Ok(wire::json(
+            StatusCode::OK,
+            &wire::library(&tracks, limit, offset),
+        ))
+    })();
+    result.unwrap_or_else(|failure| state.error(failure))
 }
 
 async fn share_track(
@@ -513,18 +414,15 @@ async fn share_track(
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let user = authenticate(&state, &headers, "Sharing a track requires sign-in")?;
-    let (organization_id, track_id) = ids_of(path)?;
-    let options = share_options(body)?;
-    let link = state.store().share(
-        &user,
-        &organization_id,
-        ShareTargetRef::Track(&track_id),
-        &options,
-        &state.public_base,
-    )?;
-    Ok(created(link))
+) -> Response {
+    share(
+        state,
+        headers,
+        path,
+        body,
+        "Sharing a track requires sign-in",
+        |id| ShareTargetRef::Track(id),
+    )
 }
 
 async fn share_collection(
@@ -532,42 +430,77 @@ async fn share_collection(
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
-    let user = authenticate(&state, &headers, "Sharing a collection requires sign-in")?;
-    let (organization_id, collection_id) = ids_of(path)?;
-    let options = share_options(body)?;
-    let link = state.store().share(
-        &user,
-        &organization_id,
-        ShareTargetRef::Collection(&collection_id),
-        &options,
-        &state.public_base,
-    )?;
-    Ok(created(link))
+) -> Response {
+    share(
+        state,
+        headers,
+        path,
+        body,
+        "Sharing a collection requires sign-in",
+        |id| ShareTargetRef::Collection(id),
+    )
 }
 
+/// Share a track or a collection: 201 with the new link and its raw token.
+fn share(
+    state: AppState,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+    sign_in: &'static str,
+    target: fn(&str) -> ShareTargetRef<'_>,
+) -> Response {
+    let result = (|| {
+        let user = authenticate(&state, &headers, sign_in)?;
+        let (organization_id, id) = ids_of(path)?;
+        let options = share_options(body)?;
+        let link = state
+            .store()
+            .share(&user, &organization_id, target(&id), &options)?;
+        Ok(wire::json(
+            StatusCode::CREATED,
+            &wire::new_share(&link, &state.public_base),
+        ))
+    })();
+    result.unwrap_or_else(|failure| state.error(failure))
+}
+
+/// `DELETE /v1/music/{organization_id}/share/{share_id}`: revoke a share link.
 async fn revoke_share(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, ApiError> {
-    let user = authenticate(&state, &headers, "Revoking a share link requires sign-in")?;
-    let (organization_id, share_id) = ids_of(path)?;
-    let body = state.store().revoke(&user, &organization_id, &share_id)?;
-    Ok(ok(body))
+) -> Response {
+    let result = (|| {
+        let user = authenticate(&state, &headers, "Revoking a share link requires sign-in")?;
+        let (organization_id, share_id) = ids_of(path)?;
+        state.store().revoke(&user, &organization_id, &share_id)?;
+        Ok(wire::json(
+            StatusCode::OK,
+            &serde_json::json!({ "success": true, "id": share_id, "detail": "Share link revoked." }),
+        ))
+    })();
+    result.unwrap_or_else(|failure| state.error(failure))
 }
 
+/// `DELETE /v1/music/{organization_id}/tracks/{track_id}`: soft-delete a track.
 async fn delete_track(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<Response, ApiError> {
-    let user = authenticate(&state, &headers, "Deleting a track requires sign-in")?;
-    let (organization_id, track_id) = ids_of(path)?;
-    let body = state
-        .store()
-        .delete_track(&user, &organization_id, &track_id)?;
-    Ok(ok(body))
+) -> Response {
+    let result = (|| {
+        let user = authenticate(&state, &headers, "Deleting a track requires sign-in")?;
+        let (organization_id, track_id) = ids_of(path)?;
+        state
+            .store()
+            .delete_track(&user, &organization_id, &track_id)?;
+        Ok(wire::json(
+            StatusCode::OK,
+            &serde_json::json!({ "success": true, "id": track_id, "detail": "Track deleted." }),
+        ))
+    })();
+    result.unwrap_or_else(|failure| state.error(failure))
 }
 
 /// A running reference server on a loopback socket; shut down gracefully on
@@ -597,8 +530,9 @@ impl ReferenceServer {
     pub async fn bind(addr: SocketAddr, options: ServerOptions) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
+        let behaviour = options.behaviour();
         let (store, seed) = Store::seeded(options.recipient_key, options.sharer_key);
-        let state = AppState::new(store, &format!("http://{addr}"), options.fault)
+        let state = AppState::new(store, &format!("http://{addr}"), behaviour)
             .with_latency(options.latency)
             .with_fail_every(options.fail_every);
         let (shutdown, signal) = oneshot::channel::<()>();

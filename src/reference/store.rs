@@ -1,15 +1,16 @@
 //! The reference server's data and rules: users, tracks, collections, share links, libraries.
 //!
-//! Share tokens are stored only as SHA-256 hashes (the docs: the raw token is returned once and
-//! only a hash is stored). API keys are stored as hashes too and compared in constant time.
+//! The store answers with domain values ([`Saved`], [`ShareView`], [`Refusal`], …); turning
+//! them into HTTP responses is `wire.rs`'s job. Share tokens are stored only as SHA-256 hashes
+//! (the docs: the raw token is returned once and only a hash is stored). API keys are stored
+//! as hashes too and compared in constant time.
 
-use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::error::{self, ApiError};
 use crate::clock;
-use crate::fixtures::{Expected, Fixtures, ShareState, Tokens};
+use crate::fixtures::{Expected, Fixtures, Recipient, ShareState, Tokens};
 use crate::secret::ApiKey;
 
 type Hash = [u8; 32];
@@ -33,26 +34,40 @@ pub struct User {
     key_hash: Hash,
 }
 
-#[derive(Debug, Clone)]
-struct Track {
-    id: String,
-    organization_id: String,
-    creator: String,
-    title: String,
-    engine: &'static str,
-    mode: &'static str,
-    measured_duration_seconds: f64,
-    instrumental: bool,
-    deleted: bool,
+/// A track, as the public resolve and List saved tracks show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Track {
+    /// `mtrack_…`.
+    pub id: String,
+    /// Owning organization.
+    pub organization_id: String,
+    /// The user who created it.
+    pub creator: String,
+    /// Title.
+    pub title: String,
+    /// Generation engine.
+    pub engine: &'static str,
+    /// Generation mode.
+    pub mode: &'static str,
+    /// Length in seconds.
+    pub measured_duration_seconds: f64,
+    /// Whether it has no vocals.
+    pub instrumental: bool,
+    /// Soft-deleted by its creator.
+    pub deleted: bool,
 }
 
+/// A collection of tracks.
 #[derive(Debug, Clone)]
-struct Collection {
-    id: String,
+pub struct Collection {
+    /// `mcoll_…`.
+    pub id: String,
     organization_id: String,
     creator: String,
-    name: String,
-    description: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
     track_ids: Vec<String>,
 }
 
@@ -73,27 +88,33 @@ struct ShareLink {
     expires_at: Option<OffsetDateTime>,
     revoked: bool,
     created_at: OffsetDateTime,
+    /// Saves of this link so far (the first one is special for one fault).
+    saves: u64,
+    /// Public resolves of this link so far.
+    views: u64,
 }
 
-#[derive(Debug, Clone)]
-struct Edge {
-    id: String,
+/// A library edge: a track in a user's library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// `mlib_…`.
+    pub id: String,
     user: String,
-    track_id: String,
-    share_link_id: Option<String>,
-    created_at: OffsetDateTime,
+    /// The saved track.
+    pub track_id: String,
+    /// The share link it was saved from.
+    pub share_link_id: Option<String>,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
 }
 
-impl Edge {
-    fn to_json(&self) -> Value {
-        json!({
-            "id": self.id,
-            "track_id": self.track_id,
-            "source": "shared",
-            "share_link_id": self.share_link_id,
-            "created_at": clock::format(self.created_at),
-        })
-    }
+/// A successful save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// The edge in the caller's library.
+    pub edge: Edge,
+    /// Whether the caller had already saved this share (the edge is the earlier one).
+    pub repeat: bool,
 }
 
 /// Options of a new share link (the optional body of "Share a track").
@@ -115,19 +136,20 @@ impl ShareOptions {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(options);
         }
-        let value: Value = serde_json::from_slice(body).map_err(|_| error::INVALID_JSON)?;
-        let Value::Object(fields) = value else {
+        let value: serde_json::Value =
+            serde_json::from_slice(body).map_err(|_| error::INVALID_JSON)?;
+        let serde_json::Value::Object(fields) = value else {
             return Err(error::validation("Body must be a JSON object"));
         };
         match fields.get("visibility") {
-            None | Some(Value::Null) => {}
-            Some(Value::String(v)) if v == "link_only" || v == "public" => {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::String(v)) if v == "link_only" || v == "public" => {
                 options.visibility = v.clone()
             }
             Some(_) => return Err(error::validation("visibility must be link_only or public")),
         }
         match fields.get("expires_in_days") {
-            None | Some(Value::Null) => {}
+            None | Some(serde_json::Value::Null) => {}
             Some(v) => match v.as_i64() {
                 // The docs: minimum 1, above 90 clamped to 90.
                 Some(days) if days >= 1 => options.expires_in_days = Some(days.min(90)),
@@ -143,7 +165,7 @@ impl ShareOptions {
 }
 
 /// Why a token cannot be saved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Refusal {
     /// No share was ever issued with this token.
     Unknown,
@@ -155,11 +177,37 @@ pub enum Refusal {
     Removed,
     /// The share is of a collection, which is read-only for recipients.
     Collection,
+    /// The caller already saved this share, and the server refuses repeats (a variant).
+    AlreadySaved,
 }
 
-/// The rules a save follows. [`SaveRules::default`] is the documented behaviour; the other
-/// settings exist so the fault catalogue can break them one at a time.
+/// What happens to the original track when a share of it is saved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Rename {
+    /// Nothing: the documented behaviour.
+    #[default]
+    Never,
+    /// Every save appends " (saved)" to the title.
+    EverySave,
+    /// Only the first save of each share does.
+    FirstSaveOfShare,
+}
+
+/// What a repeat save of the same share does (the docs leave it open).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Repeat {
+    /// Returns the edge the first save made.
+    #[default]
+    SameEdge,
+    /// Makes another edge.
+    NewEdge,
+    /// Refuses with [`Refusal::AlreadySaved`].
+    Refuse,
+}
+
+/// The rules a save follows. [`SaveRules::default`] is the documented behaviour; faults break
+/// one rule at a time and variants pick another of the choices the docs leave open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SaveRules {
     /// Save revoked shares.
     pub allow_revoked: bool,
@@ -169,8 +217,29 @@ pub struct SaveRules {
     pub allow_removed: bool,
     /// Save a collection share's first track.
     pub allow_collection: bool,
-    /// Rename the original track on every save.
-    pub rename_original: bool,
+    /// What a save does to the original track.
+    pub rename: Rename,
+    /// Whether a save reaches the library at all.
+    pub store: bool,
+    /// Refusals that still put the share's track(s) into the caller's library.
+    pub store_despite: &'static [Refusal],
+    /// What a repeat save of one share does.
+    pub repeat: Repeat,
+}
+
+impl Default for SaveRules {
+    fn default() -> Self {
+        Self {
+            allow_revoked: false,
+            allow_expired: false,
+            allow_removed: false,
+            allow_collection: false,
+            rename: Rename::Never,
+            store: true,
+            store_despite: &[],
+            repeat: Repeat::SameEdge,
+        }
+    }
 }
 
 /// What the seeded store holds, for fixtures and for provisioning through the API.
@@ -178,6 +247,8 @@ pub struct SaveRules {
 pub struct Seed {
     /// Key of the user who saves shares (not a member of the sharer's organization).
     pub recipient_key: ApiKey,
+    /// The recipient's organization (`org_…`), whose library List saved tracks shows.
+    pub recipient_organization_id: String,
     /// Key of the user who created and shared the tracks.
     pub sharer_key: ApiKey,
     /// The sharer's organization (`org_…`).
@@ -197,7 +268,7 @@ pub struct Seed {
 }
 
 impl Seed {
-    /// The fixtures of the seeded store, with the recipient's key.
+    /// The fixtures of the seeded store, with the recipient's key and organization.
     pub fn fixtures(&self) -> Fixtures {
         Fixtures {
             api_key: Some(self.recipient_key.clone()),
@@ -206,8 +277,52 @@ impl Seed {
                 track_id: Some(self.track_id.clone()),
                 share_link_id: Some(self.live_share_link_id.clone()),
             },
+            recipient: Recipient {
+                organization_id: Some(self.recipient_organization_id.clone()),
+            },
         }
     }
+}
+
+/// A share as the public resolve shows it.
+#[derive(Debug, Clone)]
+pub struct ShareView {
+    /// `track` or `collection`.
+    pub target_type: &'static str,
+    /// `link_only` or `public`.
+    pub visibility: String,
+    /// When it expires, if ever.
+    pub expires_at: Option<OffsetDateTime>,
+    /// Resolves of this share so far, this one included.
+    pub views: u64,
+    /// What it shares, if that still exists.
+    pub content: Option<Shared>,
+}
+
+/// What a live share shares.
+#[derive(Debug, Clone)]
+pub enum Shared {
+    /// A track.
+    Track(Track),
+    /// A collection and its live tracks.
+    Collection(Collection, Vec<Track>),
+}
+
+/// A share link just made.
+#[derive(Debug, Clone)]
+pub struct NewShare {
+    /// `mslink_…`.
+    pub id: String,
+    /// The raw token, shown only now.
+    pub token: String,
+    /// `track` or `collection`.
+    pub target_type: &'static str,
+    /// `link_only` or `public`.
+    pub visibility: String,
+    /// When it expires, if ever.
+    pub expires_at: Option<OffsetDateTime>,
+    /// When it was made.
+    pub created_at: OffsetDateTime,
 }
 
 /// The whole state of the reference server.
@@ -241,7 +356,8 @@ impl Store {
         let mut store = Store::default();
         let organization_id = new_id("org_");
         let sharer = store.add_user(&organization_id, &sharer_key);
-        store.recipient_id = Some(store.add_user(&new_id("org_"), &recipient_key));
+        let recipient_organization_id = new_id("org_");
+        store.recipient_id = Some(store.add_user(&recipient_organization_id, &recipient_key));
 
         let track_id = store.add_track(&organization_id, &sharer, "Harbour Lights");
         let spare_track_id = store.add_track(&organization_id, &sharer, "Low Tide");
@@ -312,6 +428,7 @@ impl Store {
         }
         let seed = Seed {
             recipient_key,
+            recipient_organization_id,
             sharer_key,
             organization_id,
             track_id,
@@ -372,6 +489,8 @@ impl Store {
                 .map(|d| created_at + Duration::days(d)),
             revoked: false,
             created_at,
+            saves: 0,
+            views: 0,
         });
         (id, token)
     }
@@ -396,17 +515,11 @@ impl Store {
         found
     }
 
-    fn share_by_token(&self, token: &str) -> Option<&ShareLink> {
+    fn share_index(&self, token: &str) -> Option<usize> {
         let presented = hash(token.as_bytes());
         self.shares
             .iter()
-            .find(|s| hashes_equal(&s.token_hash, &presented))
-    }
-
-    /// The share behind `token` if it can still be opened: issued, not revoked, not expired.
-    fn active_share(&self, token: &str, now: OffsetDateTime) -> Option<&ShareLink> {
-        self.share_by_token(token)
-            .filter(|s| !s.revoked && s.expires_at.is_none_or(|at| at > now))
+            .position(|s| hashes_equal(&s.token_hash, &presented))
     }
 
     fn track(&self, id: &str) -> Option<&Track> {
@@ -418,14 +531,15 @@ impl Store {
         self.saveable(token, rules, clock::now()).map(drop)
     }
 
-    /// The track and share link a save of `token` would record.
+    /// The share (by index) and track a save of `token` would record.
     fn saveable(
         &self,
         token: &str,
         rules: &SaveRules,
         now: OffsetDateTime,
-    ) -> Result<(String, String), Refusal> {
-        let share = self.share_by_token(token).ok_or(Refusal::Unknown)?;
+    ) -> Result<(usize, String), Refusal> {
+        let index = self.share_index(token).ok_or(Refusal::Unknown)?;
+        let share = &self.shares[index];
         if share.revoked && !rules.allow_revoked {
             return Err(Refusal::Revoked);
         }
@@ -445,33 +559,58 @@ impl Store {
         if self.track(&track_id).is_none_or(|t| t.deleted) && !rules.allow_removed {
             return Err(Refusal::Removed);
         }
-        Ok((track_id, share.id.clone()))
+        Ok((index, track_id))
     }
 
     /// Save a shared track: the caller's library gets a `shared` edge to the share's track.
     ///
-    /// Saving a share whose track the caller already saved returns the existing edge: the docs
-    /// leave a repeat save open, and the sibling "Save a track" is idempotent.
+    /// Each share a caller saves gets its own edge; saving the same share again returns that
+    /// edge (by default: the docs leave a repeat save open, and the sibling "Save a track" is
+    /// idempotent). A fresh share of a track already in the library gets a new edge, so a CI
+    /// gate that mints a fresh live share per run sees a first save every time.
     pub fn save_shared(
         &mut self,
         user: &User,
         token: &str,
         rules: &SaveRules,
-    ) -> Result<Value, Refusal> {
+    ) -> Result<Saved, Refusal> {
         let now = clock::now();
-        let (track_id, share_link_id) = self.saveable(token, rules, now)?;
-        if rules.rename_original
-            && let Some(track) = self.tracks.iter_mut().find(|t| t.id == track_id)
-        {
+        let (index, track_id) = match self.saveable(token, rules, now) {
+            Ok(found) => found,
+            Err(refusal) => {
+                if rules.store_despite.contains(&refusal) {
+                    self.store_anyway(user, token, now);
+                }
+                return Err(refusal);
+            }
+        };
+        let share_link_id = self.shares[index].id.clone();
+        self.shares[index].saves += 1;
+        let first_save_of_share = self.shares[index].saves == 1;
+        let rename = match rules.rename {
+            Rename::Never => false,
+            Rename::EverySave => true,
+            Rename::FirstSaveOfShare => first_save_of_share,
+        };
+        if rename && let Some(track) = self.tracks.iter_mut().find(|t| t.id == track_id) {
             track.title.push_str(" (saved)");
         }
-        if let Some(edge) = self
-            .edges
-            .iter()
-            .find(|e| e.user == user.id && e.track_id == track_id)
-        {
-            return Ok(edge.to_json());
+        let earlier = self.edges.iter().find(|e| {
+            e.user == user.id && e.share_link_id.as_deref() == Some(share_link_id.as_str())
+        });
+        if let Some(edge) = earlier {
+            match rules.repeat {
+                Repeat::SameEdge => {
+                    return Ok(Saved {
+                        edge: edge.clone(),
+                        repeat: true,
+                    });
+                }
+                Repeat::Refuse => return Err(Refusal::AlreadySaved),
+                Repeat::NewEdge => {}
+            }
         }
+        let repeat = earlier.is_some();
         let edge = Edge {
             id: new_id("mlib_"),
             user: user.id.clone(),
@@ -479,9 +618,38 @@ impl Store {
             share_link_id: Some(share_link_id),
             created_at: now,
         };
-        let body = edge.to_json();
-        self.edges.push(edge);
-        Ok(body)
+        if rules.store {
+            self.edges.push(edge.clone());
+        }
+        Ok(Saved { edge, repeat })
+    }
+
+    /// Puts the track(s) behind `token` into `user`'s library although the save was refused:
+    /// only the fault catalogue does this.
+    fn store_anyway(&mut self, user: &User, token: &str, now: OffsetDateTime) {
+        let Some(index) = self.share_index(token) else {
+            return;
+        };
+        let share = &self.shares[index];
+        let tracks = match &share.target {
+            ShareTarget::Track(id) => vec![id.clone()],
+            ShareTarget::Collection(id) => self
+                .collections
+                .iter()
+                .find(|c| &c.id == id)
+                .map(|c| c.track_ids.clone())
+                .unwrap_or_default(),
+        };
+        let share_link_id = share.id.clone();
+        for track_id in tracks {
+            self.edges.push(Edge {
+                id: new_id("mlib_"),
+                user: user.id.clone(),
+                track_id,
+                share_link_id: Some(share_link_id.clone()),
+                created_at: now,
+            });
+        }
     }
 
     /// The seeded recipient (what a server that accepts any key takes a caller for).
@@ -490,66 +658,65 @@ impl Store {
         self.users.iter().find(|u| u.id == id).cloned()
     }
 
-    /// Open a shared link: the public view of a share, minted afresh on every call.
-    pub fn resolve(&self, token: &str, public_base: &str) -> Result<Value, ApiError> {
-        let share = self
-            .active_share(token, clock::now())
+    /// Open a shared link: what the public resolve shows. Counts the view.
+    pub fn resolve(&mut self, token: &str) -> Result<ShareView, ApiError> {
+        let now = clock::now();
+        let index = self
+            .share_index(token)
+            .filter(|&i| {
+                let s = &self.shares[i];
+                !s.revoked && s.expires_at.is_none_or(|at| at > now)
+            })
             .ok_or(error::SHARE_UNAVAILABLE)?;
-        let share_view = json!({
-            "target_type": match share.target {
+        self.shares[index].views += 1;
+        let share = &self.shares[index];
+        let live = |id: &String| self.track(id).filter(|t| !t.deleted).cloned();
+        let content = match &share.target {
+            ShareTarget::Track(id) => live(id).map(Shared::Track),
+            ShareTarget::Collection(id) => self.collections.iter().find(|c| &c.id == id).map(|c| {
+                let tracks = c.track_ids.iter().filter_map(live).collect();
+                Shared::Collection(c.clone(), tracks)
+            }),
+        };
+        Ok(ShareView {
+            target_type: match share.target {
                 ShareTarget::Track(_) => "track",
                 ShareTarget::Collection(_) => "collection",
             },
-            "visibility": share.visibility,
-            "expires_at": share.expires_at.map(clock::format),
-        });
-        let unavailable = |kind: &str| {
-            json!({
-                "kind": kind,
-                "available": false,
-                "message": "This content is no longer available.",
-                "share": share_view,
-                "track": null,
-                "collection": null,
-                "tracks": null,
-            })
-        };
-        match &share.target {
-            ShareTarget::Track(id) => match self.track(id).filter(|t| !t.deleted) {
-                None => Ok(unavailable("track")),
-                Some(track) => Ok(json!({
-                    "kind": "track",
-                    "available": true,
-                    "message": null,
-                    "share": share_view,
-                    "track": track_view(track, public_base),
-                    "collection": null,
-                    "tracks": null,
-                })),
-            },
-            ShareTarget::Collection(id) => match self.collections.iter().find(|c| &c.id == id) {
-                None => Ok(unavailable("collection")),
-                Some(collection) => Ok(json!({
-                    "kind": "collection",
-                    "available": true,
-                    "message": null,
-                    "share": share_view,
-                    "track": null,
-                    "collection": {
-                        "id": collection.id,
-                        "name": collection.name,
-                        "description": collection.description,
-                    },
-                    "tracks": collection
-                        .track_ids
-                        .iter()
-                        .filter_map(|id| self.track(id))
-                        .filter(|t| !t.deleted)
-                        .map(|t| track_view(t, public_base))
-                        .collect::<Vec<_>>(),
-                })),
-            },
+            visibility: share.visibility.clone(),
+            expires_at: share.expires_at,
+            views: share.views,
+            content,
+        })
+    }
+
+    /// List saved tracks: the caller's library, newest save first, `limit` from `offset`.
+    /// A track saved through several shares is listed once, at its newest save.
+    pub fn library(
+        &self,
+        user: &User,
+        organization_id: &str,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<Track>, ApiError> {
+        if user.organization_id != organization_id {
+            return Err(error::not_found(
+                "The caller is not a member of this organization",
+            ));
         }
+        let mut seen = std::collections::HashSet::new();
+        let tracks = self
+            .edges
+            .iter()
+            .rev()
+            .filter(|e| e.user == user.id)
+            .filter_map(|e| self.track(&e.track_id))
+            .filter(|t| !t.deleted && seen.insert(t.id.clone()))
+            .skip(offset)
+            .take(limit)
+            .cloned()
+            .collect();
+        Ok(tracks)
     }
 
     /// Share a track or a collection the caller created, in the caller's organization.
@@ -559,8 +726,7 @@ impl Store {
         organization_id: &str,
         target: ShareTargetRef<'_>,
         options: &ShareOptions,
-        public_base: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<NewShare, ApiError> {
         let visible = user.organization_id == organization_id;
         let (target, target_type) = match target {
             ShareTargetRef::Track(id) => {
@@ -591,15 +757,14 @@ impl Store {
         let now = clock::now();
         let (id, token) = self.add_share(&user.id, organization_id, target, options, now);
         let link = self.shares.iter().find(|s| s.id == id).expect("just added");
-        Ok(json!({
-            "id": id,
-            "token": token,
-            "url": format!("{public_base}/v1/music/shared/{token}"),
-            "target_type": target_type,
-            "visibility": link.visibility,
-            "expires_at": link.expires_at.map(clock::format),
-            "created_at": clock::format(link.created_at),
-        }))
+        Ok(NewShare {
+            id,
+            token,
+            target_type,
+            visibility: link.visibility.clone(),
+            expires_at: link.expires_at,
+            created_at: link.created_at,
+        })
     }
 
     /// Revoke a share link the caller created. Revoking a revoked link is a no-op.
@@ -608,7 +773,7 @@ impl Store {
         user: &User,
         organization_id: &str,
         share_id: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<(), ApiError> {
         let link = self
             .shares
             .iter_mut()
@@ -622,7 +787,7 @@ impl Store {
                 "No share link with this id that the caller created",
             ))?;
         link.revoked = true;
-        Ok(json!({ "success": true, "id": share_id, "detail": "Share link revoked." }))
+        Ok(())
     }
 
     /// Soft-delete a track: creator only. It leaves every library, savers' too.
@@ -631,7 +796,7 @@ impl Store {
         user: &User,
         organization_id: &str,
         track_id: &str,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<(), ApiError> {
         let track = self
             .tracks
             .iter_mut()
@@ -649,7 +814,7 @@ impl Store {
         }
         track.deleted = true;
         self.edges.retain(|e| e.track_id != track_id);
-        Ok(json!({ "success": true, "id": track_id, "detail": "Track deleted." }))
+        Ok(())
     }
 }
 
@@ -662,30 +827,6 @@ pub enum ShareTargetRef<'a> {
     Collection(&'a str),
 }
 
-fn track_view(track: &Track, public_base: &str) -> Value {
-    // A short-lived signed URL, minted afresh on every request as the docs say.
-    let expires = clock::now().unix_timestamp() + 300;
-    json!({
-        "id": track.id,
-        "title": track.title,
-        "engine": track.engine,
-        "mode": track.mode,
-        "measured_duration_seconds": track.measured_duration_seconds,
-        "instrumental": track.instrumental,
-        "playback_url": format!(
-            "{public_base}/v1/music/playback/{}?expires={expires}&signature={}",
-            track.id,
-            clock::random_hex(16)
-        ),
-        "licence": {
-            "licence_class": "personal",
-            "licence_version": "2026-01",
-            "commercial_use": false,
-            "requires_attribution": true,
-        },
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -696,6 +837,15 @@ mod tests {
             .user_by_key(seed.recipient_key.expose().as_bytes())
             .unwrap();
         (store, seed, recipient)
+    }
+
+    fn library(store: &Store, user: &User) -> Vec<String> {
+        store
+            .library(user, &user.organization_id, 100, 0)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.id)
+            .collect()
     }
 
     #[test]
@@ -714,12 +864,19 @@ mod tests {
         let (mut store, seed, user) = seeded();
         let live = seed.tokens.get(ShareState::Live).unwrap();
         let strict = SaveRules::default();
-        let edge = store.save_shared(&user, live, &strict).unwrap();
-        assert_eq!(edge["track_id"], seed.track_id.as_str());
-        assert_eq!(edge["share_link_id"], seed.live_share_link_id.as_str());
+        assert!(library(&store, &user).is_empty());
+        let saved = store.save_shared(&user, live, &strict).unwrap();
+        assert!(!saved.repeat);
+        assert_eq!(saved.edge.track_id, seed.track_id);
         assert_eq!(
-            store.save_shared(&user, live, &strict).unwrap(),
-            edge,
+            saved.edge.share_link_id.as_deref(),
+            Some(seed.live_share_link_id.as_str())
+        );
+        assert_eq!(library(&store, &user), vec![seed.track_id.clone()]);
+        let again = store.save_shared(&user, live, &strict).unwrap();
+        assert!(again.repeat);
+        assert_eq!(
+            again.edge, saved.edge,
             "a repeat save returns the same edge"
         );
         for (state, refusal) in [
@@ -739,6 +896,74 @@ mod tests {
             store.save_shared(&user, "shr_nope", &strict).unwrap_err(),
             Refusal::Unknown
         );
+        assert_eq!(library(&store, &user), vec![seed.track_id.clone()]);
+    }
+
+    #[test]
+    fn the_library_is_the_callers_own_and_other_organizations_are_not_found() {
+        let (mut store, seed, user) = seeded();
+        let sharer = store
+            .user_by_key(seed.sharer_key.expose().as_bytes())
+            .unwrap();
+        let live = seed.tokens.get(ShareState::Live).unwrap();
+        store
+            .save_shared(&user, live, &SaveRules::default())
+            .unwrap();
+        assert!(library(&store, &sharer).is_empty());
+        assert!(store.library(&user, &seed.organization_id, 100, 0).is_err());
+        assert!(
+            store
+                .library(&user, &user.organization_id, 100, 1)
+                .unwrap()
+                .is_empty(),
+            "offset past the end"
+        );
+    }
+
+    #[test]
+    fn repeat_policies() {
+        let (mut store, seed, user) = seeded();
+        let live = seed.tokens.get(ShareState::Live).unwrap();
+        let rules = |repeat| SaveRules {
+            repeat,
+            ..SaveRules::default()
+        };
+        let first = store
+            .save_shared(&user, live, &rules(Repeat::NewEdge))
+            .unwrap();
+        let second = store
+            .save_shared(&user, live, &rules(Repeat::NewEdge))
+            .unwrap();
+        assert!(second.repeat);
+        assert_ne!(first.edge.id, second.edge.id);
+        assert_eq!(
+            store
+                .save_shared(&user, live, &rules(Repeat::Refuse))
+                .unwrap_err(),
+            Refusal::AlreadySaved
+        );
+    }
+
+    #[test]
+    fn faulty_rules_store_nothing_or_store_refused_saves() {
+        let (mut store, seed, user) = seeded();
+        let nothing = SaveRules {
+            store: false,
+            ..SaveRules::default()
+        };
+        let live = seed.tokens.get(ShareState::Live).unwrap();
+        store.save_shared(&user, live, &nothing).unwrap();
+        assert!(library(&store, &user).is_empty());
+        let leaky = SaveRules {
+            store_despite: &[Refusal::Collection],
+            ..SaveRules::default()
+        };
+        let collection = seed.tokens.get(ShareState::Collection).unwrap();
+        assert_eq!(
+            store.save_shared(&user, collection, &leaky).unwrap_err(),
+            Refusal::Collection
+        );
+        assert_eq!(library(&store, &user).len(), 2);
     }
 
     #[test]
@@ -788,14 +1013,15 @@ mod tests {
                 &org,
                 ShareTargetRef::Track(&seed.spare_track_id),
                 &options,
-                "http://h",
             )
             .unwrap();
-        let token = link["token"].as_str().unwrap().to_owned();
-        assert!(link["url"].as_str().unwrap().ends_with(&token));
         store
-            .save_shared(&recipient, &token, &SaveRules::default())
+            .save_shared(&recipient, &link.token, &SaveRules::default())
             .unwrap();
+        assert_eq!(
+            library(&store, &recipient),
+            vec![seed.spare_track_id.clone()]
+        );
 
         // Only the creator may share, revoke or delete.
         assert!(
@@ -805,12 +1031,10 @@ mod tests {
                     &org,
                     ShareTargetRef::Track(&seed.track_id),
                     &options,
-                    "http://h"
                 )
                 .is_err()
         );
-        let id = link["id"].as_str().unwrap();
-        assert!(store.revoke(&recipient, &org, id).is_err());
+        assert!(store.revoke(&recipient, &org, &link.id).is_err());
         assert_eq!(
             store
                 .delete_track(&recipient, &org, &seed.spare_track_id)
@@ -824,49 +1048,43 @@ mod tests {
             .unwrap();
         assert_eq!(
             store
-                .save_shared(&recipient, &token, &SaveRules::default())
+                .save_shared(&recipient, &link.token, &SaveRules::default())
                 .unwrap_err(),
             Refusal::Removed
         );
         assert!(
-            !store
-                .edges
-                .iter()
-                .any(|e| e.track_id == seed.spare_track_id),
+            library(&store, &recipient).is_empty(),
             "deleted tracks leave libraries"
         );
-        let view = store.resolve(&token, "http://h").unwrap();
-        assert_eq!(view["available"], false);
+        let view = store.resolve(&link.token).unwrap();
+        assert!(view.content.is_none());
 
-        store.revoke(&sharer, &org, id).unwrap();
+        store.revoke(&sharer, &org, &link.id).unwrap();
         store
-            .revoke(&sharer, &org, id)
+            .revoke(&sharer, &org, &link.id)
             .expect("revoking twice is a no-op");
         assert_eq!(
-            store.resolve(&token, "http://h").unwrap_err(),
+            store.resolve(&link.token).unwrap_err(),
             error::SHARE_UNAVAILABLE
         );
     }
 
     #[test]
-    fn resolve_mints_a_fresh_playback_url() {
-        let (store, seed, _) = seeded();
+    fn resolves_count_views_and_list_a_collection() {
+        let (mut store, seed, _) = seeded();
         let live = seed.tokens.get(ShareState::Live).unwrap();
-        let a = store.resolve(live, "http://h").unwrap();
-        let b = store.resolve(live, "http://h").unwrap();
-        assert_ne!(a["track"]["playback_url"], b["track"]["playback_url"]);
-        assert_eq!(a["track"]["id"], seed.track_id.as_str());
+        assert_eq!(store.resolve(live).unwrap().views, 1);
+        let view = store.resolve(live).unwrap();
+        assert_eq!(view.views, 2);
+        assert!(matches!(view.content, Some(Shared::Track(t)) if t.id == seed.track_id));
         let collection = store
-            .resolve(seed.tokens.get(ShareState::Collection).unwrap(), "http://h")
+            .resolve(seed.tokens.get(ShareState::Collection).unwrap())
             .unwrap();
-        assert_eq!(collection["kind"], "collection");
-        assert_eq!(collection["tracks"].as_array().unwrap().len(), 2);
+        assert_eq!(collection.target_type, "collection");
+        assert!(
+            matches!(collection.content, Some(Shared::Collection(_, tracks)) if tracks.len() == 2)
+        );
     }
-}
-
-#[cfg(test)]
-mod rule_tests {
-    use super::*;
 
     #[test]
     fn relaxed_rules_save_what_the_docs_forbid() {
@@ -877,19 +1095,23 @@ mod rule_tests {
             allow_expired: true,
             allow_removed: true,
             allow_collection: true,
-            rename_original: true,
+            rename: Rename::FirstSaveOfShare,
+            ..SaveRules::default()
         };
         for state in ShareState::ALL {
             let token = seed.tokens.get(state).unwrap();
             assert!(store.save_shared(&user, token, &all).is_ok(), "{state}");
         }
         let live = seed.tokens.get(ShareState::Live).unwrap();
-        let view = store.resolve(live, "http://h").unwrap();
-        assert!(
-            view["track"]["title"]
-                .as_str()
-                .unwrap()
-                .ends_with("(saved)")
+        store.save_shared(&user, live, &all).unwrap();
+        let Some(Shared::Track(track)) = store.resolve(live).unwrap().content else {
+            panic!("the live share shows its track");
+        };
+        // The live, revoked, expired and collection shares all lead to this track, and each
+        // was saved once: four renames; the second save of the live share renamed nothing.
+        assert_eq!(
+            track.title,
+            format!("Harbour Lights{}", " (saved)".repeat(4))
         );
     }
 }

@@ -7,7 +7,10 @@ use crate::checks::{self, Failure};
 
 #[then("the body is a library edge")]
 fn body_is_edge(world: &mut ConformanceWorld) -> StepResult {
-    checks::is_library_edge(&world.ctx()?.suite, world.response()?)
+    world.judge(checks::is_library_edge(
+        &world.ctx()?.suite,
+        world.response()?,
+    ))
 }
 
 #[then("the edge's track_id is the shared track")]
@@ -16,7 +19,7 @@ fn edge_track_is_shared_track(world: &mut ConformanceWorld) -> StepResult {
     let Some(expected) = &ctx.fixtures.expected.track_id else {
         not_testable("the fixtures do not name the shared track (expected.track_id)");
     };
-    checks::edge_track_id_is(world.response()?, expected)
+    world.judge(checks::edge_track_id_is(world.response()?, expected))
 }
 
 #[then("the edge's share_link_id is the share's id or null")]
@@ -25,12 +28,29 @@ fn edge_share_link_is_share(world: &mut ConformanceWorld) -> StepResult {
     let Some(expected) = &ctx.fixtures.expected.share_link_id else {
         not_testable("the fixtures do not name the live share link (expected.share_link_id)");
     };
-    checks::edge_share_link_id_is(world.response()?, expected)
+    world.judge(checks::edge_share_link_id_is(world.response()?, expected))
 }
 
-#[then(expr = "the edge's created_at is within {int} minutes of the harness clock")]
+#[then("the edge's share_link_id is not null, since the share's id is known")]
+fn edge_share_link_not_null(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    let Some(known) = &ctx.fixtures.expected.share_link_id else {
+        not_testable("the fixtures do not name the live share link (expected.share_link_id)");
+    };
+    world.judge(checks::share_link_id_not_null(world.response()?, known))
+}
+
+#[then(expr = "the edge's created_at is within {int} minutes of the target's clock")]
 fn edge_created_recently(world: &mut ConformanceWorld, minutes: i64) -> StepResult {
-    checks::edge_created_within(world.response()?, minutes, time::OffsetDateTime::now_utc())
+    let ctx = world.ctx()?;
+    let response = world.response()?;
+    let (now, by) = ctx.clock.now(Some(response));
+    world.judge(checks::edge_created_within(response, minutes, now, by))
+}
+
+#[then("the edge's ids and created_at have the form of the example")]
+fn edge_as_example(world: &mut ConformanceWorld) -> StepResult {
+    world.judge(checks::edge_as_example(world.response()?))
 }
 
 #[then("the repeat save answers a library edge for the same track or an error envelope")]

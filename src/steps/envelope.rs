@@ -1,53 +1,139 @@
-//! Error envelopes: their schema, their fields, their snapshots, and whether two are the same.
+//! Error envelopes: their schema, their fields, their snapshots, and comparing answers.
 
 use cucumber::then;
 
-use super::{ConformanceWorld, StepResult};
-use crate::checks;
-use crate::http::Exchange;
+use super::{ConformanceWorld, StepResult, not_testable};
+use crate::checks::{self, Answer};
 
 #[then("the body is an error envelope")]
 fn body_is_envelope(world: &mut ConformanceWorld) -> StepResult {
-    checks::is_error_envelope(&world.ctx()?.suite, world.response()?)
+    world.judge(checks::is_error_envelope(
+        &world.ctx()?.suite,
+        world.response()?,
+    ))
 }
 
 #[then(expr = "the error code is {string}")]
 fn error_code_is(world: &mut ConformanceWorld, code: String) -> StepResult {
-    checks::error_field_is_one_of(world.response()?, "code", &[&code])
+    world.judge(checks::error_field_is_one_of(
+        world.response()?,
+        "code",
+        &[&code],
+    ))
 }
 
 #[then(expr = "the error code is {string} or {string}")]
 fn error_code_is_either(world: &mut ConformanceWorld, one: String, other: String) -> StepResult {
-    checks::error_field_is_one_of(world.response()?, "code", &[&one, &other])
+    world.judge(checks::error_field_is_one_of(
+        world.response()?,
+        "code",
+        &[&one, &other],
+    ))
 }
 
-#[then(expr = "the error type is {string}")]
-fn error_type_is(world: &mut ConformanceWorld, kind: String) -> StepResult {
-    checks::error_field_is_one_of(world.response()?, "type", &[&kind])
+#[then("the error code is a documented 401 code")]
+fn error_code_is_documented_401(world: &mut ConformanceWorld) -> StepResult {
+    world.judge(checks::error_code_is_documented_401(world.response()?))
 }
 
+#[then("the error type is one the docs give its status")]
+fn error_type_is_documented(world: &mut ConformanceWorld) -> StepResult {
+    world.judge(checks::error_type_is_documented(world.response()?))
+}
+
+/// Free text: the loader allows it in SHOULD scenarios only.
 #[then(expr = "the error message is {string}")]
 fn error_message_is(world: &mut ConformanceWorld, message: String) -> StepResult {
-    checks::error_field_is_one_of(world.response()?, "message", &[&message])
+    world.judge(checks::error_field_is_one_of(
+        world.response()?,
+        "message",
+        &[&message],
+    ))
 }
 
+/// Free text: the loader allows it in SHOULD scenarios only.
 #[then(expr = "the error system_message is {string}")]
 fn error_system_message_is(world: &mut ConformanceWorld, message: String) -> StepResult {
-    checks::error_field_is_one_of(world.response()?, "system_message", &[&message])
+    world.judge(checks::error_field_is_one_of(
+        world.response()?,
+        "system_message",
+        &[&message],
+    ))
 }
 
 #[then("the error trace_id is a req_ id or a UUID")]
 fn trace_id_format(world: &mut ConformanceWorld) -> StepResult {
-    checks::trace_id_is_req_or_uuid(world.response()?)
+    world.judge(checks::trace_id_is_req_or_uuid(world.response()?))
+}
+
+#[then(expr = "the error timestamp is a UTC date-time within {int} minutes of the target's clock")]
+fn error_timestamp_recent(world: &mut ConformanceWorld, minutes: i64) -> StepResult {
+    let ctx = world.ctx()?;
+    let response = world.response()?;
+    let (now, by) = ctx.clock.now(Some(response));
+    world.judge(checks::error_timestamp_within(response, minutes, now, by))
 }
 
 #[then(expr = "the envelope matches the snapshot {string}")]
 fn envelope_matches_snapshot(world: &mut ConformanceWorld, name: String) -> StepResult {
-    checks::matches_snapshot(&world.ctx()?.suite, world.response()?, &name)
+    world.judge(checks::matches_snapshot(
+        &world.ctx()?.suite,
+        world.response()?,
+        &name,
+    ))
+}
+
+#[then("no field of the envelope carries a stack trace, an exception, a source path or SQL")]
+fn no_internals(world: &mut ConformanceWorld) -> StepResult {
+    world.judge(checks::no_internals(world.response()?))
+}
+
+/// The answers the scenario collected, with the tokens they named; NOT-TESTABLE with fewer
+/// than two to compare.
+fn answers(world: &ConformanceWorld) -> Vec<Answer<'_>> {
+    world
+        .collected
+        .iter()
+        .map(|sent| Answer {
+            exchange: &sent.exchange,
+            token: &sent.token.value,
+        })
+        .collect()
+}
+
+fn at_least_two(world: &ConformanceWorld) {
+    if world.collected.len() < 2 {
+        let missing: Vec<String> = world
+            .missing
+            .iter()
+            .map(|s| format!("tokens.{s}"))
+            .collect();
+        not_testable(format!(
+            "fewer than two answers to compare: the fixtures hold no {}",
+            missing.join(", ")
+        ));
+    }
+}
+
+#[then(expr = "each of those responses has status {int}")]
+fn each_has_status(world: &mut ConformanceWorld, expected: u16) -> StepResult {
+    checks::all_have_status(&answers(world), expected)
+}
+
+#[then("those responses agree on status, code, type, message and details")]
+fn responses_agree(world: &mut ConformanceWorld) -> StepResult {
+    at_least_two(world);
+    checks::agree_on_documented_fields(&answers(world))
 }
 
 #[then("those responses are identical apart from trace_id and timestamp")]
 fn responses_identical(world: &mut ConformanceWorld) -> StepResult {
-    let collected: Vec<&Exchange> = world.collected.iter().map(|r| r.as_ref()).collect();
-    checks::identical_apart_from_volatile(&collected)
+    at_least_two(world);
+    checks::identical_apart_from_volatile(&answers(world))
+}
+
+#[then("the trace_ids of those responses are unique in the run")]
+fn trace_ids_unique(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    checks::trace_ids_unique(&answers(world), |id| ctx.requests_with_trace_id(id))
 }

@@ -2,29 +2,65 @@
 //!
 //! One module per domain concept: [`request`] (who asks, with which token, and the save
 //! itself), [`status`] (status line and content type), [`edge`] (the library edge),
-//! [`envelope`] (error envelopes and snapshots), [`view`] (the public view of a share).
+//! [`envelope`] (error envelopes, snapshots, and comparing answers), [`view`] (the public view
+//! of a share), [`library`] (what reached the recipient's library), [`echo`] (what a response
+//! gives back). [`bracket`] makes the run's first save of the live token, with what is read
+//! before and after it.
 //!
 //! A step fails by returning a [`Failure`] from [`crate::checks`], whose text lines up what was
-//! expected against what the target answered. A step that needs a fixture the target did not provide does not fail:
-//! it raises [`NotTestable`], and the scenario's verdict is NOT-TESTABLE, never passed.
+//! expected against what the target answered. A step that needs a fixture the target did not
+//! provide does not fail: it raises [`NotTestable`], and the scenario's verdict is
+//! NOT-TESTABLE, never passed.
 
+mod bracket;
+mod echo;
 mod edge;
 mod envelope;
+mod library;
 mod request;
 mod status;
 mod view;
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use serde_json::Value;
-use tokio::sync::OnceCell;
+use time::OffsetDateTime;
 
+pub use self::bracket::Needs;
+use self::bracket::{Bracket, LibraryRead};
 use crate::checks::Failure;
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Exchange, HttpClient, TransportError};
+use crate::http::{Exchange, HttpClient};
 use crate::secret::ApiKey;
 use crate::suite::Suite;
+
+/// The target's clock as the preflight saw it: what "now" means for the target's timestamps.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TargetClock {
+    /// The target's `Date` when the run started (whole seconds), if it sent one.
+    pub at_start: Option<OffsetDateTime>,
+    /// How far the target's clock is ahead of the harness's (negative: behind), if known.
+    pub offset: Option<time::Duration>,
+}
+
+impl TargetClock {
+    /// The target's clock now, by its `Date` header if `response` has one, else by the
+    /// harness's clock corrected by the preflight's offset; and how it was told.
+    pub fn now(&self, response: Option<&Exchange>) -> (OffsetDateTime, &'static str) {
+        if let Some(date) = response.and_then(Exchange::date) {
+            return (date, "the response's Date header");
+        }
+        let harness = OffsetDateTime::now_utc();
+        match self.offset {
+            Some(offset) => (harness + offset, "the preflight's Date header"),
+            None => (
+                harness,
+                "the harness clock (the target sent no Date header)",
+            ),
+        }
+    }
+}
 
 /// What every scenario of one run shares: the target, its fixtures and the suite.
 pub struct Context {
@@ -32,27 +68,102 @@ pub struct Context {
     pub(crate) api_key: Option<ApiKey>,
     pub(crate) fixtures: Fixtures,
     pub(crate) suite: Arc<Suite>,
-    /// The run's first save of the live token with the recipient's key. A successful save
-    /// changes the target, and the docs leave open what a repeat answers, so every scenario
-    /// that examines "the" save examines this one; only "saved again" sends another.
-    first_live_save: OnceCell<Result<Arc<Exchange>, TransportError>>,
+    pub(crate) clock: TargetClock,
+    /// The run's first save of the live token, and what is read before and after it.
+    bracket: Bracket,
+    /// Every trace_id an error answer carried in this run, with the requests that got it.
+    trace_ids: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl Context {
-    /// A context for one run.
+    /// A context for one run: `needs` says what the selected scenarios read around the first
+    /// save, `clock` what the preflight learnt of the target's clock.
     pub fn new(
         http: HttpClient,
         api_key: Option<ApiKey>,
         fixtures: Fixtures,
         suite: Arc<Suite>,
+        needs: Needs,
+        clock: TargetClock,
     ) -> Self {
         Self {
             http,
             api_key,
             fixtures,
             suite,
-            first_live_save: OnceCell::new(),
+            clock,
+            bracket: Bracket::new(needs),
+            trace_ids: Mutex::default(),
         }
+    }
+
+    /// Records the trace_id of an error answer, to tell whether trace ids repeat.
+    fn observe(&self, exchange: &Exchange) {
+        let trace_id = exchange.json().ok().and_then(|body| {
+            body.pointer("/error/trace_id")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        });
+        if let Some(trace_id) = trace_id {
+            self.trace_ids
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(trace_id)
+                .or_default()
+                .push(exchange.request.clone());
+        }
+    }
+
+    /// The requests whose answers carried `trace_id` so far.
+    fn requests_with_trace_id(&self, trace_id: &str) -> Vec<String> {
+        self.trace_ids
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(trace_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The shared track's id: the fixtures', else what the public view showed before the
+    /// first save, else what the first save answered.
+    fn live_track_id(&self, first_save: Option<&Exchange>) -> Option<String> {
+        if let Some(id) = &self.fixtures.expected.track_id {
+            return Some(id.clone());
+        }
+        if let Some(id) = self.bracket.track_id_seen_before() {
+            return Some(id);
+        }
+        first_save
+            .and_then(|e| e.json().ok())
+            .and_then(|body| body.get("track_id")?.as_str().map(str::to_owned))
+    }
+
+    /// Why the run's first save of the live token may not have been a first save at all: the
+    /// live token (or its track) was saved before the run. `None` when nothing says so.
+    fn saved_before_the_run(&self, first_save: &Exchange) -> Option<String> {
+        if let Some(LibraryRead::Read(library)) = self.bracket.library_before()
+            && let Some(track) = self.live_track_id(Some(first_save))
+            && library.contains(&track)
+        {
+            return Some(format!(
+                "the shared track {track} was already in the recipient's library before the run's first save"
+            ));
+        }
+        let created = first_save
+            .json()
+            .ok()
+            .and_then(|body| body.get("created_at")?.as_str().map(str::to_owned))
+            .and_then(|text| crate::clock::parse(&text).ok());
+        if let (Some(created), Some(start)) = (created, self.clock.at_start)
+            && created < start
+        {
+            return Some(format!(
+                "the edge it answered was created at {}, before this run started ({} by the target's clock)",
+                crate::clock::format(created),
+                crate::clock::format(start)
+            ));
+        }
+        None
     }
 }
 
@@ -66,7 +177,7 @@ impl fmt::Debug for Context {
     }
 }
 
-/// Which `X-API-Key` the next request carries.
+/// Which credential the next request carries.
 #[derive(Clone, PartialEq, Eq)]
 enum KeyChoice {
     /// The scenario has not said: a suite bug, reported as such.
@@ -79,16 +190,32 @@ enum KeyChoice {
     Empty,
     /// A well-formed key the target never issued.
     Unknown(String),
+    /// A key that is not shaped like the documented ones, and what is wrong with it.
+    Malformed(&'static str, Vec<u8>),
+    /// No `X-API-Key`, and a forged `Authorization: Bearer` JWT.
+    Bearer(String),
 }
 
 impl KeyChoice {
-    fn describe(&self) -> &'static str {
+    fn describe(&self) -> String {
         match self {
-            Self::Unset => "no key chosen",
-            Self::Recipient => "the recipient's key",
-            Self::Absent => "no X-API-Key header",
-            Self::Empty => "an empty X-API-Key header",
-            Self::Unknown(_) => "an unknown key",
+            Self::Unset => "no key chosen".into(),
+            Self::Recipient => "the recipient's key".into(),
+            Self::Absent => "no X-API-Key header".into(),
+            Self::Empty => "an empty X-API-Key header".into(),
+            Self::Unknown(_) => "an unknown key".into(),
+            Self::Malformed(kind, _) => format!("a malformed key ({kind})"),
+            Self::Bearer(_) => "a forged Bearer credential and no X-API-Key".into(),
+        }
+    }
+
+    /// The credential's bytes as sent, where a response could echo them (not the recipient's
+    /// key: the redactor masks that one on arrival and flags the exchange instead).
+    fn sent_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Self::Unknown(key) | Self::Bearer(key) => Some(key.as_bytes()),
+            Self::Malformed(_, bytes) => Some(bytes),
+            _ => None,
         }
     }
 }
@@ -103,6 +230,18 @@ struct Token {
     state: Option<ShareState>,
 }
 
+/// A request the scenario made and what came back.
+#[derive(Clone)]
+struct Sent {
+    exchange: Arc<Exchange>,
+    /// The token it named.
+    token: Token,
+    /// The credential it carried.
+    key: KeyChoice,
+    /// Whether this is the run's first save of the live token.
+    first_save: bool,
+}
+
 /// The state of one scenario.
 #[derive(cucumber::World)]
 #[world(init = Self::new)]
@@ -111,13 +250,13 @@ pub struct ConformanceWorld {
     key: KeyChoice,
     token: Option<Token>,
     /// The response the `Then` steps examine.
-    response: Option<Arc<Exchange>>,
+    response: Option<Sent>,
     /// The first save, when the scenario also saved "again".
     first_save: Option<Arc<Exchange>>,
     /// Responses the scenario collected to compare with each other.
-    collected: Vec<Arc<Exchange>>,
-    /// The public view recorded before a save.
-    view_before: Option<Value>,
+    collected: Vec<Sent>,
+    /// Tokens the scenario meant to collect but the fixtures lack.
+    missing: Vec<ShareState>,
     /// Observations reported with the verdict (what a repeat save answered, …).
     pub(crate) notes: Vec<String>,
 }
@@ -131,7 +270,7 @@ impl ConformanceWorld {
             response: None,
             first_save: None,
             collected: Vec::new(),
-            view_before: None,
+            missing: Vec::new(),
             notes: Vec::new(),
         }
     }
@@ -147,10 +286,38 @@ impl ConformanceWorld {
         })
     }
 
-    fn response(&self) -> Result<&Exchange, Failure> {
-        self.response.as_deref().ok_or_else(|| {
+    fn sent(&self) -> Result<&Sent, Failure> {
+        self.response.as_ref().ok_or_else(|| {
             Failure::new("no request was made before this step (a suite bug: add a When step)")
         })
+    }
+
+    fn response(&self) -> Result<&Exchange, Failure> {
+        Ok(&self.sent()?.exchange)
+    }
+
+    /// The verdict of a check on the response. A failed check on the run's first save of the
+    /// live token is not blamed on the target when that token was saved before the run: the
+    /// save was a repeat, which the docs leave open, so the scenario is NOT-TESTABLE.
+    fn judge(&self, check: StepResult) -> StepResult {
+        let Err(failure) = check else {
+            return Ok(());
+        };
+        let (Ok(ctx), Ok(sent)) = (self.ctx(), self.sent()) else {
+            return Err(failure);
+        };
+        if !sent.first_save {
+            return Err(failure);
+        }
+        match ctx.saved_before_the_run(&sent.exchange) {
+            None => Err(failure),
+            Some(why) => not_testable(format!(
+                "the live token was saved before this run: {why}. This save may be a repeat, \
+                 which the docs leave open, so it proves nothing either way.\n\
+                 remedy: give each run a live share the recipient has not saved (`--provision` \
+                 mints one per run)\nwhat the check saw:\n{failure}"
+            )),
+        }
     }
 }
 
@@ -161,8 +328,15 @@ impl fmt::Debug for ConformanceWorld {
         f.debug_struct("ConformanceWorld")
             .field("key", &self.key.describe())
             .field("token", &self.token.as_ref().map(|t| t.label.as_str()))
-            .field("response", &self.response)
-            .field("collected", &self.collected)
+            .field("response", &self.response.as_ref().map(|s| &s.exchange))
+            .field(
+                "collected",
+                &self
+                    .collected
+                    .iter()
+                    .map(|s| &s.exchange)
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }

@@ -5,10 +5,11 @@ use std::sync::Arc;
 use cucumber::{given, when};
 use reqwest::Method;
 
-use super::{ConformanceWorld, Context, Failure, KeyChoice, StepResult, Token, not_testable};
+use super::{ConformanceWorld, Context, Failure, KeyChoice, Sent, StepResult, Token, not_testable};
 use crate::clock;
 use crate::fixtures::ShareState;
 use crate::http::{Exchange, KeyHeader, TransportError};
+use crate::secret::base64url;
 
 #[given("the recipient's API key")]
 fn recipient_key(world: &mut ConformanceWorld) {
@@ -29,6 +30,52 @@ fn empty_key(world: &mut ConformanceWorld) {
 fn unknown_key(world: &mut ConformanceWorld) {
     // Shaped like a real key (`ak_`, 42 characters), so only its value is wrong.
     world.key = KeyChoice::Unknown(format!("ak_{}", &clock::random_hex(20)[..39]));
+}
+
+/// Keys that are not shaped like the documented ones (`ak_` + alphanumerics, 42 characters).
+#[given(expr = "a malformed API key that is {string}")]
+fn malformed_key(world: &mut ConformanceWorld, kind: String) -> StepResult {
+    let hex = clock::random_hex(20);
+    let (kind, bytes): (&'static str, Vec<u8>) = match kind.as_str() {
+        "of the wrong prefix" => ("of the wrong prefix", format!("sk_{}", &hex[..39]).into()),
+        "of the wrong length" => ("of the wrong length", format!("ak_{}", &hex[..12]).into()),
+        "8 KiB long" => (
+            "8 KiB long",
+            format!("ak_{}", "7".repeat(8 * 1024 - 3)).into(),
+        ),
+        "non-ASCII" => ("non-ASCII", "ak_ключ_доступа_🔑_clé".as_bytes().to_vec()),
+        other => {
+            return Err(Failure::new(format!(
+                "no malformed key is called {other:?} (a suite bug): use \"of the wrong prefix\", \
+                 \"of the wrong length\", \"8 KiB long\" or \"non-ASCII\""
+            )));
+        }
+    };
+    world.key = KeyChoice::Malformed(kind, bytes);
+    Ok(())
+}
+
+/// A JWT that no server issued: well-formed, signed with a key of our own.
+#[given("a forged Bearer credential")]
+fn forged_bearer(world: &mut ConformanceWorld) {
+    let now = clock::now().unix_timestamp();
+    let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = base64url(
+        format!(
+            r#"{{"sub":"usr_{}","iss":"share-conformance","iat":{now},"exp":{}}}"#,
+            clock::random_hex(6),
+            now + 3600
+        )
+        .as_bytes(),
+    );
+    let signature = base64url(&hex_bytes(&clock::random_hex(32)));
+    world.key = KeyChoice::Bearer(format!("{header}.{claims}.{signature}"));
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+        .collect()
 }
 
 #[given(expr = "the {word} share token")]
@@ -64,43 +111,59 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
 
 #[when("the share is saved")]
 async fn share_is_saved(world: &mut ConformanceWorld) -> StepResult {
-    let exchange = save(world, Attempt::First).await?;
-    world.response = Some(exchange);
+    let token = scenario_token(world)?;
+    let sent = save(world, &token, Attempt::First).await?;
+    world.response = Some(sent);
     Ok(())
 }
 
 #[when("the share is saved again")]
 async fn share_is_saved_again(world: &mut ConformanceWorld) -> StepResult {
-    let first = save(world, Attempt::First).await?;
-    let again = save(world, Attempt::Fresh).await?;
-    world.first_save = Some(first);
+    let token = scenario_token(world)?;
+    let first = save(world, &token, Attempt::First).await?;
+    let again = save(world, &token, Attempt::Fresh).await?;
+    world.first_save = Some(first.exchange);
     world.response = Some(again);
     Ok(())
 }
 
-/// Several tokens saved at once (they are independent requests, so they go out together and
-/// cost one round trip): `the revoked, expired, removed and unknown share tokens are each saved`.
+/// Several tokens saved at once (independent requests, so they cost one round trip): `the
+/// revoked, expired, removed and unknown share tokens are each saved`. A state the fixtures
+/// hold no token for is left out; the steps that compare the answers say when too few remain.
 #[when(regex = r"^the (.+) share tokens are each saved$")]
 async fn tokens_are_each_saved(world: &mut ConformanceWorld, list: String) -> StepResult {
     let ctx = world.ctx()?;
-    let tokens = list
+    let mut tokens = Vec::new();
+    for word in list
         .split(", ")
         .flat_map(|part| part.split(" and "))
-        .map(|word| token_for(&ctx, word.trim()))
-        .collect::<Result<Vec<_>, _>>()?;
+        .map(str::trim)
+    {
+        match ShareState::from_name(word) {
+            Some(state) if ctx.fixtures.tokens.get(state).is_none() => world.missing.push(state),
+            _ => tokens.push(token_for(&ctx, word)?),
+        }
+    }
     let saves = tokens
         .iter()
-        .map(|token| save_token(world, token, Attempt::First));
-    for exchange in futures::future::join_all(saves).await {
-        world.collected.push(exchange?);
+        .map(|token| save(world, token, Attempt::First));
+    for sent in futures::future::join_all(saves).await {
+        world.collected.push(sent?);
     }
     world.response = world.collected.last().cloned();
     Ok(())
 }
 
+fn scenario_token(world: &ConformanceWorld) -> Result<Token, Failure> {
+    world
+        .token
+        .clone()
+        .ok_or_else(|| Failure::new("the scenario names no token before saving (a suite bug)"))
+}
+
 /// The token a feature file names by its state: a fixture, or `unknown` (generated, never
 /// issued by any target).
-fn token_for(ctx: &Context, word: &str) -> Result<Token, Failure> {
+pub(super) fn token_for(ctx: &Context, word: &str) -> Result<Token, Failure> {
     if word == "unknown" {
         return Ok(Token {
             label: "unknown token".into(),
@@ -133,60 +196,67 @@ enum Attempt {
     Fresh,
 }
 
-async fn save(world: &ConformanceWorld, attempt: Attempt) -> Result<Arc<Exchange>, Failure> {
-    let token = world
-        .token
-        .as_ref()
-        .ok_or_else(|| Failure::new("the scenario names no token before saving (a suite bug)"))?;
-    save_token(world, token, attempt).await
+/// Saves `token` with the scenario's credential.
+async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Result<Sent, Failure> {
+    let ctx = world.ctx()?;
+    if world.key == KeyChoice::Unset {
+        return Err(Failure::new(
+            "the scenario chose no key (a suite bug: add a Given step for the key)",
+        ));
+    }
+    let first_save = attempt == Attempt::First
+        && world.key == KeyChoice::Recipient
+        && token.state == Some(ShareState::Live);
+    let exchange = if first_save {
+        if ctx.api_key.is_none() {
+            not_testable(NO_KEY);
+        }
+        ctx.bracket.first_save(&ctx, token).await?
+    } else {
+        send_save(&ctx, token, &world.key).await?
+    };
+    Ok(Sent {
+        exchange,
+        token: token.clone(),
+        key: world.key.clone(),
+        first_save,
+    })
 }
 
-/// Saves `token` with the scenario's key choice.
-async fn save_token(
-    world: &ConformanceWorld,
+const NO_KEY: &str =
+    "no API key: give --api-key, set FREDDY_API_KEY, or put api_key in the fixtures";
+
+/// `POST /v1/music/shared/{token}/save` with `key`: one new request.
+pub(super) async fn send_save(
+    ctx: &Context,
     token: &Token,
-    attempt: Attempt,
-) -> Result<Arc<Exchange>, Failure> {
-    let ctx = world.ctx()?;
-    let header = match &world.key {
+    key: &KeyChoice,
+) -> Result<Arc<Exchange>, TransportError> {
+    let header = match key {
         KeyChoice::Recipient => match &ctx.api_key {
             Some(key) => KeyHeader::Key(key),
-            None => not_testable(
-                "no API key: give --api-key, set FREDDY_API_KEY, or put api_key in the fixtures",
-            ),
+            None => not_testable(NO_KEY),
         },
-        KeyChoice::Absent => KeyHeader::Absent,
+        KeyChoice::Absent | KeyChoice::Unset => KeyHeader::Absent,
         KeyChoice::Empty => KeyHeader::Value(""),
         KeyChoice::Unknown(value) => KeyHeader::Value(value),
-        KeyChoice::Unset => {
-            return Err(Failure::new(
-                "the scenario chose no key (a suite bug: add a Given step for the key)",
-            ));
-        }
+        KeyChoice::Malformed(_, bytes) => KeyHeader::Bytes(bytes),
+        KeyChoice::Bearer(jwt) => KeyHeader::Bearer(jwt),
     };
     let label = format!(
         "POST /v1/music/shared/{{{}}}/save with {}",
         token.label,
-        world.key.describe()
+        key.describe()
     );
-    let send = || async {
-        ctx.http
-            .send(
-                Method::POST,
-                &["v1", "music", "shared", &token.value, "save"],
-                header,
-                label.clone(),
-            )
-            .await
-            .map(Arc::new)
-    };
-    let shared_first = attempt == Attempt::First
-        && world.key == KeyChoice::Recipient
-        && token.state == Some(ShareState::Live);
-    let result: Result<Arc<Exchange>, TransportError> = if shared_first {
-        ctx.first_live_save.get_or_init(send).await.clone()
-    } else {
-        send().await
-    };
-    Ok(result?)
+    let exchange = ctx
+        .http
+        .send(
+            Method::POST,
+            &["v1", "music", "shared", &token.value, "save"],
+            header,
+            label,
+        )
+        .await?;
+    ctx.observe(&exchange);
+    Ok(Arc::new(exchange))
 }

@@ -1,0 +1,201 @@
+//! What the reference server does, as data.
+//!
+//! [`Behaviour::documented`] is the documented behaviour. Every fault (`faults.rs`) and every
+//! conforming variant (`variants.rs`) is a catalogue entry whose hook changes a copy of it:
+//! a knob (which credentials are checked after the token, what a repeat save does, …) or a
+//! function that rewrites what the server is about to send (an error, an envelope, an edge, a
+//! public view). The handlers consult the behaviour and nothing else, so adding an entry that
+//! needs an existing knob or rewrite touches only its catalogue.
+
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use super::error::ApiError;
+use super::store::{Refusal, SaveRules};
+
+/// Why a request identifies no caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthProblem {
+    /// No `X-API-Key` header (and no `Authorization`).
+    Missing,
+    /// The header is empty or blank.
+    Empty,
+    /// A key not shaped like the documented ones (`ak_` and 39 letters or digits).
+    Malformed,
+    /// A well-formed key this server never issued.
+    Unknown,
+    /// Only an `Authorization: Bearer` header, and this server issues no bearer tokens.
+    Bearer,
+    /// More than one `X-API-Key` header.
+    Ambiguous,
+}
+
+/// What an error answer is about, for the hooks that rewrite it.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorSite<'a> {
+    /// The save endpoint, or another route.
+    pub on_save: bool,
+    /// Why the caller is not signed in, for a 401.
+    pub auth: Option<AuthProblem>,
+    /// Why a save was refused, for a refused save.
+    pub refusal: Option<Refusal>,
+    /// The share token the request named, if any.
+    pub token: Option<&'a str>,
+}
+
+impl ErrorSite<'_> {
+    /// An error of a route other than the save, or one with nothing more to say.
+    pub const PLAIN: ErrorSite<'static> = ErrorSite {
+        on_save: false,
+        auth: None,
+        refusal: None,
+        token: None,
+    };
+}
+
+/// Rewrites an error before it is rendered (status, code, texts, type).
+pub type ErrorHook = fn(&ErrorSite<'_>, &mut ApiError);
+/// Rewrites a rendered error envelope.
+pub type EnvelopeHook = fn(&ErrorSite<'_>, &mut Value);
+/// Rewrites a rendered library edge.
+pub type EdgeHook = fn(&mut Value);
+/// Rewrites a rendered public view; the second argument counts the share's views so far.
+pub type ViewHook = fn(&mut Value, u64);
+
+/// How a successful save's answer travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeTransport {
+    /// As a normal response.
+    Normal,
+    /// A 307 to another origin instead.
+    RedirectElsewhere,
+    /// After this long.
+    Delayed(Duration),
+    /// Half the body, then the connection drops.
+    Truncated,
+    /// Padded with this many bytes of whitespace.
+    Padded(usize),
+}
+
+/// What the save answers for a token that is not `shr_` and letters or digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MalformedToken {
+    /// The unavailable-share 404, like any token that was never issued.
+    NotFound,
+    /// 400 `INVALID_REQUEST` ("bad format").
+    BadRequest,
+    /// 500: a fault.
+    ServerError,
+}
+
+/// Everything the reference server can be made to do differently.
+#[derive(Clone, Copy)]
+pub struct Behaviour {
+    /// Credential problems for which the token is checked (and answered) before the 401.
+    pub token_before_key: &'static [AuthProblem],
+    /// Credential problems taken for the seeded recipient instead of a 401.
+    pub accepted_as_recipient: &'static [AuthProblem],
+    /// Credential problems that make the save fail with a 500.
+    pub server_error_for: &'static [AuthProblem],
+    /// The save's rules.
+    pub rules: SaveRules,
+    /// What a malformed token answers.
+    pub malformed_token: MalformedToken,
+    /// Rewrites every error before rendering.
+    pub error: ErrorHook,
+    /// Rewrites every error envelope after rendering.
+    pub envelope: EnvelopeHook,
+    /// The Content-Type of error envelopes.
+    pub error_content_type: &'static str,
+    /// Errors answered with an HTML page instead of the envelope.
+    pub html_instead: fn(&ErrorSite<'_>, &ApiError) -> bool,
+    /// Rewrites every library edge the save answers.
+    pub edge: EdgeHook,
+    /// The status of a first save.
+    pub created_status: StatusCode,
+    /// The status of a repeat save that answers an edge.
+    pub repeat_status: StatusCode,
+    /// The Content-Type of library edges.
+    pub edge_content_type: &'static str,
+    /// How the edge travels.
+    pub edge_transport: EdgeTransport,
+    /// Rewrites every public view.
+    pub view: ViewHook,
+}
+
+impl std::fmt::Debug for Behaviour {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Behaviour")
+            .field("token_before_key", &self.token_before_key)
+            .field("accepted_as_recipient", &self.accepted_as_recipient)
+            .field("server_error_for", &self.server_error_for)
+            .field("rules", &self.rules)
+            .field("malformed_token", &self.malformed_token)
+            .field("created_status", &self.created_status)
+            .field("repeat_status", &self.repeat_status)
+            .field("edge_transport", &self.edge_transport)
+            .finish_non_exhaustive()
+    }
+}
+
+/// JSON, as the docs' examples are.
+pub const JSON: &str = "application/json";
+
+impl Behaviour {
+    /// The documented behaviour, and where the docs leave a choice, the reference server's.
+    pub const fn documented() -> Self {
+        Self {
+            token_before_key: &[],
+            accepted_as_recipient: &[],
+            server_error_for: &[],
+            rules: SaveRules {
+                allow_revoked: false,
+                allow_expired: false,
+                allow_removed: false,
+                allow_collection: false,
+                rename: super::store::Rename::Never,
+                store: true,
+                store_despite: &[],
+                repeat: super::store::Repeat::SameEdge,
+            },
+            malformed_token: MalformedToken::NotFound,
+            error: |_, _| {},
+            envelope: |_, _| {},
+            error_content_type: JSON,
+            html_instead: |_, _| false,
+            edge: |_| {},
+            created_status: StatusCode::CREATED,
+            repeat_status: StatusCode::CREATED,
+            edge_content_type: JSON,
+            edge_transport: EdgeTransport::Normal,
+            view: |_, _| {},
+        }
+    }
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Self::documented()
+    }
+}
+
+/// The field of an envelope's `error` object, for hooks that rewrite one.
+pub fn error_field<'v>(envelope: &'v mut Value, field: &str) -> Option<&'v mut Value> {
+    envelope.get_mut("error")?.get_mut(field)
+}
+
+/// Sets `error.{field}` of an envelope (no-op on anything else).
+pub fn set_error_field(envelope: &mut Value, field: &str, value: Value) {
+    if let Some(Value::Object(error)) = envelope.get_mut("error") {
+        error.insert(field.to_owned(), value);
+    }
+}
+
+/// Removes `error.{field}` from an envelope.
+pub fn remove_error_field(envelope: &mut Value, field: &str) {
+    if let Some(Value::Object(error)) = envelope.get_mut("error") {
+        error.remove(field);
+    }
+}

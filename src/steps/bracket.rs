@@ -1,0 +1,307 @@
+//! The run's first save of the live token, and what is read around it.
+//!
+//! Saving changes the target, and the docs leave open what a repeat save answers, so a run
+//! saves the live token with the recipient's key once and every scenario that examines "the"
+//! save examines that one. It is bracketed, in this order:
+//!
+//! 1. *before*: the public view of the live share and the recipient's library, read together
+//!    before any save of the live token (SAVE-ORIGINAL-UNCHANGED compares the track from here);
+//! 2. *refused saves*: the collection, revoked, expired, removed and unknown tokens with the
+//!    recipient's key, and the live token with no key, all at once; then the library again
+//!    (SAVE-REFUSED-ADDS-NOTHING). They come before the first save because a revoked share
+//!    may lead to the very track the live one does: once that is in the library, another
+//!    copy of it could not be seen;
+//! 3. the first save;
+//! 4. *after*: the public view and the library again, together (SAVE-ORIGINAL-UNCHANGED,
+//!    SAVE-LIBRARY-ADDED).
+//!
+//! Each stage runs once, when the first scenario needs it, and only as far as the selected
+//! scenarios need ([`Needs`]): a run without `@resolve` scenarios never opens the share, one
+//! without `@library` scenarios (or without `[recipient] organization_id`) never lists the
+//! library nor makes the refused saves.
+
+use std::sync::Arc;
+
+use reqwest::Method;
+use serde_json::Value;
+use tokio::sync::OnceCell;
+
+use super::request::send_save;
+use super::{Context, KeyChoice, Token};
+use crate::checks::{self, Failure};
+use crate::clock;
+use crate::fixtures::ShareState;
+use crate::http::{Exchange, KeyHeader, TransportError};
+
+/// What the selected scenarios read around the first save.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// The public view of the live share, before and after (`@resolve` scenarios).
+    pub view: bool,
+    /// The recipient's library, before and after, and the refused saves (`@library`).
+    pub library: bool,
+}
+
+/// The most tracks read from a library: ten pages of 100, newest save first.
+const LIBRARY_PAGES: usize = 10;
+const PAGE: usize = 100;
+
+/// The recipient's library as List saved tracks showed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Library {
+    /// Track ids, newest save first.
+    pub track_ids: Vec<String>,
+    /// Whether the whole library was read (not cut at [`LIBRARY_PAGES`] pages).
+    pub complete: bool,
+}
+
+impl Library {
+    pub fn contains(&self, track_id: &str) -> bool {
+        self.track_ids.iter().any(|id| id == track_id)
+    }
+}
+
+/// The outcome of reading the library.
+#[derive(Debug, Clone)]
+pub(super) enum LibraryRead {
+    /// Not read, and why (not needed, no organization, no key).
+    Skipped(String),
+    /// List saved tracks did not answer the documented list.
+    Unreadable(String),
+    /// Read.
+    Read(Library),
+}
+
+/// A save made in the refused-saves stage.
+pub(super) struct RefusedSave {
+    /// `the revoked token with the recipient's key`.
+    pub what: String,
+    pub outcome: Result<Arc<Exchange>, TransportError>,
+}
+
+/// What was read before the first save.
+pub(super) struct Before {
+    /// The public view of the live share (the whole body), if it was read.
+    pub view: Option<Result<Value, Failure>>,
+    pub library: LibraryRead,
+    pub refused: Vec<RefusedSave>,
+    /// The library after the refused saves.
+    pub library_after_refused: LibraryRead,
+}
+
+/// What was read after the first save.
+pub(super) struct After {
+    pub view: Option<Result<Value, Failure>>,
+    pub library: LibraryRead,
+}
+
+/// The stages, each made once.
+pub(super) struct Bracket {
+    needs: Needs,
+    before: OnceCell<Before>,
+    first: OnceCell<Result<Arc<Exchange>, TransportError>>,
+    after: OnceCell<After>,
+}
+
+impl Bracket {
+    pub fn new(needs: Needs) -> Self {
+        Self {
+            needs,
+            before: OnceCell::new(),
+            first: OnceCell::new(),
+            after: OnceCell::new(),
+        }
+    }
+
+    /// What was read before the first save (reading it now if no scenario has yet).
+    pub async fn before(&self, ctx: &Context) -> &Before {
+        self.before
+            .get_or_init(|| read_before(ctx, self.needs))
+            .await
+    }
+
+    /// The run's first save of the live token with the recipient's key.
+    pub async fn first_save(
+        &self,
+        ctx: &Context,
+        live: &Token,
+    ) -> Result<Arc<Exchange>, TransportError> {
+        self.first
+            .get_or_init(|| async {
+                self.before(ctx).await;
+                send_save(ctx, live, &KeyChoice::Recipient).await
+            })
+            .await
+            .clone()
+    }
+
+    /// What was read after the first save (saving first if no scenario has yet).
+    pub async fn after(&self, ctx: &Context, live: &Token) -> &After {
+        self.after
+            .get_or_init(|| async {
+                // Whatever the save answered, the view and library after it are what count.
+                let _ = self.first_save(ctx, live).await;
+                let (view, library) =
+                    futures::join!(read_view(ctx, self.needs), read_library(ctx, self.needs));
+                After { view, library }
+            })
+            .await
+    }
+
+    /// The library before any save of the live token, if it has been read.
+    pub fn library_before(&self) -> Option<&LibraryRead> {
+        self.before.get().map(|b| &b.library)
+    }
+
+    /// The track the public view showed before the first save, if it was read.
+    pub fn track_id_seen_before(&self) -> Option<String> {
+        let view = self.before.get()?.view.as_ref()?.as_ref().ok()?;
+        view.pointer("/track/id")?.as_str().map(str::to_owned)
+    }
+}
+
+async fn read_before(ctx: &Context, needs: Needs) -> Before {
+    let (view, library) = futures::join!(read_view(ctx, needs), read_library(ctx, needs));
+    let mut refused = Vec::new();
+    let mut library_after_refused = library.clone();
+    if let LibraryRead::Read(_) = &library {
+        refused = refused_saves(ctx).await;
+        library_after_refused = read_library(ctx, needs).await;
+    }
+    Before {
+        view,
+        library,
+        refused,
+        library_after_refused,
+    }
+}
+
+/// Every save the docs say must be refused, all at once.
+async fn refused_saves(ctx: &Context) -> Vec<RefusedSave> {
+    let mut planned: Vec<(String, Token, KeyChoice)> = Vec::new();
+    for state in [
+        ShareState::Collection,
+        ShareState::Revoked,
+        ShareState::Expired,
+        ShareState::Removed,
+    ] {
+        if let Some(value) = ctx.fixtures.tokens.get(state) {
+            planned.push((
+                format!("the {state} token with the recipient's key"),
+                Token {
+                    label: format!("{state} token"),
+                    value: value.to_owned(),
+                    state: Some(state),
+                },
+                KeyChoice::Recipient,
+            ));
+        }
+    }
+    planned.push((
+        "a token that was never issued, with the recipient's key".into(),
+        Token {
+            label: "unknown token".into(),
+            value: format!("shr_{}", clock::random_hex(16)),
+            state: None,
+        },
+        KeyChoice::Recipient,
+    ));
+    if let Some(live) = ctx.fixtures.tokens.get(ShareState::Live) {
+        planned.push((
+            "the live token without a key".into(),
+            Token {
+                label: "live token".into(),
+                value: live.to_owned(),
+                state: Some(ShareState::Live),
+            },
+            KeyChoice::Absent,
+        ));
+    }
+    let saves = planned
+        .iter()
+        .map(|(_, token, key)| send_save(ctx, token, key));
+    let outcomes = futures::future::join_all(saves).await;
+    planned
+        .into_iter()
+        .zip(outcomes)
+        .map(|((what, _, _), outcome)| RefusedSave { what, outcome })
+        .collect()
+}
+
+/// The public view of the live share, if the selected scenarios compare it.
+async fn read_view(ctx: &Context, needs: Needs) -> Option<Result<Value, Failure>> {
+    if !needs.view {
+        return None;
+    }
+    let live = ctx.fixtures.tokens.get(ShareState::Live)?;
+    let response = ctx
+        .http
+        .send(
+            Method::GET,
+            &["v1", "music", "shared", live],
+            KeyHeader::Absent,
+            "GET /v1/music/shared/{live token} (public resolve, no key)".into(),
+        )
+        .await;
+    Some(match response {
+        Ok(response) => checks::public_view(&response),
+        Err(e) => Err(e.into()),
+    })
+}
+
+/// The recipient's library through List saved tracks, if the selected scenarios check it.
+async fn read_library(ctx: &Context, needs: Needs) -> LibraryRead {
+    if !needs.library {
+        return LibraryRead::Skipped("no selected scenario checks the library".into());
+    }
+    let Some(organization) = ctx.fixtures.recipient.organization_id.as_deref() else {
+        return LibraryRead::Skipped(
+            "the fixtures name no recipient organization ([recipient] organization_id), so \
+             List saved tracks cannot be asked"
+                .into(),
+        );
+    };
+    let Some(key) = &ctx.api_key else {
+        return LibraryRead::Skipped(
+            "no API key: give --api-key, set FREDDY_API_KEY, or put api_key in the fixtures".into(),
+        );
+    };
+    let mut track_ids = Vec::new();
+    for page in 0..LIBRARY_PAGES {
+        let offset = (page * PAGE).to_string();
+        let limit = PAGE.to_string();
+        let label = format!(
+            "GET /v1/music/{{recipient organization}}/tracks?limit={limit}&offset={offset} (List saved tracks, the recipient's key)"
+        );
+        let response = ctx
+            .http
+            .send_query(
+                Method::GET,
+                &["v1", "music", organization, "tracks"],
+                &[("limit", &limit), ("offset", &offset)],
+                KeyHeader::Key(key),
+                label,
+            )
+            .await;
+        let response = match response {
+            Ok(response) => response,
+            Err(e) => return LibraryRead::Unreadable(e.to_string()),
+        };
+        let items = match checks::library_page(&response) {
+            Ok(items) => items,
+            Err(failure) => return LibraryRead::Unreadable(failure.to_string()),
+        };
+        let last = items.len() < PAGE;
+        track_ids.extend(items);
+        if last {
+            return LibraryRead::Read(Library {
+                track_ids,
+                complete: true,
+            });
+        }
+    }
+    LibraryRead::Read(Library {
+        track_ids,
+        complete: false,
+    })
+}
