@@ -22,10 +22,12 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "share-conformance")
 LATENCY_MS = 100
-# The longest chain of dependent requests in one scenario: SAVE-ORIGINAL-UNCHANGED opens the
-# share, waits for the run's first save, saves again, and opens the share again (4 requests).
-# Every scenario also waits for the preflight request. Each costs one LATENCY_MS.
-LONGEST_SCENARIO_CHAIN = 4
+# The longest chain of dependent requests: the preflight, then the bracket of the run's first
+# save (the public view and the library read together, the refused saves together, the
+# library again, the first save, the view and the library again together): 6 requests one
+# after another, each costing one LATENCY_MS. SAVE-REPEAT's repeat save, after the first save,
+# is as long. Every other request runs alongside.
+LONGEST_CHAIN = 6
 
 
 PEAK_RSS_MB = []
@@ -100,12 +102,11 @@ def main():
             serve.terminate()
             serve.wait()
     wall = statistics.median(w for w, _, _ in latency)
-    critical = LONGEST_SCENARIO_CHAIN * LATENCY_MS / 1000
-    with_preflight = (LONGEST_SCENARIO_CHAIN + 1) * LATENCY_MS / 1000
+    critical = LONGEST_CHAIN * LATENCY_MS / 1000
     rows.append((f"`run` against a {LATENCY_MS} ms target, cold process",
                  f"median {wall * 1000:.0f} ms wall, of which scenarios {statistics.median(s for _, s, _ in latency) * 1000:.0f} ms"))
-    rows.append(("critical path (longest scenario chain × latency)",
-                 f"{critical * 1000:.0f} ms → wall is {wall / critical:.2f}× it (goal ≤ 1.5×); {wall / with_preflight:.2f}× it counting the preflight"))
+    rows.append(("critical path (longest chain of dependent requests × latency, preflight included)",
+                 f"{critical * 1000:.0f} ms ({LONGEST_CHAIN} requests) → wall is {wall / critical:.2f}× it (goal ≤ 1.15×)"))
 
     bench = subprocess.run(["cargo", "bench", "--locked", "-q", "--bench", "evaluate"], cwd=ROOT, check=True,
                            capture_output=True, text=True).stdout

@@ -17,8 +17,8 @@ use crate::clock;
 use crate::report::{Mode, Report, Verdict};
 use crate::suite::Suite;
 
-/// The format version of the JSON certificate.
-pub const FORMAT: u32 = 1;
+/// The format version of the JSON certificate (2: each clause records its provenance).
+pub const FORMAT: u32 = 2;
 
 /// The git commit this binary was built from (`-dirty` if modified, `unknown` if not in git).
 pub const COMMIT: &str = env!("SHARE_CONFORMANCE_COMMIT");
@@ -116,6 +116,10 @@ pub struct ClauseRecord {
     pub level: String,
     /// `PASS`, `FAIL`, `NOT-TESTABLE`, `ADVISORY-FAIL`, or `NOT-RUN`.
     pub verdict: String,
+    /// Where the fact comes from: `[doc]`, `[ex]` or `[inferred]`.
+    pub mark: String,
+    /// The page(s) it comes from.
+    pub source: String,
     /// The doc sentence it comes from.
     pub doc: String,
     /// The scenarios behind the verdict.
@@ -181,6 +185,8 @@ impl Certificate {
                     id: clause.id.clone(),
                     level: clause.level.to_string(),
                     verdict: result.map_or("NOT-RUN", |c| c.verdict.word()).to_owned(),
+                    mark: clause.mark.mark().to_owned(),
+                    source: clause.source.clone(),
                     doc: clause.doc.clone(),
                     scenarios: report
                         .scenarios
@@ -296,7 +302,7 @@ impl Certificate {
         );
         let _ = writeln!(
             out,
-            "## Clauses\n\n| clause | level | verdict | scenarios | documented as |\n|---|---|---|---|---|"
+            "## Clauses\n\nA MUST clause rests on a sentence the docs state (`[doc]`); SHOULD clauses may rest on what only an example shows (`[ex]`) or on an inference (`[inferred]`), and never fail a run.\n\n| clause | level | verdict | scenarios | rests on |\n|---|---|---|---|---|"
         );
         for c in &self.clauses {
             let scenarios: Vec<String> = c
@@ -306,12 +312,14 @@ impl Certificate {
                 .collect();
             let _ = writeln!(
                 out,
-                "| {} | {} | **{}** | {} | {} |",
+                "| {} | {} | **{}** | {} | {} {} ({}) |",
                 c.id,
                 c.level,
                 c.verdict,
                 md(&scenarios.join("<br>")),
-                md(&c.doc)
+                c.mark,
+                md(&c.doc),
+                md(&c.source)
             );
         }
         let _ = writeln!(out, "\n## Suite files\n\n| file | sha256 |\n|---|---|");

@@ -1,6 +1,8 @@
 //! Preflight: can a run against this target mean anything? Reachability (DNS, TCP, TLS, HTTP),
 //! whether the keys authenticate, whether each fixture token is in the state it claims (seen
-//! through the public resolve), and how far the target's clock is from ours.
+//! through the public resolve), whether the recipient's library can be listed, whether the live
+//! share's track is already in it (a save may then be a repeat), and how far the target's clock
+//! is from ours.
 
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
@@ -25,6 +27,8 @@ pub enum Mark {
     Fail,
     /// Not checked, or nothing to check; a run is still meaningful.
     Skip,
+    /// Worth knowing: a run is meaningful, but some verdicts may be NOT-TESTABLE.
+    Warn,
 }
 
 impl fmt::Display for Mark {
@@ -33,6 +37,7 @@ impl fmt::Display for Mark {
             Self::Pass => "✓",
             Self::Fail => "✗",
             Self::Skip => "-",
+            Self::Warn => "!",
         })
     }
 }
@@ -91,6 +96,8 @@ pub struct SharerCheck<'a> {
     pub key: &'a ApiKey,
     /// The sharer's organization.
     pub organization: &'a str,
+    /// The track `--provision` shares for the live fixture, if it makes one.
+    pub live_track: Option<&'a str>,
 }
 
 /// Diagnoses the target behind `http`.
@@ -108,13 +115,107 @@ pub async fn diagnose(
     };
     clock_skew(&root, &mut diagnosis);
     recipient_key(http, api_key, &mut diagnosis).await;
-    if let Some(sharer) = sharer {
-        sharer_key(http, &sharer, &mut diagnosis).await;
+    if let Some(sharer) = &sharer {
+        sharer_key(http, sharer, &mut diagnosis).await;
     }
+    let mut live_track = sharer
+        .as_ref()
+        .and_then(|s| s.live_track)
+        .map(str::to_owned);
     for state in ShareState::ALL {
-        token_state(http, state, fixtures.tokens.get(state), &mut diagnosis).await;
+        let seen = token_state(http, state, fixtures.tokens.get(state), &mut diagnosis).await;
+        if state == ShareState::Live && live_track.is_none() {
+            live_track = fixtures.expected.track_id.clone().or(seen);
+        }
     }
+    library(
+        http,
+        api_key,
+        fixtures,
+        live_track.as_deref(),
+        &mut diagnosis,
+    )
+    .await;
     diagnosis
+}
+
+/// List saved tracks with the recipient's key: the library checks need it. When the live
+/// share's track is already there, the run's first save may be a repeat.
+async fn library(
+    http: &HttpClient,
+    api_key: Option<&ApiKey>,
+    fixtures: &Fixtures,
+    live_track: Option<&str>,
+    diagnosis: &mut Diagnosis,
+) {
+    let Some(organization) = fixtures.recipient.organization_id.as_deref() else {
+        diagnosis.push(
+            Mark::Skip,
+            "library",
+            "the fixtures name no recipient organization: SAVE-LIBRARY-ADDED and SAVE-REFUSED-ADDS-NOTHING will be NOT-TESTABLE, and a certificate needs them",
+            Some("put the recipient's organization in [recipient] organization_id, or give --recipient-organization"),
+        );
+        return;
+    };
+    let Some(key) = api_key else {
+        diagnosis.push(
+            Mark::Skip,
+            "library",
+            "no API key to list the recipient's library with",
+            None,
+        );
+        return;
+    };
+    let label = "GET /v1/music/{recipient organization}/tracks (List saved tracks)".to_owned();
+    let response = http
+        .send_query(
+            Method::GET,
+            &["v1", "music", organization, "tracks"],
+            &[("limit", "100")],
+            KeyHeader::Key(key),
+            label,
+        )
+        .await;
+    let tracks = match response
+        .map_err(|e| e.to_string())
+        .and_then(|r| crate::checks::library_page(&r).map_err(|f| f.message().to_owned()))
+    {
+        Ok(tracks) => tracks,
+        Err(why) => {
+            diagnosis.push(
+                Mark::Fail,
+                "library",
+                format!("List saved tracks did not answer the documented list: {}", first_line(&why)),
+                Some("check [recipient] organization_id (the recipient's own organization) and the recipient's key"),
+            );
+            return;
+        }
+    };
+    diagnosis.push(
+        Mark::Pass,
+        "library",
+        format!(
+            "List saved tracks answers {} track(s) for the recipient",
+            tracks.len()
+        ),
+        None,
+    );
+    if let Some(track) = live_track
+        && tracks.iter().any(|t| t == track)
+    {
+        diagnosis.push(
+            Mark::Warn,
+            "live share",
+            format!(
+                "its track {track} is already in the recipient's library: if this live token was saved before, the run's first save is a repeat, which the docs leave open, and the checks that fail on it will be NOT-TESTABLE"
+            ),
+            Some("mint a fresh live share for each run: --provision live"),
+        );
+    }
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 /// DNS, TCP, then an HTTP request (TLS included for https). The root response, if any.
@@ -379,13 +480,14 @@ async fn sharer_key(http: &HttpClient, sharer: &SharerCheck<'_>, diagnosis: &mut
     }
 }
 
-/// Opens the share through the public resolve and compares what it is with what the fixtures say.
+/// Opens the share through the public resolve and compares what it is with what the fixtures
+/// say. The id of the track it shows, if any.
 async fn token_state(
     http: &HttpClient,
     state: ShareState,
     token: Option<&str>,
     diagnosis: &mut Diagnosis,
-) {
+) -> Option<String> {
     let what = format!("{state} token");
     let Some(token) = token else {
         diagnosis.push(
@@ -394,7 +496,7 @@ async fn token_state(
             "none in the fixtures (its scenarios will be NOT-TESTABLE)",
             None,
         );
-        return;
+        return None;
     };
     let label = format!("GET /v1/music/shared/{{{state} token}}");
     let response = match http
@@ -407,7 +509,10 @@ async fn token_state(
         .await
     {
         Ok(response) => response,
-        Err(e) => return diagnosis.push(Mark::Fail, &what, e.to_string(), None),
+        Err(e) => {
+            diagnosis.push(Mark::Fail, &what, e.to_string(), None);
+            return None;
+        }
     };
     let body = response.json().ok();
     let field = |name: &str| {
@@ -444,6 +549,10 @@ async fn token_state(
             Some(&format!("put a {state} share's token in [tokens] {state}, or remove the line to leave it NOT-TESTABLE")),
         );
     }
+    body.as_ref()
+        .and_then(|b| b.pointer("/track/id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned)
 }
 
 /// ` (CODE)` when the response is an error envelope, else nothing.

@@ -38,7 +38,7 @@ pub fn render(report: &Report) -> String {
             count(scenarios, Verdict::NotTestable),
         );
         for scenario in scenarios {
-            testcase(&mut out, scenario);
+            testcase(&mut out, report, scenario);
         }
         out.push_str("  </testsuite>\n");
     }
@@ -46,7 +46,7 @@ pub fn render(report: &Report) -> String {
     out
 }
 
-fn testcase(out: &mut String, scenario: &ScenarioResult) {
+fn testcase(out: &mut String, report: &Report, scenario: &ScenarioResult) {
     let clauses = scenario.clauses.join(" ");
     let _ = writeln!(
         out,
@@ -64,6 +64,21 @@ fn testcase(out: &mut String, scenario: &ScenarioResult) {
             out,
             "        <property name=\"clause\" value=\"{}\"/>",
             escape(clause)
+        );
+        if let Some(result) = report.clause(clause) {
+            let _ = writeln!(
+                out,
+                "        <property name=\"source\" value=\"{} {}\"/>",
+                result.mark,
+                escape(&result.source)
+            );
+        }
+    }
+    for source in &scenario.sources {
+        let _ = writeln!(
+            out,
+            "        <property name=\"rests-on\" value=\"{}\"/>",
+            escape(source)
         );
     }
     let _ = writeln!(
@@ -98,11 +113,12 @@ fn testcase(out: &mut String, scenario: &ScenarioResult) {
             let first = message.lines().next().unwrap_or_default();
             let _ = writeln!(
                 out,
-                "      <failure type=\"{}\" message=\"{}\">{}\n{}</failure>",
+                "      <failure type=\"{}\" message=\"{}\">{}\n{}\nrests on:\n{}</failure>",
                 scenario.verdict().word(),
                 escape(first),
                 escape(&format!("{step} ({location})")),
-                escape(message)
+                escape(message),
+                escape(&scenario.sources.join("\n"))
             );
         }
         (

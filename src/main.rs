@@ -11,6 +11,7 @@ use share_conformance::certificate::Certificate;
 use share_conformance::clauses::Level;
 use share_conformance::cli::{Cli, Command, Environment, FaultsArgs, ServeArgs};
 use share_conformance::doctor::{SharerCheck, diagnose};
+use share_conformance::fixtures::ShareState;
 use share_conformance::http::HttpClient;
 use share_conformance::mutation;
 use share_conformance::reference::faults::{CATALOGUE, Fault};
@@ -134,6 +135,11 @@ async fn doctor(target: Target, timeout: std::time::Duration) -> anyhow::Result<
     let sharer = connected.remote.provision.as_ref().map(|plan| SharerCheck {
         key: &plan.sharer_key,
         organization: &plan.organization,
+        live_track: plan
+            .states
+            .contains(&ShareState::Live)
+            .then_some(plan.track.as_deref())
+            .flatten(),
     });
     let diagnosis = diagnose(
         &http,

@@ -83,6 +83,9 @@ pub struct ScenarioResult {
     pub advisory: bool,
     /// How it ended.
     pub outcome: Outcome,
+    /// What the scenario rests on: its description's lines that open with a provenance mark
+    /// (`[doc] "Returns `201 Created` …" (save-shared-track.md)`).
+    pub sources: Vec<String>,
     /// Observations worth reporting even on a pass.
     pub notes: Vec<String>,
     /// Every step, background first, in order.
@@ -395,6 +398,11 @@ impl Report {
         out
     }
 
+    /// The result of clause `id`, if it was selected.
+    pub fn clause(&self, id: &str) -> Option<&ClauseResult> {
+        self.clauses.iter().find(|c| c.id == id)
+    }
+
     /// The verdict on clause `id`, if it was selected.
     pub fn verdict(&self, id: &str) -> Option<Verdict> {
         self.clauses.iter().find(|c| c.id == id).map(|c| c.verdict)
@@ -530,6 +538,10 @@ pub fn scenario_lines(result: &ScenarioResult) -> String {
             for line in message.lines() {
                 out.push_str(&format!("               {line}\n"));
             }
+            for (i, source) in result.sources.iter().enumerate() {
+                let label = if i == 0 { "rests on:" } else { "" };
+                out.push_str(&format!("               {label:<9} {source}\n"));
+            }
         }
         Outcome::NotTestable { reason } => {
             let mut lines = reason.lines();
@@ -574,6 +586,7 @@ mod tests {
             clauses: vec![clause.into()],
             advisory: clause == "B",
             outcome,
+            sources: vec!["[doc] \"d\" (s)".into()],
             notes: vec![],
             steps: vec![],
             duration: Duration::ZERO,

@@ -36,8 +36,9 @@ use crate::{cucumber_json, junit, leak, provision};
 /// Default per-request timeout, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 /// Default number of scenarios in flight at once: more than the suite has, so against a
-/// distant target the wall time is its critical path, not a queue.
-pub const DEFAULT_CONCURRENCY: usize = 64;
+/// distant target the wall time is its critical path, not a queue. (Memory stays bounded:
+/// each response holds at most `http::BODY_CAP`.)
+pub const DEFAULT_CONCURRENCY: usize = 128;
 
 /// A tag expression as given on the command line, parsed.
 #[derive(Debug, Clone)]
@@ -571,6 +572,7 @@ fn synthetic_failure(what: &str, name: &str, message: String) -> ScenarioResult 
             location: "-".into(),
             message,
         },
+        sources: Vec::new(),
         notes: Vec::new(),
         steps: Vec::new(),
         duration: Duration::ZERO,
@@ -751,6 +753,7 @@ impl Recorder<'_, '_> {
                 .collect(),
             advisory: tags.iter().any(|t| *t == SHOULD_TAG),
             outcome: pending.problem.unwrap_or(Outcome::Passed),
+            sources: sources(scenario),
             notes: Vec::new(),
             steps,
             repetitions: None,
@@ -773,6 +776,19 @@ impl Recorder<'_, '_> {
         }
         self.results.push(result);
     }
+}
+
+/// The lines of a scenario's description that say what it rests on.
+fn sources(scenario: &gherkin::Scenario) -> Vec<String> {
+    scenario
+        .description
+        .as_deref()
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !crate::suite::provenance_marks(line).is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Every step of a scenario with its status and duration, for `-v`.

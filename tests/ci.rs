@@ -4,6 +4,7 @@
 mod common;
 
 use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 use share_conformance::certificate::Certificate;
@@ -406,6 +407,51 @@ fn provisioning_flags_are_checked() {
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+    let base = [
+        "run",
+        "--base-url",
+        "http://127.0.0.1:9",
+        "--sharer-api-key",
+        "ak_s",
+        "--organization",
+        "org_1",
+    ];
+    for (extra, expected) in [
+        (
+            &["--provision", "expired", "--track", "mtrack_1"][..],
+            "one day",
+        ),
+        (
+            &["--provision", "removed", "--track", "mtrack_1"][..],
+            "--disposable-track",
+        ),
+        (
+            &["--provision", "live,bogus", "--track", "mtrack_1"][..],
+            "\"bogus\" is not a state",
+        ),
+        (
+            &["--provision", "live"][..],
+            "--provision live needs --track",
+        ),
+        (&["--provision"][..], "nothing to make"),
+        (
+            &[
+                "--provision",
+                "--track",
+                "mtrack_1",
+                "--recipient-organization",
+                "7",
+            ][..],
+            "org_",
+        ),
+    ] {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        let output = harness(&args);
+        let (_, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
@@ -441,10 +487,15 @@ fn doctor_passes_serve_and_names_what_is_wrong() {
         "✓ expired token",
         "✓ removed token",
         "✓ collection token",
+        "✓ library: List saved tracks answers 0 track(s)",
     ] {
         assert!(stdout.contains(line), "{line} missing:\n{stdout}");
     }
     assert!(!stdout.contains('✗'), "{stdout}");
+    assert!(
+        !stdout.contains("! live share"),
+        "nothing saved yet: {stdout}"
+    );
     assert!(
         !stdout.contains(serve.flag("--sharer-api-key")),
         "the sharer key leaked"
@@ -481,6 +532,37 @@ fn doctor_passes_serve_and_names_what_is_wrong() {
         "{stdout}"
     );
     assert!(stdout.contains("✓ live token"), "{stdout}");
+
+    // Once the live token is saved, doctor warns (without failing) that a run's first save
+    // would be a repeat.
+    assert_eq!(serve.run(&[]).status.code(), Some(0));
+    let output = doctor(&[]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("! live share: its track") && stdout.contains("--provision live"),
+        "{stdout}"
+    );
+
+    // A recipient organization that is not the recipient's: the library cannot be listed.
+    let output = doctor(&["--recipient-organization", "org_000000000000"]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("✗ library: List saved tracks did not answer the documented list"),
+        "{stdout}"
+    );
+    let mut without = share_conformance::fixtures::Fixtures::load(&serve.fixtures).unwrap();
+    without.recipient.organization_id = None;
+    let dir = scratch_dir("doctor-no-org");
+    let path = write_fixtures(&dir, &without);
+    let output = harness(&["doctor", "--base-url", &serve.url, "--fixtures", &path]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("- library: the fixtures name no recipient organization"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -501,4 +583,93 @@ fn doctor_exits_3_when_nothing_listens() {
         "the embedded server is sound: {:?}",
         text(&output)
     );
+}
+
+/// The shell commands of the README's CI recipe (between its `ci-recipe` markers), each split
+/// into arguments with `$VARIABLES` replaced from `vars`.
+fn readme_recipe(vars: &[(&str, &str)]) -> Vec<Vec<String>> {
+    let readme = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"));
+    let block = readme
+        .split("<!-- ci-recipe:begin -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- ci-recipe:end -->").next())
+        .expect("the README marks its CI recipe");
+    let script = block.replace("\\\n", " ");
+    script
+        .lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("share-conformance "))
+        .map(|line| {
+            let mut expanded = line.to_owned();
+            for (name, value) in vars {
+                expanded = expanded
+                    .replace(&format!("\"${name}\""), value)
+                    .replace(&format!("${name}"), value);
+            }
+            assert!(!expanded.contains('$'), "an unknown variable in: {line}");
+            expanded
+                .split_whitespace()
+                .skip(1)
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn the_readme_ci_recipe_passes_run_after_run_against_a_server_that_answers_repeat_saves_200() {
+    let serve = Serve::start("ci-recipe", &["--variant", "repeat-save-200"]);
+    let seeded = share_conformance::fixtures::Fixtures::load(&serve.fixtures).unwrap();
+    let dir = scratch_dir("ci-recipe");
+    std::fs::create_dir_all(dir.join("ci")).unwrap();
+    // What the recipe keeps static: every token but the live one, and the recipient's org.
+    let mut staging = share_conformance::fixtures::Fixtures {
+        tokens: seeded.tokens.clone(),
+        recipient: seeded.recipient.clone(),
+        ..Default::default()
+    };
+    staging.tokens.live = None;
+    std::fs::write(dir.join("ci/staging.toml"), staging.to_toml()).unwrap();
+
+    let recipient_key = seeded.api_key.clone().unwrap();
+    let commands = readme_recipe(&[
+        ("STAGING_URL", &serve.url),
+        ("SHARER_ORG", serve.flag("--organization")),
+        ("SHARED_TRACK", serve.flag("--track")),
+    ]);
+    assert_eq!(commands.len(), 2, "doctor, then run: {commands:?}");
+    for round in 1..=2 {
+        for args in &commands {
+            let output = Command::new(BIN)
+                .args(args)
+                .current_dir(&dir)
+                .env("FREDDY_API_KEY", recipient_key.expose())
+                .env("FREDDY_SHARER_API_KEY", serve.flag("--sharer-api-key"))
+                .stdin(std::process::Stdio::null())
+                .output()
+                .unwrap();
+            let (stdout, stderr) = text(&output);
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "round {round}: {args:?}\n{stdout}\n{stderr}"
+            );
+            if args[0] == "run" {
+                assert!(
+                    stdout.contains("provisioned live: share mslink_"),
+                    "{stdout}"
+                );
+                assert!(stdout.contains("result: PASS"), "{stdout}");
+                assert!(
+                    !stdout.contains("NOT-TESTABLE  "),
+                    "round {round}: {stdout}"
+                );
+            }
+            if args[0] == "doctor" && round == 2 {
+                // The track is in the library from round 1: said, not failed.
+                assert!(stdout.contains("! live share: its track"), "{stdout}");
+            }
+        }
+    }
+    assert!(dir.join("conformance.xml").exists() && dir.join("conformance.md.json").exists());
 }
