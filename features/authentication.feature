@@ -1,8 +1,9 @@
 Feature: Signing in to save
   Unlike the public resolve, saving a shared track requires sign-in. The key is checked before
   the token: without a valid credential the answer is 401 whatever the token, and it is the
-  same 401 for a live, a revoked and an unknown token, so a caller without sign-in learns
-  nothing about tokens.
+  same 401 for a token in any state (live, revoked, expired, removed, collection, unknown), so
+  a caller without sign-in learns nothing about tokens. What differs between two answers to
+  the very same request (a request id) is set aside: it varies per request, not per token.
 
   Where the pages disagree, every documented value is accepted: the 401 `type` is
   `authentication_error` on this page and `client_error` globally; any code of the global
@@ -47,31 +48,37 @@ Feature: Signing in to save
     And the error code is a documented 401 code
 
     Examples:
-      | key                                              |
-      | an unknown API key                               |
-      | a malformed API key that is "of the wrong prefix" |
+      | key                                                     |
+      | an unknown API key                                      |
+      | the recipient's API key with its last character changed |
+      | a malformed API key that is "of the wrong prefix"       |
       | a malformed API key that is "of the wrong length" |
       | a malformed API key that is "8 KiB long"          |
       | a malformed API key that is "non-ASCII"           |
 
   @clause:SAVE-401-BEARER
-  Scenario: Saving with a forged Bearer credential and no X-API-Key returns a documented 401
+  Scenario Outline: Saving with <credential> and no X-API-Key returns a documented 401
     [doc] "Header `X-API-Key: <key>`; music endpoints also accept `Authorization: Bearer <JWT>`" (related-endpoints.md)
     [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (save-shared-track.md)
 
-    Given a forged Bearer credential
+    Given <credential>
     And the live share token
     When the share is saved
     Then the status is 401
     And the body is an error envelope
     And the error code is a documented 401 code
 
+    Examples:
+      | credential                   |
+      | a forged Bearer credential   |
+      | an unsigned Bearer credential |
+
   @clause:SAVE-401-BEFORE-TOKEN
-  Scenario Outline: With <credential>, the live, revoked and unknown tokens all return one 401
+  Scenario Outline: With <credential>, every token state returns one 401
     [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (save-shared-track.md)
 
     Given <credential>
-    When the live, revoked and unknown share tokens are each saved
+    When the live, revoked, expired, removed, collection and unknown share tokens are each saved
     Then each of those responses has status 401
     And those responses agree on status, code, type, message and details
 
@@ -84,13 +91,14 @@ Feature: Signing in to save
       | a malformed API key that is "8 KiB long"          |
       | a malformed API key that is "non-ASCII"           |
       | a forged Bearer credential                        |
+      | an unsigned Bearer credential                     |
 
   @clause:SAVE-NO-ORACLE-STRICT @should
-  Scenario Outline: With <credential>, the 401s for live, revoked and unknown tokens are identical
-    [inferred] one answer in every field, system_message and extra fields included
+  Scenario Outline: With <credential>, the 401s for every token state are identical
+    [inferred] one answer in every field and header, system_message and extra fields included
 
     Given <credential>
-    When the live, revoked and unknown share tokens are each saved
+    When the live, revoked, expired, removed, collection and unknown share tokens are each saved
     Then those responses are identical apart from trace_id and timestamp
 
     Examples:

@@ -1,6 +1,7 @@
 Feature: Malformed tokens
   Whatever the token, the answer is a graceful client error with the documented envelope,
   never a server error or a stack trace. The docs allow 400 (bad format) or 404 (not found).
+  "A share link id" is the live share's `mslink_` id, which the docs warn is not its token.
 
   A bare `..` path segment is resolved by URL rules before any request leaves the harness,
   so the dot-segment case sends `..` joined by percent-encoded slashes instead.
@@ -24,3 +25,5 @@ Feature: Malformed tokens
       | dot segments            |
       | control characters      |
       | empty                   |
+      | in upper case           |
+      | a share link id         |

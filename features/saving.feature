@@ -55,9 +55,17 @@ Feature: Saving a shared track
     When the share is saved
     Then the shared track's documented fields are the same before and after the first save
 
+  @clause:SAVE-ORIGINAL-UNCHANGED @resolve
+  Scenario: A repeat save leaves the shared track's documented fields unchanged too
+    [doc] "The track is added as a `shared`-sourced library edge; the original track is unchanged." (save-shared-track.md)
+
+    When the share is saved again
+    Then the shared track's documented fields are the same before any save and after the repeat save
+
   @clause:SAVE-LIBRARY-ADDED @library
-  Scenario: After the save the shared track is in the recipient's library
+  Scenario: After the save the shared track, and only it, is added to the recipient's library
     [doc] "Save a shared track into the recipient's own library." (save-shared-track.md)
+    [doc] "The track is added as a `shared`-sourced library edge" (save-shared-track.md)
     [doc] "List saved tracks: `GET /v1/music/{organization_id}/tracks`; newest save first." (related-endpoints.md)
 
     When the share is saved

@@ -5,6 +5,7 @@
 //! and bodies to show it never panics. A failed check is a [`Failure`] whose text lines up
 //! what was expected against what the target did, then the response it looked at.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde_json::Value;
@@ -453,38 +454,143 @@ fn pair<'a, 'b>(answers: &'b [Answer<'a>]) -> Result<(&'b Answer<'a>, &'b [Answe
     }
 }
 
-fn compare(
-    answers: &[Answer<'_>],
-    what: &str,
-    view: impl Fn(&Answer<'_>) -> Result<Value, Failure>,
-) -> Check {
-    let (first, rest) = pair(answers)?;
-    let reference = view(first)?;
-    for other in rest {
-        if let Some(diff) = json_diff(
-            &reference,
-            &view(other)?,
-            &first.exchange.request,
-            &other.exchange.request,
-        ) {
-            return Err(Failure::new(format!(
-                "expected: one answer whatever the token ({what})\nactual:   the answers differ, so they tell the tokens' states apart:\n{}",
-                diff.trim_end()
-            )));
+/// What stands in for a value that differs between two answers to the very same request.
+const VARIES: &str = "(varies per request)";
+
+/// The leaves of `a` and `b` (JSON pointers) whose values differ: compared for two answers to
+/// the very same request, they vary per request (a request id), not with the token's state.
+fn varying_leaves(a: &Value, b: &Value, at: &str, out: &mut BTreeSet<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (key, value) in x {
+                if let Some(other) = y.get(key) {
+                    varying_leaves(value, other, &format!("{at}/{key}"), out);
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (value, other)) in x.iter().zip(y).enumerate() {
+                varying_leaves(value, other, &format!("{at}/{i}"), out);
+            }
+        }
+        _ if a != b => {
+            out.insert(at.to_owned());
+        }
+        _ => {}
+    }
+}
+
+/// `value` with the leaves at `pointers` replaced by [`VARIES`].
+fn mask_leaves(value: &Value, pointers: &BTreeSet<String>) -> Value {
+    let mut out = value.clone();
+    for pointer in pointers {
+        if let Some(leaf) = out.pointer_mut(pointer) {
+            *leaf = Value::String(VARIES.to_owned());
         }
     }
-    Ok(())
+    out
+}
+
+/// Answers to compare, and a control: a second answer to the same request as one of them.
+/// What differs within the control pair varies per request and is set aside.
+#[derive(Clone, Copy)]
+pub struct Comparison<'a, 'b> {
+    /// The answers, one per token.
+    pub answers: &'b [Answer<'a>],
+    /// The same request as `answers[control.0]`, sent again.
+    pub control: Option<(usize, Answer<'a>)>,
+}
+
+impl Comparison<'_, '_> {
+    /// The leaves of the bodies (token masked) that differ within the control pair.
+    fn varying(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        if let Some((index, again)) = self.control
+            && let Some(first) = self.answers.get(index)
+            && let (Ok(a), Ok(b)) = (first.exchange.json(), again.exchange.json())
+        {
+            varying_leaves(
+                &mask_token(&a, first.token),
+                &mask_token(&b, again.token),
+                "",
+                &mut out,
+            );
+        }
+        out
+    }
+
+    /// Header names to set aside: those that differ within the control pair, and those
+    /// that differ by nature (the date, the length of bodies whose masked fields differ).
+    fn varying_headers(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = ["date", "content-length"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if let Some((index, again)) = self.control
+            && let Some(first) = self.answers.get(index)
+        {
+            for (name, value) in first.exchange.headers.iter() {
+                if again.exchange.headers.get_all(name).iter().ne([value]) {
+                    out.insert(name.as_str().to_owned());
+                }
+            }
+            for name in again.exchange.headers.keys() {
+                if !first.exchange.headers.contains_key(name) {
+                    out.insert(name.as_str().to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    fn compare(
+        &self,
+        what: &str,
+        view: impl Fn(&Answer<'_>, &BTreeSet<String>) -> Result<Value, Failure>,
+    ) -> Check {
+        if let Some(limited) = self
+            .answers
+            .iter()
+            .chain(self.control.as_ref().map(|(_, a)| a))
+            .find(|a| a.exchange.status.as_u16() == 429)
+        {
+            return Err(Failure::about(
+                "the target rate-limited a request (429) although the harness waited as Retry-After asked: nothing to compare",
+                limited.exchange,
+            ));
+        }
+        let varying = self.varying();
+        let (first, rest) = pair(self.answers)?;
+        let reference = view(first, &varying)?;
+        for other in rest {
+            if let Some(diff) = json_diff(
+                &reference,
+                &view(other, &varying)?,
+                &first.exchange.request,
+                &other.exchange.request,
+            ) {
+                return Err(Failure::new(format!(
+                    "expected: one answer whatever the token's state ({what}; what differs between two answers to the same request is set aside)\nactual:   the answers differ, so they tell the tokens' states apart:\n{}",
+                    diff.trim_end()
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The documented fields that identify an answer: the HTTP status and the envelope's `code`,
-/// `type`, `message` and `details` (each answer's own token masked). A MUST: the docs give
-/// these answers one envelope, so none of these may depend on the token's state.
-pub fn agree_on_documented_fields(answers: &[Answer<'_>]) -> Check {
-    compare(
-        answers,
+/// `type`, `message` and `details` (each answer's own token masked, and what varies per
+/// request set aside). A MUST: the docs give these answers one envelope, so none of these may
+/// depend on the token's state.
+pub fn agree_on_documented_fields(comparison: Comparison<'_, '_>) -> Check {
+    comparison.compare(
         "status, code, type, message and details",
-        |answer| {
-            let body = mask_token(&json_body(answer.exchange)?, answer.token);
+        |answer, varying| {
+            let body = mask_leaves(
+                &mask_token(&json_body(answer.exchange)?, answer.token),
+                varying,
+            );
             let field = |name: &str| {
                 body.pointer(&format!("/error/{name}"))
                     .cloned()
@@ -501,16 +607,36 @@ pub fn agree_on_documented_fields(answers: &[Answer<'_>]) -> Check {
     )
 }
 
-/// The whole answers agree once `trace_id` and `timestamp` are set aside (each answer's own
-/// token masked): `system_message` and extra fields included. A SHOULD.
-pub fn identical_apart_from_volatile(answers: &[Answer<'_>]) -> Check {
-    compare(answers, "everything but trace_id and timestamp", |answer| {
-        let body = mask_token(&json_body(answer.exchange)?, answer.token);
-        Ok(serde_json::json!({
-            "status": answer.exchange.status.as_u16(),
-            "body": without(&body, PER_RESPONSE_FIELDS),
-        }))
-    })
+/// The whole answers agree, headers included, once `trace_id`, `timestamp` and what varies
+/// per request are set aside (each answer's own token masked): `system_message` and extra
+/// fields included. A SHOULD.
+pub fn identical_apart_from_volatile(comparison: Comparison<'_, '_>) -> Check {
+    let skip_headers = comparison.varying_headers();
+    comparison.compare(
+        "everything but trace_id, timestamp and what varies per request",
+        |answer, varying| {
+            let body = mask_leaves(
+                &mask_token(&json_body(answer.exchange)?, answer.token),
+                varying,
+            );
+            let headers: BTreeMap<String, String> = answer
+                .exchange
+                .headers
+                .iter()
+                .filter(|(name, _)| !skip_headers.contains(name.as_str()))
+                .map(|(name, value)| {
+                    let value =
+                        String::from_utf8_lossy(value.as_bytes()).replace(answer.token, "{token}");
+                    (name.as_str().to_owned(), value)
+                })
+                .collect();
+            Ok(serde_json::json!({
+                "status": answer.exchange.status.as_u16(),
+                "headers": headers,
+                "body": without(&body, PER_RESPONSE_FIELDS),
+            }))
+        },
+    )
 }
 
 /// Every answer has status `expected`.
@@ -734,20 +860,38 @@ pub fn library_page(response: &Exchange) -> Result<Vec<String>, Failure> {
         .collect()
 }
 
-/// After the save, the library holds the saved track.
-pub fn library_holds(after: &[String], complete: bool, track_id: &str) -> Check {
-    if after.iter().any(|id| id == track_id) {
+/// After the save, the library holds the saved track, and no other track appeared with it
+/// ("The track is added as a `shared`-sourced library edge": one track).
+pub fn library_gained(
+    before: &[String],
+    after: &[String],
+    complete: bool,
+    track_id: &str,
+) -> Check {
+    if !after.iter().any(|id| id == track_id) {
+        return Err(Failure::new(format!(
+            "expected: the saved track {track_id} in the recipient's library after the save\nactual:   List saved tracks shows {} track(s){}, not this one{}",
+            after.len(),
+            if complete { "" } else { " (the newest ones)" },
+            if after.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", after.join(", "))
+            }
+        )));
+    }
+    let others: Vec<&str> = after
+        .iter()
+        .filter(|id| *id != track_id && !before.contains(id))
+        .map(String::as_str)
+        .collect();
+    if others.is_empty() {
         return Ok(());
     }
     Err(Failure::new(format!(
-        "expected: the saved track {track_id} in the recipient's library after the save\nactual:   List saved tracks shows {} track(s){}, not this one{}",
-        after.len(),
-        if complete { "" } else { " (the newest ones)" },
-        if after.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", after.join(", "))
-        }
+        "expected: the save adds the shared track {track_id} to the recipient's library, and nothing else\nactual:   {} other track(s) appeared with it: {}",
+        others.len(),
+        others.join(", ")
     )))
 }
 

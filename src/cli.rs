@@ -222,7 +222,8 @@ pub struct FaultsArgs {
     /// entry × clause matrix and the score (exit 1 if a fault gets through or a variant fails)
     #[arg(long)]
     pub matrix: bool,
-    /// With --matrix: bound on every request, in seconds (the slow-save fault waits for it)
+    /// With --matrix: bound on every request of the runs against transport faults, in seconds
+    /// (the slow-save fault waits for it; other runs allow 15 s)
     #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_timeout)]
     pub timeout: f64,
     /// With --matrix: runs in flight at once

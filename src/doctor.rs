@@ -114,7 +114,7 @@ pub async fn diagnose(
         return diagnosis;
     };
     clock_skew(&root, &mut diagnosis);
-    recipient_key(http, api_key, &mut diagnosis).await;
+    recipient_key(http, api_key, fixtures, &mut diagnosis).await;
     if let Some(sharer) = &sharer {
         sharer_key(http, sharer, &mut diagnosis).await;
     }
@@ -413,7 +413,12 @@ fn clock_skew(root: &Exchange, diagnosis: &mut Diagnosis) {
 }
 
 /// A save of a token that was never issued: 404 means the key was accepted, 401 that it was not.
-async fn recipient_key(http: &HttpClient, api_key: Option<&ApiKey>, diagnosis: &mut Diagnosis) {
+async fn recipient_key(
+    http: &HttpClient,
+    api_key: Option<&ApiKey>,
+    fixtures: &Fixtures,
+    diagnosis: &mut Diagnosis,
+) {
     let Some(key) = api_key else {
         diagnosis.push(
             Mark::Fail,
@@ -423,7 +428,7 @@ async fn recipient_key(http: &HttpClient, api_key: Option<&ApiKey>, diagnosis: &
         );
         return;
     };
-    let token = format!("shr_{}", clock::random_hex(16));
+    let token = fixtures.unknown_token();
     let label = "POST /v1/music/shared/{unknown token}/save".to_owned();
     match http.send(Method::POST, &["v1", "music", "shared", &token, "save"], KeyHeader::Key(key), label).await {
         Ok(response) if response.status == StatusCode::UNAUTHORIZED => diagnosis.push(

@@ -221,6 +221,81 @@ impl Fixtures {
     }
 }
 
+/// `token` with its last character changed to another of its kind: a hex digit to a hex digit
+/// when the token's body is hex, so a target that checks its own format still looks it up.
+pub fn near_miss(token: &str) -> String {
+    let body = token.split_once('_').map_or(token, |(_, body)| body);
+    let hex = !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if !hex {
+        return crate::secret::near_miss_text(token);
+    }
+    let mut out = token.to_owned();
+    if let Some(last) = out.pop() {
+        out.push(match last {
+            '9' => 'a',
+            'f' => '0',
+            c => char::from(c as u8 + 1),
+        });
+    }
+    out
+}
+
+impl Fixtures {
+    /// A token no target issued, shaped like the tokens the fixtures hold (the live one first):
+    /// the same prefix, length and kinds of character, so a target that answers 400 to any
+    /// token not in its own format still sees one in its format. No length or charset is
+    /// documented; without a token to copy, the docs' example form (`shr_` and 32 hex).
+    pub fn unknown_token(&self) -> String {
+        let template = ShareState::ALL
+            .into_iter()
+            .find_map(|state| self.tokens.get(state))
+            .unwrap_or("shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c");
+        loop {
+            let token = shaped_like(template);
+            if !ShareState::ALL
+                .into_iter()
+                .any(|s| self.tokens.get(s) == Some(token.as_str()))
+            {
+                return token;
+            }
+        }
+    }
+}
+
+/// A random string like `template`: its prefix up to the first `_` kept, then each character
+/// replaced by a random one of its kind (hex digits stay hex when the whole body is hex).
+fn shaped_like(template: &str) -> String {
+    let (prefix, body) = match template.find('_') {
+        Some(at) => template.split_at(at + 1),
+        None => ("", template),
+    };
+    let all_hex = !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let random: Vec<u8> = crate::clock::random_hex(body.len().max(1))
+        .as_bytes()
+        .chunks(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0))
+        .collect();
+    let pick = |set: &[u8], r: u8| char::from(set[usize::from(r) % set.len()]);
+    let body: String = body
+        .chars()
+        .zip(random.iter().cycle())
+        .map(|(c, &r)| match c {
+            _ if all_hex => pick(b"0123456789abcdef", r),
+            '0'..='9' => pick(b"0123456789", r),
+            'a'..='z' => pick(b"abcdefghijklmnopqrstuvwxyz", r),
+            'A'..='Z' => pick(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", r),
+            other => other,
+        })
+        .collect();
+    format!("{prefix}{body}")
+}
+
 impl fmt::Debug for Fixtures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Tokens are capabilities too (anyone holding one can open the share): list which
@@ -324,6 +399,32 @@ organization_id = "org_5c1e9a7d3b20"
         assert!(format!("{err:#}").contains("unknown field"), "{err:#}");
         let err = Fixtures::parse("[tokens]\nlive = 3\n").unwrap_err();
         assert!(format!("{err:#}").contains("line 2"), "{err:#}");
+    }
+
+    #[test]
+    fn a_near_miss_keeps_the_kind_of_its_last_character() {
+        assert_eq!(near_miss("shr_00ff"), "shr_00f0");
+        assert_eq!(near_miss("shr_0019"), "shr_001a");
+        assert_eq!(near_miss("shr_AbCz"), "shr_AbCa");
+    }
+
+    #[test]
+    fn an_unknown_token_has_the_shape_of_the_fixtures_tokens() {
+        let f = Fixtures::parse(SAMPLE).unwrap();
+        let token = f.unknown_token();
+        assert!(token.starts_with("shr_") && token.len() == 36, "{token}");
+        assert!(token[4..].bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+        assert_ne!(Some(token.as_str()), f.tokens.get(ShareState::Live));
+        let other = Fixtures::parse("[tokens]\nlive = \"shr_AbC-dEf_0123456789xyzXYZ\"\n").unwrap();
+        let token = other.unknown_token();
+        assert_eq!(token.len(), "shr_AbC-dEf_0123456789xyzXYZ".len(), "{token}");
+        assert!(token.starts_with("shr_") && &token[7..8] == "-", "{token}");
+        assert!(
+            token[4..7].bytes().all(|b| b.is_ascii_alphabetic()),
+            "{token}"
+        );
+        let empty = Fixtures::default().unknown_token();
+        assert!(empty.starts_with("shr_") && empty.len() == 36, "{empty}");
     }
 
     #[test]

@@ -27,6 +27,29 @@ const FIRST_ALLOCATION: usize = 64 * 1024;
 /// How much of a body longer than [`BODY_CAP`] is kept, for excerpts.
 const KEPT_WHEN_CUT: usize = 4 * 1024;
 
+/// How often a request answered 429 is sent again, waiting as its Retry-After asks.
+const RATE_LIMIT_RETRIES: u32 = 3;
+
+/// The longest wait for one Retry-After.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// The wait a `Retry-After` header asks for: seconds, or an HTTP date.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
 /// How long an excerpt of a body is in failure messages, in characters.
 const EXCERPT_CHARS: usize = 160;
 
@@ -282,7 +305,25 @@ impl HttpClient {
             request = request.header(name, header);
         }
         let started = Instant::now();
-        let mut response = request.send().await.map_err(|e| fail(self.describe(e)))?;
+        // A 429 is the docs' "rate limit (with Retry-After)": not an answer to the question
+        // asked. Wait as asked (bounded) and ask again; a last 429 is returned as it is, and
+        // the steps call what it cannot answer NOT-TESTABLE.
+        let mut retries = 0;
+        let mut response = loop {
+            let attempt = request
+                .try_clone()
+                .ok_or_else(|| fail("the request cannot be sent twice".into()))?;
+            let response = attempt.send().await.map_err(|e| fail(self.describe(e)))?;
+            if response.status() != StatusCode::TOO_MANY_REQUESTS || retries == RATE_LIMIT_RETRIES {
+                break response;
+            }
+            let wait = retry_after(response.headers())
+                .unwrap_or(Duration::from_secs(1 << retries))
+                .min(MAX_RETRY_WAIT);
+            drop(response);
+            tokio::time::sleep(wait).await;
+            retries += 1;
+        };
         let status = response.status();
         let mut headers = response.headers().clone();
         // Sized from Content-Length, but never more than a small first allocation (a server

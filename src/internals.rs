@@ -56,8 +56,14 @@ impl fmt::Display for Finding {
 static PATTERNS: LazyLock<Vec<(Internal, Regex)>> = LazyLock::new(|| {
     let rules: &[(Internal, &str)] = &[
         (Internal::Traceback, r"Traceback \(most recent call last\)"),
-        // Java, .NET, Node frames: `at pkg.Class.method(` / `at Object.<anonymous> (`.
-        (Internal::Traceback, r"\bat [\w$<>]+(?:\.[\w$<>]+)+ ?\("),
+        // Java, .NET, Node frames: `at pkg.Class.method(File.java:42)`,
+        // `at Object.<anonymous> (/app/x.js:1:2)`: a dotted name, then parentheses holding a
+        // line number (or the JVM's words for a frame without one). Prose such as
+        // "at app.example.com (Settings)" has no line number.
+        (
+            Internal::Traceback,
+            r"\bat [\w$<>/]+(?:\.[\w$<>/]+)+ ?\([^()]*(?::\d+|Native Method|Unknown Source)[^()]*\)",
+        ),
         (Internal::Traceback, r"\bgoroutine \d+ \["),
         (Internal::Traceback, r"\bpanicked at\b|stack backtrace:"),
         (Internal::Traceback, r"(?i)\bstack ?trace:"),
@@ -177,6 +183,10 @@ mod tests {
                 Internal::Traceback,
             ),
             (
+                "at java.base/jdk.internal.reflect.NativeMethodAccessorImpl.invoke0(Native Method)",
+                Internal::Traceback,
+            ),
+            (
                 "    at Object.<anonymous> (/app/server.js:10:15)",
                 Internal::Traceback,
             ),
@@ -238,6 +248,8 @@ mod tests {
             "2026-06-28T10:30:00Z",
             "https://docs.example.invalid/errors/RESOURCE_NOT_FOUND",
             "Please try again at noon (UTC).",
+            "Authentication required. Create an API key at app.aitronos.com (Settings > API keys).",
+            "Open it at music.example.com (the web player) instead.",
             "Select a track from your library to share it.",
             "An error occurred. Try again later.",
             "mlib_6d2f9a4c1e83",

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt as _;
 
 use crate::clauses::Level;
-use crate::reference::faults::Fault;
+use crate::reference::faults::{Fault, FaultKind};
 use crate::reference::variants::Variant;
 use crate::reference::{ReferenceServer, ServerOptions};
 use crate::report::Verdict;
@@ -358,8 +358,14 @@ impl Matrix {
     }
 }
 
+/// How long a request may take in a run of the matrix that is not about timing: long enough
+/// that a machine busy with the other runs never turns a slow answer into a verdict.
+pub const UNHURRIED: Duration = Duration::from_secs(15);
+
 /// Runs the suite against a clean reference server, one per fault and one per variant,
-/// `parallel` at a time, each run's requests bounded by `timeout`.
+/// `parallel` at a time. The runs against a transport fault bound their requests by
+/// `timeout` (the slow-save fault waits for it); every other run by [`UNHURRIED`], so only a
+/// transport fault can ever be caught by a timeout.
 ///
 /// The runs share one task (cucumber's futures are not `Send`) and their servers run on the
 /// runtime's threads.
@@ -381,7 +387,15 @@ pub async fn run_matrix(
         .chain(variants.iter().copied().map(Subject::Variant))
         .collect();
     let mut runs: Vec<SubjectRun> = futures::stream::iter(subjects)
-        .map(|subject| run_one(suite.clone(), subject, timeout))
+        .map(|subject| {
+            let transport =
+                matches!(subject, Subject::Fault(f) if f.info().kind == FaultKind::Transport);
+            run_one(
+                suite.clone(),
+                subject,
+                if transport { timeout } else { UNHURRIED },
+            )
+        })
         .buffer_unordered(parallel.max(1))
         .collect()
         .await;

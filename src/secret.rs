@@ -46,6 +46,30 @@ impl fmt::Display for ApiKey {
     }
 }
 
+/// `text` with its last character changed to the next one of its kind (digit, lower-case,
+/// upper-case letter; `x` otherwise): a credential no target issued that only a target
+/// comparing part of it would take for the original. Deterministic, so the redactor masks the
+/// near miss of every key it knows too.
+pub fn near_miss_text(text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    if let Some(last) = chars.last_mut() {
+        *last = match *last {
+            '9' => '0',
+            'z' => 'a',
+            'Z' => 'A',
+            c if c.is_ascii_alphanumeric() => char::from(c as u8 + 1),
+            'x' => 'y',
+            _ => 'x',
+        };
+    }
+    chars.into_iter().collect()
+}
+
+/// The key with its last character changed (see [`near_miss_text`]).
+pub fn near_miss(key: &ApiKey) -> ApiKey {
+    ApiKey(near_miss_text(&key.0))
+}
+
 /// Why a string cannot be an API key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvalidKey {
@@ -109,14 +133,19 @@ impl Redactor {
     /// was validated, so even the error about it cannot echo it.
     pub fn from_raw<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let mut needles = Vec::new();
-        for raw in secrets {
-            needles.push((raw.to_owned(), Form::Plain));
-            needles.push((percent_encode(raw), Form::PercentEncoded));
-            needles.extend(
-                base64_forms(raw.as_bytes())
-                    .into_iter()
-                    .map(|b| (b, Form::Base64)),
-            );
+        for secret in secrets {
+            // The near miss the harness sends as a wrong key reveals all but one character of
+            // the key: it is masked like the key.
+            for raw in [secret.to_owned(), near_miss_text(secret)] {
+                // Plain first: a form equal to it (no character to encode) is reported plain.
+                needles.push((raw.clone(), Form::Plain));
+                needles.push((percent_encode(&raw), Form::PercentEncoded));
+                needles.extend(
+                    base64_forms(raw.as_bytes())
+                        .into_iter()
+                        .map(|b| (b, Form::Base64)),
+                );
+            }
         }
         // Longest first, so a form that contains another is masked whole.
         needles.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
@@ -265,6 +294,19 @@ mod tests {
         assert_eq!(format!("{key}"), "***");
         assert_eq!(format!("{key:?}"), "***");
         assert_eq!(format!("{:?}", Some(&key)), "Some(***)");
+    }
+
+    #[test]
+    fn a_near_miss_differs_in_its_last_character_only_and_is_masked() {
+        assert_eq!(near_miss_text("ak_abc9"), "ak_abc0");
+        assert_eq!(near_miss_text("shr_00fz"), "shr_00fa");
+        assert_eq!(near_miss_text("shr_0a"), "shr_0b");
+        let key = ApiKey::new("ak_NearMissCanary0000000000000000000000001").unwrap();
+        let miss = near_miss(&key);
+        assert_ne!(miss, key);
+        assert_eq!(miss.expose().len(), key.expose().len());
+        let redactor = Redactor::new([&key]);
+        assert_eq!(redactor.redact(miss.expose()), "***");
     }
 
     #[test]

@@ -323,7 +323,7 @@ fn a_variant_served_standalone_passes_and_is_listed() {
         "{stdout}\n{stderr}"
     );
     assert!(
-        stdout.contains("the live token was saved before this run"),
+        stdout.contains("the live token seems to have been saved before this run"),
         "{stdout}"
     );
     assert!(stdout.contains("remedy:"), "{stdout}");
@@ -332,7 +332,7 @@ fn a_variant_served_standalone_passes_and_is_listed() {
         "no scenario blames the target: {stdout}"
     );
     assert!(
-        stdout.contains("SAVE-201-CREATED was selected but none of its scenarios could run: the live token was saved before this run"),
+        stdout.contains("SAVE-201-CREATED was selected but none of its scenarios could run: the live token seems to have been saved before this run"),
         "{stdout}"
     );
 

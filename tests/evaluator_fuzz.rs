@@ -12,7 +12,7 @@ use proptest::test_runner::{Config, FileFailurePersistence};
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderValue, LOCATION};
 use serde_json::{Value, json};
-use share_conformance::checks::{self, Check};
+use share_conformance::checks::{self, Check, Comparison};
 use share_conformance::http::{BODY_CAP, Exchange};
 use share_conformance::suite::Suite;
 
@@ -275,9 +275,15 @@ proptest! {
             checks::edge_share_link_id_is(&r, "mslink_3a7f2c9e8b14"),
             checks::edge_created_within(&r, 5, now, "the fuzz"),
             checks::repeat_save(suite, &r, &other).map(drop),
-            checks::identical_apart_from_volatile(&[answer(&r), answer(&other)]),
-            checks::identical_apart_from_volatile(&[answer(&r)]),
-            checks::agree_on_documented_fields(&[answer(&r), answer(&other)]),
+            checks::identical_apart_from_volatile(Comparison {
+                answers: &[answer(&r), answer(&other)],
+                control: Some((1, answer(&r))),
+            }),
+            checks::identical_apart_from_volatile(Comparison { answers: &[answer(&r)], control: None }),
+            checks::agree_on_documented_fields(Comparison {
+                answers: &[answer(&r), answer(&other)],
+                control: Some((0, answer(&other))),
+            }),
             checks::all_have_status(&[answer(&r), answer(&other)], 401),
             checks::trace_ids_unique(&[answer(&r), answer(&other)], |_| Vec::new()),
             checks::error_timestamp_within(&r, 5, now, "the fuzz"),
@@ -288,6 +294,7 @@ proptest! {
             checks::share_link_id_not_null(&r, "mslink_3a7f2c9e8b14"),
             checks::no_echo(&r, "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c", Some(b"ak_fuzz_key_0123456789")),
             checks::library_page(&r).map(drop),
+            checks::library_gained(&[], &["mtrack_1".to_owned()], true, "mtrack_2"),
             view.clone().map(drop),
         ] {
             well_formed(&check);

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::error::ApiError;
-use super::store::{Refusal, SaveRules};
+use super::store::{Refusal, SaveRules, TokenFormat};
 
 /// Why a request identifies no caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,6 +28,8 @@ pub enum AuthProblem {
     Unknown,
     /// Only an `Authorization: Bearer` header, and this server issues no bearer tokens.
     Bearer,
+    /// Only an `Authorization: Bearer` JWT that says `"alg": "none"`: unsigned.
+    UnsignedBearer,
     /// More than one `X-API-Key` header.
     Ambiguous,
 }
@@ -79,16 +81,19 @@ pub enum EdgeTransport {
     Padded(usize),
 }
 
-/// What the save answers for a token that is not `shr_` and letters or digits.
+/// What the save answers for a token that is not in the server's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MalformedToken {
     /// The unavailable-share 404, like any token that was never issued.
     NotFound,
-    /// 400 `INVALID_REQUEST` ("bad format").
+    /// 400 `INVALID_REQUEST` ("bad format") for a token not in the server's own format.
     BadRequest,
-    /// 500: a fault.
+    /// 500 for a token that is not `shr_` and letters or digits: a fault.
     ServerError,
 }
+
+/// An extra response header of an error answer.
+pub type ErrorHeader = fn(&ErrorSite<'_>) -> Option<(&'static str, String)>;
 
 /// Everything the reference server can be made to do differently.
 #[derive(Clone, Copy)]
@@ -99,10 +104,19 @@ pub struct Behaviour {
     pub accepted_as_recipient: &'static [AuthProblem],
     /// Credential problems that make the save fail with a 500.
     pub server_error_for: &'static [AuthProblem],
+    /// Whether a key is recognised by its first `store::KEY_PREFIX` bytes only.
+    pub key_prefix_only: bool,
     /// The save's rules.
     pub rules: SaveRules,
     /// What a malformed token answers.
     pub malformed_token: MalformedToken,
+    /// How the tokens the server issues look.
+    pub token_format: TokenFormat,
+    /// At most this many requests a second; the rest answer 429 with `Retry-After: 1` (a
+    /// documented answer).
+    pub rate_limit_per_second: Option<u64>,
+    /// A header added to error answers.
+    pub error_header: ErrorHeader,
     /// Rewrites every error before rendering.
     pub error: ErrorHook,
     /// Rewrites every error envelope after rendering.
@@ -131,8 +145,11 @@ impl std::fmt::Debug for Behaviour {
             .field("token_before_key", &self.token_before_key)
             .field("accepted_as_recipient", &self.accepted_as_recipient)
             .field("server_error_for", &self.server_error_for)
+            .field("key_prefix_only", &self.key_prefix_only)
             .field("rules", &self.rules)
             .field("malformed_token", &self.malformed_token)
+            .field("token_format", &self.token_format)
+            .field("rate_limit_per_second", &self.rate_limit_per_second)
             .field("created_status", &self.created_status)
             .field("repeat_status", &self.repeat_status)
             .field("edge_transport", &self.edge_transport)
@@ -150,6 +167,7 @@ impl Behaviour {
             token_before_key: &[],
             accepted_as_recipient: &[],
             server_error_for: &[],
+            key_prefix_only: false,
             rules: SaveRules {
                 allow_revoked: false,
                 allow_expired: false,
@@ -159,8 +177,13 @@ impl Behaviour {
                 store: true,
                 store_despite: &[],
                 repeat: super::store::Repeat::SameEdge,
+                add_another_track: false,
+                token_prefix_only: false,
             },
             malformed_token: MalformedToken::NotFound,
+            token_format: TokenFormat::Hex32,
+            rate_limit_per_second: None,
+            error_header: |_| None,
             error: |_, _| {},
             envelope: |_, _| {},
             error_content_type: JSON,

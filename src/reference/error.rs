@@ -145,6 +145,15 @@ pub const INVALID_QUERY: ApiError = ApiError {
     kind: "client_error",
 };
 
+/// 429 for a caller over its rate limit (with `Retry-After`, the status table says).
+pub const RATE_LIMITED: ApiError = ApiError {
+    status: StatusCode::TOO_MANY_REQUESTS,
+    code: "RATE_LIMIT_EXCEEDED",
+    message: "Too many requests. Please slow down.",
+    system_message: "Rate limit exceeded; retry after the Retry-After delay",
+    kind: "client_error",
+};
+
 /// 400 for a body that is not JSON.
 pub const INVALID_JSON: ApiError = ApiError {
     status: StatusCode::BAD_REQUEST,

@@ -265,7 +265,16 @@ faults! {
         |b| b.server_error_for = &[AuthProblem::Malformed];
     BearerAccepted, "bearer-accepted", Semantics, ["SAVE-401-BEARER"],
         "any `Authorization: Bearer` credential is taken for the recipient",
-        |b| b.accepted_as_recipient = &[AuthProblem::Bearer];
+        |b| b.accepted_as_recipient = &[AuthProblem::Bearer, AuthProblem::UnsignedBearer];
+    UnsignedBearerAccepted, "unsigned-bearer-accepted", Semantics, ["SAVE-401-BEARER"],
+        "a Bearer JWT with `\"alg\": \"none\"` (no signature) is taken for the recipient",
+        |b| b.accepted_as_recipient = &[AuthProblem::UnsignedBearer];
+    KeyPrefixCompared, "key-prefix-compared", Semantics, ["SAVE-401-INVALID-KEY"],
+        "only the first 32 characters of a key are compared",
+        |b| b.key_prefix_only = true;
+    TokenPrefixCompared, "token-prefix-compared", Semantics, ["SAVE-404-UNKNOWN"],
+        "only the first 16 characters of a share token are compared",
+        |b| b.rules.token_prefix_only = true;
     TokenBeforeKey, "token-before-key", Semantics, ["SAVE-401-BEFORE-TOKEN"],
         "the token is checked before the key: no key and a dead token answer 404",
         |b| b.token_before_key = &[AuthProblem::Missing];
@@ -315,6 +324,18 @@ faults! {
                 _ => return,
             };
         };
+    Revealing404Header, "revealing-404-header", Semantics, ["SAVE-NO-ORACLE-STRICT"],
+        "the 404 answer carries an `X-Share-State` header saying why (outside the envelope: advisory)",
+        |b| b.error_header = |site| {
+            let state = match site.refusal {
+                Some(Refusal::Revoked) => "revoked",
+                Some(Refusal::Expired) => "expired",
+                Some(Refusal::Removed) => "removed",
+                Some(Refusal::Unknown) => "unknown",
+                _ => return None,
+            };
+            Some(("x-share-state", state.to_owned()))
+        };
     Revealing404ExtraField, "revealing-404-extra-field", Semantics, ["SAVE-NO-ORACLE-STRICT"],
         "the 404 envelope has an undocumented `reason` field saying why",
         |b| b.envelope = |site, envelope| {
@@ -333,9 +354,15 @@ faults! {
     FirstSaveMutatesOriginal, "first-save-mutates-original", Semantics, ["SAVE-ORIGINAL-UNCHANGED"],
         "only the first save of each share renames the original track",
         |b| b.rules.rename = Rename::FirstSaveOfShare;
+    RepeatSaveMutatesOriginal, "repeat-save-mutates-original", Semantics, ["SAVE-ORIGINAL-UNCHANGED"],
+        "a repeat save of a share renames the original track (the first save does not)",
+        |b| b.rules.rename = Rename::RepeatSaves;
     SaveStoresNothing, "save-stores-nothing", Semantics, ["SAVE-LIBRARY-ADDED"],
         "a save answers a perfect 201 edge, but nothing reaches the recipient's library",
         |b| b.rules.store = false;
+    SaveAddsAnotherTrack, "save-adds-another-track", Semantics, ["SAVE-LIBRARY-ADDED"],
+        "a save also puts another of the sharer's tracks into the recipient's library",
+        |b| b.rules.add_another_track = true;
     CollectionStoredDespiteRefusal, "collection-stored-despite-refusal", Semantics, ["SAVE-REFUSED-ADDS-NOTHING"],
         "saving a collection share answers 422, but its tracks land in the recipient's library",
         |b| b.rules.store_despite = &[Refusal::Collection];

@@ -82,6 +82,31 @@ pub struct AppState {
     latency: std::time::Duration,
     fail_every: Option<u64>,
     requests: Arc<std::sync::atomic::AtomicU64>,
+    window: Arc<RateWindow>,
+}
+
+/// Requests counted per second, for a rate-limited variant.
+#[derive(Default)]
+struct RateWindow {
+    current: Mutex<(Option<std::time::Instant>, u64)>,
+}
+
+impl RateWindow {
+    /// Counts a request; whether it is within `limit` for the current second.
+    fn admit(&self, limit: u64) -> bool {
+        let mut current = self
+            .current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = std::time::Instant::now();
+        match current.0 {
+            Some(start) if now.duration_since(start) < std::time::Duration::from_secs(1) => {
+                current.1 += 1;
+            }
+            _ => *current = (Some(now), 1),
+        }
+        current.1 <= limit
+    }
 }
 
 impl AppState {
@@ -94,6 +119,7 @@ impl AppState {
             latency: std::time::Duration::ZERO,
             fail_every: None,
             requests: Arc::default(),
+            window: Arc::default(),
         }
     }
 
@@ -168,14 +194,19 @@ async fn pace(
     if !state.latency.is_zero() {
         tokio::time::sleep(state.latency).await;
     }
-    if let Some(every) = state.fail_every {
-        let n = state
-            .requests
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            + 1;
-        if n % every == 0 {
-            return state.error(error::SERVICE_UNAVAILABLE.into());
-        }
+    let n = state
+        .requests
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        + 1;
+    if let Some(every) = state.fail_every
+        && n % every == 0
+    {
+        return state.error(error::SERVICE_UNAVAILABLE.into());
+    }
+    if let Some(limit) = state.behaviour.rate_limit_per_second
+        && !state.window.admit(limit)
+    {
+        return state.error(error::RATE_LIMITED.into());
     }
     next.run(request).await
 }
@@ -201,7 +232,10 @@ fn well_formed_key(key: &[u8]) -> bool {
 fn identify(state: &AppState, headers: &HeaderMap) -> Result<User, AuthProblem> {
     let mut keys = headers.get_all("x-api-key").iter();
     let Some(key) = keys.next() else {
-        if headers.contains_key(header::AUTHORIZATION) {
+        if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+            if unsigned_jwt(authorization.as_bytes()) {
+                return Err(AuthProblem::UnsignedBearer);
+            }
             return Err(AuthProblem::Bearer);
         }
         return Err(AuthProblem::Missing);
@@ -213,18 +247,61 @@ fn identify(state: &AppState, headers: &HeaderMap) -> Result<User, AuthProblem> 
     if key.iter().all(u8::is_ascii_whitespace) {
         return Err(AuthProblem::Empty);
     }
-    match state.store().user_by_key(key) {
+    let store = state.store();
+    let found = store.user_by_key(key).or_else(|| {
+        state
+            .behaviour
+            .key_prefix_only
+            .then(|| store.user_by_key_prefix(key))
+            .flatten()
+    });
+    match found {
         Some(user) => Ok(user),
         None if well_formed_key(key) => Err(AuthProblem::Unknown),
         None => Err(AuthProblem::Malformed),
     }
 }
 
+/// Whether an `Authorization` value is `Bearer` and a JWT whose header says `"alg": "none"`.
+fn unsigned_jwt(value: &[u8]) -> bool {
+    let Some(token) = value.strip_prefix(b"Bearer ") else {
+        return false;
+    };
+    let header = token.split(|b| *b == b'.').next().unwrap_or_default();
+    let decoded = base64url_decode(header);
+    let text = String::from_utf8_lossy(&decoded).to_ascii_lowercase();
+    text.replace(' ', "").contains("\"alg\":\"none\"")
+}
+
+/// Unpadded base64url, invalid symbols skipped.
+fn base64url_decode(text: &[u8]) -> Vec<u8> {
+    let value = |b: u8| match b {
+        b'A'..=b'Z' => Some(b - b'A'),
+        b'a'..=b'z' => Some(b - b'a' + 26),
+        b'0'..=b'9' => Some(b - b'0' + 52),
+        b'-' | b'+' => Some(62),
+        b'_' | b'/' => Some(63),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    let (mut buffer, mut bits) = (0u32, 0);
+    for six in text.iter().filter_map(|b| value(*b)) {
+        buffer = (buffer << 6) | u32::from(six);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buffer >> bits) as u8);
+            buffer &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
 /// The documented 401 for a credential problem, with the endpoint's own `system_message`.
 fn unauthorized(problem: AuthProblem, system_message: &'static str) -> ApiError {
     match problem {
         AuthProblem::Missing | AuthProblem::Empty => error::authentication_required(system_message),
-        AuthProblem::Bearer => error::TOKEN_INVALID,
+        AuthProblem::Bearer | AuthProblem::UnsignedBearer => error::TOKEN_INVALID,
         AuthProblem::Malformed | AuthProblem::Unknown | AuthProblem::Ambiguous => {
             error::INVALID_API_KEY
         }
@@ -318,12 +395,15 @@ async fn save_shared(
     let Some(token) = token.as_deref() else {
         return refused(Refusal::Unknown, error::SHARE_UNAVAILABLE);
     };
-    if !looks_like_a_token(token) {
-        match behaviour.malformed_token {
-            MalformedToken::NotFound => {}
-            MalformedToken::BadRequest => return refused(Refusal::Unknown, error::INVALID_TOKEN),
-            MalformedToken::ServerError => return refused(Refusal::Unknown, error::INTERNAL_ERROR),
+    match behaviour.malformed_token {
+        MalformedToken::NotFound => {}
+        MalformedToken::BadRequest if !behaviour.token_format.matches(token) => {
+            return refused(Refusal::Unknown, error::INVALID_TOKEN);
         }
+        MalformedToken::ServerError if !looks_like_a_token(token) => {
+            return refused(Refusal::Unknown, error::INTERNAL_ERROR);
+        }
+        MalformedToken::BadRequest | MalformedToken::ServerError => {}
     }
     let outcome = state.store().save_shared(&user, token, &behaviour.rules);
     match outcome {
@@ -531,7 +611,11 @@ impl ReferenceServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let behaviour = options.behaviour();
-        let (store, seed) = Store::seeded(options.recipient_key, options.sharer_key);
+        let (store, seed) = Store::seeded_with(
+            options.recipient_key,
+            options.sharer_key,
+            behaviour.token_format,
+        );
         let state = AppState::new(store, &format!("http://{addr}"), behaviour)
             .with_latency(options.latency)
             .with_fail_every(options.fail_every);

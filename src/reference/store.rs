@@ -32,7 +32,12 @@ pub struct User {
     /// The organization the user belongs to.
     pub organization_id: String,
     key_hash: Hash,
+    /// The hash of the key's first [`KEY_PREFIX`] bytes, for a fault that compares only those.
+    key_prefix_hash: Hash,
 }
+
+/// How much of a key the `key-prefix-compared` fault compares.
+pub const KEY_PREFIX: usize = 32;
 
 /// A track, as the public resolve and List saved tracks show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,6 +86,8 @@ enum ShareTarget {
 struct ShareLink {
     id: String,
     token_hash: Hash,
+    /// The hash of the token's first [`TOKEN_PREFIX`] bytes, for a fault that compares only those.
+    token_prefix_hash: Hash,
     organization_id: String,
     creator: String,
     target: ShareTarget,
@@ -181,6 +188,9 @@ pub enum Refusal {
     AlreadySaved,
 }
 
+/// How much of a token the `token-prefix-compared` fault compares.
+pub const TOKEN_PREFIX: usize = 16;
+
 /// What happens to the original track when a share of it is saved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Rename {
@@ -191,6 +201,8 @@ pub enum Rename {
     EverySave,
     /// Only the first save of each share does.
     FirstSaveOfShare,
+    /// Only the saves after the first one of each share do.
+    RepeatSaves,
 }
 
 /// What a repeat save of the same share does (the docs leave it open).
@@ -225,6 +237,10 @@ pub struct SaveRules {
     pub store_despite: &'static [Refusal],
     /// What a repeat save of one share does.
     pub repeat: Repeat,
+    /// Whether a save also puts another track of the sharer's into the library.
+    pub add_another_track: bool,
+    /// Whether a token is found by its first [`TOKEN_PREFIX`] bytes only.
+    pub token_prefix_only: bool,
 }
 
 impl Default for SaveRules {
@@ -238,6 +254,8 @@ impl Default for SaveRules {
             store: true,
             store_despite: &[],
             repeat: Repeat::SameEdge,
+            add_another_track: false,
+            token_prefix_only: false,
         }
     }
 }
@@ -334,26 +352,82 @@ pub struct Store {
     shares: Vec<ShareLink>,
     edges: Vec<Edge>,
     recipient_id: Option<String>,
+    token_format: TokenFormat,
 }
 
 fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", clock::random_hex(6))
 }
 
-fn new_token() -> String {
-    format!("shr_{}", clock::random_hex(16))
+/// How the raw share tokens a store issues look. No length or charset is documented.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TokenFormat {
+    /// `shr_` and 32 lowercase hex digits, as the docs' example.
+    #[default]
+    Hex32,
+    /// `shr_` and 43 base64url characters (256 random bits).
+    Base64Url43,
+}
+
+impl TokenFormat {
+    /// A new random token.
+    fn generate(self) -> String {
+        match self {
+            Self::Hex32 => format!("shr_{}", clock::random_hex(16)),
+            Self::Base64Url43 => {
+                let hex = clock::random_hex(32);
+                let bytes: Vec<u8> = (0..32)
+                    .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0))
+                    .collect();
+                format!("shr_{}", crate::secret::base64url(&bytes))
+            }
+        }
+    }
+
+    /// Whether `token` is in this format.
+    pub fn matches(self, token: &str) -> bool {
+        let Some(body) = token.strip_prefix("shr_") else {
+            return false;
+        };
+        match self {
+            Self::Hex32 => {
+                body.len() == 32
+                    && body
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            }
+            Self::Base64Url43 => {
+                body.len() == 43
+                    && body
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }
+        }
+    }
 }
 
 impl Store {
     /// A store with a sharer, a recipient, tracks, a collection and a share in every state.
     /// Keys not given are generated (`ak_` and 39 alphanumerics, 42 characters as documented).
     pub fn seeded(recipient_key: Option<ApiKey>, sharer_key: Option<ApiKey>) -> (Self, Seed) {
+        Self::seeded_with(recipient_key, sharer_key, TokenFormat::default())
+    }
+
+    /// [`Store::seeded`], issuing tokens in `format`.
+    pub fn seeded_with(
+        recipient_key: Option<ApiKey>,
+        sharer_key: Option<ApiKey>,
+        format: TokenFormat,
+    ) -> (Self, Seed) {
         let generate_key = || {
             ApiKey::new(format!("ak_{}", &clock::random_hex(20)[..39])).expect("hex is a valid key")
         };
         let recipient_key = recipient_key.unwrap_or_else(generate_key);
         let sharer_key = sharer_key.unwrap_or_else(generate_key);
-        let mut store = Store::default();
+        let mut store = Store {
+            token_format: format,
+            ..Store::default()
+        };
         let organization_id = new_id("org_");
         let sharer = store.add_user(&organization_id, &sharer_key);
         let recipient_organization_id = new_id("org_");
@@ -443,10 +517,12 @@ impl Store {
 
     fn add_user(&mut self, organization_id: &str, key: &ApiKey) -> String {
         let id = new_id("usr_");
+        let key = key.expose().as_bytes();
         self.users.push(User {
             id: id.clone(),
             organization_id: organization_id.to_owned(),
-            key_hash: hash(key.expose().as_bytes()),
+            key_hash: hash(key),
+            key_prefix_hash: hash(&key[..key.len().min(KEY_PREFIX)]),
         });
         id
     }
@@ -476,10 +552,11 @@ impl Store {
         created_at: OffsetDateTime,
     ) -> (String, String) {
         let id = new_id("mslink_");
-        let token = new_token();
+        let token = self.token_format.generate();
         self.shares.push(ShareLink {
             id: id.clone(),
             token_hash: hash(token.as_bytes()),
+            token_prefix_hash: hash(&token.as_bytes()[..token.len().min(TOKEN_PREFIX)]),
             organization_id: organization_id.to_owned(),
             creator: creator.to_owned(),
             target,
@@ -515,11 +592,35 @@ impl Store {
         found
     }
 
+    /// The user whose key starts like this one: a fault compares only the first
+    /// [`KEY_PREFIX`] bytes.
+    pub fn user_by_key_prefix(&self, key: &[u8]) -> Option<User> {
+        if key.len() < KEY_PREFIX {
+            return None;
+        }
+        let presented = hash(&key[..KEY_PREFIX]);
+        self.users
+            .iter()
+            .find(|u| hashes_equal(&u.key_prefix_hash, &presented))
+            .cloned()
+    }
+
     fn share_index(&self, token: &str) -> Option<usize> {
         let presented = hash(token.as_bytes());
         self.shares
             .iter()
             .position(|s| hashes_equal(&s.token_hash, &presented))
+    }
+
+    /// The share a token names; only by its first bytes under a fault.
+    fn share_index_by(&self, token: &str, rules: &SaveRules) -> Option<usize> {
+        if !rules.token_prefix_only || token.len() < TOKEN_PREFIX {
+            return self.share_index(token);
+        }
+        let presented = hash(&token.as_bytes()[..TOKEN_PREFIX]);
+        self.shares
+            .iter()
+            .position(|s| hashes_equal(&s.token_prefix_hash, &presented))
     }
 
     fn track(&self, id: &str) -> Option<&Track> {
@@ -538,7 +639,7 @@ impl Store {
         rules: &SaveRules,
         now: OffsetDateTime,
     ) -> Result<(usize, String), Refusal> {
-        let index = self.share_index(token).ok_or(Refusal::Unknown)?;
+        let index = self.share_index_by(token, rules).ok_or(Refusal::Unknown)?;
         let share = &self.shares[index];
         if share.revoked && !rules.allow_revoked {
             return Err(Refusal::Revoked);
@@ -591,6 +692,7 @@ impl Store {
             Rename::Never => false,
             Rename::EverySave => true,
             Rename::FirstSaveOfShare => first_save_of_share,
+            Rename::RepeatSaves => !first_save_of_share,
         };
         if rename && let Some(track) = self.tracks.iter_mut().find(|t| t.id == track_id) {
             track.title.push_str(" (saved)");
@@ -621,6 +723,15 @@ impl Store {
         if rules.store {
             self.edges.push(edge.clone());
         }
+        if rules.add_another_track
+            && let Some(other) = self.another_track(&edge.track_id)
+        {
+            self.edges.push(Edge {
+                id: new_id("mlib_"),
+                track_id: other,
+                ..edge.clone()
+            });
+        }
         Ok(Saved { edge, repeat })
     }
 
@@ -650,6 +761,15 @@ impl Store {
                 created_at: now,
             });
         }
+    }
+
+    /// A live track of the same creator other than `track_id` (for a fault).
+    fn another_track(&self, track_id: &str) -> Option<String> {
+        let creator = &self.track(track_id)?.creator;
+        self.tracks
+            .iter()
+            .find(|t| t.id != track_id && &t.creator == creator && !t.deleted)
+            .map(|t| t.id.clone())
     }
 
     /// The seeded recipient (what a server that accepts any key takes a caller for).

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::behaviour::{AuthProblem, Behaviour, MalformedToken, error_field, set_error_field};
 use super::error;
 use super::faults::rewrite_created_at;
-use super::store::{Refusal, Repeat};
+use super::store::{Refusal, Repeat, TokenFormat};
 use crate::clock;
 
 /// A variant's catalogue entry.
@@ -178,8 +178,22 @@ variants! {
             *e = error::forbidden("A shared collection is read-only");
         };
     MalformedToken400, "malformed-token-400", [],
-        "a token that is not `shr_` and letters or digits answers 400 (the status table: bad format)",
+        "a token not in the server's format (`shr_` and 32 hex) answers 400 (the status table: bad format)",
         |b| b.malformed_token = MalformedToken::BadRequest;
+    Base64UrlTokens, "base64url-tokens", [],
+        "tokens are `shr_` and 43 base64url characters, and any token not in that format answers 400 (no token format is documented)",
+        |b| {
+            b.token_format = TokenFormat::Base64Url43;
+            b.malformed_token = MalformedToken::BadRequest;
+        };
+    RequestIdInDetails, "request-id-in-details", ["ERR-EXAMPLE-SNAPSHOT"],
+        "every error's details carries a request id that differs per request (details: any object)",
+        |b| b.envelope = |_, envelope| {
+            set_error_field(envelope, "details", json!({ "request_id": uuid_v4() }));
+        };
+    RateLimited, "rate-limited", [],
+        "more than 100 requests a second answer 429 with Retry-After: 1 (the status table: 429 rate limit, with Retry-After)",
+        |b| b.rate_limit_per_second = Some(100);
     ShareLinkIdNull, "share-link-id-null", ["SAVE-SHARE-LINK-ID-KNOWN"],
         "the edge's share_link_id is null (documented: the id, or null)",
         |b| b.edge = |edge| edge["share_link_id"] = Value::Null;

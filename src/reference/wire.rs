@@ -19,12 +19,23 @@ pub fn error(behaviour: &Behaviour, site: &ErrorSite<'_>, mut error: ApiError) -
     }
     let mut body = error.envelope();
     (behaviour.envelope)(site, &mut body);
-    (
+    let mut response = (
         error.status,
         [(header::CONTENT_TYPE, behaviour.error_content_type)],
         body.to_string(),
     )
-        .into_response()
+        .into_response();
+    if error.status == StatusCode::TOO_MANY_REQUESTS {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+    }
+    if let Some((name, value)) = (behaviour.error_header)(site)
+        && let Ok(value) = header::HeaderValue::from_str(&value)
+    {
+        response.headers_mut().insert(name, value);
+    }
+    response
 }
 
 fn html_page(status: StatusCode) -> Response {

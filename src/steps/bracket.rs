@@ -29,7 +29,6 @@ use tokio::sync::OnceCell;
 use super::request::send_save;
 use super::{Context, KeyChoice, Token};
 use crate::checks::{self, Failure};
-use crate::clock;
 use crate::fixtures::ShareState;
 use crate::http::{Exchange, KeyHeader, TransportError};
 
@@ -79,10 +78,26 @@ pub(super) struct RefusedSave {
     pub outcome: Result<Arc<Exchange>, TransportError>,
 }
 
+/// Why a public view could not be read.
+#[derive(Clone)]
+pub(super) enum Unread {
+    /// The target rate-limited the request (429), though the harness waited and asked again.
+    RateLimited(Failure),
+    /// Anything else: no 200, no JSON, no answer.
+    Other(Failure),
+}
+
+/// What is read first, before any save of the run.
+pub(super) struct Start {
+    /// The public view of the live share (the whole body), if it was read.
+    pub view: Option<Result<Value, Unread>>,
+    pub library: LibraryRead,
+}
+
 /// What was read before the first save.
 pub(super) struct Before {
     /// The public view of the live share (the whole body), if it was read.
-    pub view: Option<Result<Value, Failure>>,
+    pub view: Option<Result<Value, Unread>>,
     pub library: LibraryRead,
     pub refused: Vec<RefusedSave>,
     /// The library after the refused saves.
@@ -91,13 +106,14 @@ pub(super) struct Before {
 
 /// What was read after the first save.
 pub(super) struct After {
-    pub view: Option<Result<Value, Failure>>,
+    pub view: Option<Result<Value, Unread>>,
     pub library: LibraryRead,
 }
 
 /// The stages, each made once.
 pub(super) struct Bracket {
     needs: Needs,
+    start: OnceCell<Start>,
     before: OnceCell<Before>,
     first: OnceCell<Result<Arc<Exchange>, TransportError>>,
     after: OnceCell<After>,
@@ -107,16 +123,38 @@ impl Bracket {
     pub fn new(needs: Needs) -> Self {
         Self {
             needs,
+            start: OnceCell::new(),
             before: OnceCell::new(),
             first: OnceCell::new(),
             after: OnceCell::new(),
         }
     }
 
+    /// The first reads of the run, before any save (reading them now if no scenario has
+    /// yet). Every save a scenario sends waits for them when the library is read: a refused
+    /// save that reached the library before its first listing could not be seen.
+    pub async fn start(&self, ctx: &Context) -> &Start {
+        self.start
+            .get_or_init(|| async {
+                let (view, library) =
+                    futures::join!(read_view(ctx, self.needs), read_library(ctx, self.needs));
+                Start { view, library }
+            })
+            .await
+    }
+
+    /// Whether saves must wait for [`Bracket::start`].
+    pub fn reads_the_library(&self) -> bool {
+        self.needs.library
+    }
+
     /// What was read before the first save (reading it now if no scenario has yet).
     pub async fn before(&self, ctx: &Context) -> &Before {
         self.before
-            .get_or_init(|| read_before(ctx, self.needs))
+            .get_or_init(|| async {
+                let start = self.start(ctx).await;
+                read_before(ctx, self.needs, start).await
+            })
             .await
     }
 
@@ -150,18 +188,18 @@ impl Bracket {
 
     /// The library before any save of the live token, if it has been read.
     pub fn library_before(&self) -> Option<&LibraryRead> {
-        self.before.get().map(|b| &b.library)
+        self.start.get().map(|s| &s.library)
     }
 
     /// The track the public view showed before the first save, if it was read.
     pub fn track_id_seen_before(&self) -> Option<String> {
-        let view = self.before.get()?.view.as_ref()?.as_ref().ok()?;
+        let view = self.start.get()?.view.as_ref()?.as_ref().ok()?;
         view.pointer("/track/id")?.as_str().map(str::to_owned)
     }
 }
 
-async fn read_before(ctx: &Context, needs: Needs) -> Before {
-    let (view, library) = futures::join!(read_view(ctx, needs), read_library(ctx, needs));
+async fn read_before(ctx: &Context, needs: Needs, start: &Start) -> Before {
+    let (view, library) = (start.view.clone(), start.library.clone());
     let mut refused = Vec::new();
     let mut library_after_refused = library.clone();
     if let LibraryRead::Read(_) = &library {
@@ -201,7 +239,7 @@ async fn refused_saves(ctx: &Context) -> Vec<RefusedSave> {
         "a token that was never issued, with the recipient's key".into(),
         Token {
             label: "unknown token".into(),
-            value: format!("shr_{}", clock::random_hex(16)),
+            value: ctx.fixtures.unknown_token(),
             state: None,
         },
         KeyChoice::Recipient,
@@ -229,24 +267,35 @@ async fn refused_saves(ctx: &Context) -> Vec<RefusedSave> {
 }
 
 /// The public view of the live share, if the selected scenarios compare it.
-async fn read_view(ctx: &Context, needs: Needs) -> Option<Result<Value, Failure>> {
+async fn read_view(ctx: &Context, needs: Needs) -> Option<Result<Value, Unread>> {
     if !needs.view {
         return None;
     }
     let live = ctx.fixtures.tokens.get(ShareState::Live)?;
+    Some(public_view(ctx, live).await)
+}
+
+/// The public view of `token` now.
+pub(super) async fn public_view(ctx: &Context, token: &str) -> Result<Value, Unread> {
     let response = ctx
         .http
         .send(
             Method::GET,
-            &["v1", "music", "shared", live],
+            &["v1", "music", "shared", token],
             KeyHeader::Absent,
             "GET /v1/music/shared/{live token} (public resolve, no key)".into(),
         )
         .await;
-    Some(match response {
-        Ok(response) => checks::public_view(&response),
-        Err(e) => Err(e.into()),
-    })
+    match response {
+        Ok(response) if response.status.as_u16() == 429 => {
+            Err(Unread::RateLimited(Failure::about(
+                "the public resolve answered 429 Too Many Requests",
+                &response,
+            )))
+        }
+        Ok(response) => checks::public_view(&response).map_err(Unread::Other),
+        Err(e) => Err(Unread::Other(e.into())),
+    }
 }
 
 /// The recipient's library through List saved tracks, if the selected scenarios check it.

@@ -3,7 +3,7 @@
 use cucumber::then;
 
 use super::{ConformanceWorld, StepResult, not_testable};
-use crate::checks::{self, Answer};
+use crate::checks::{self, Answer, Comparison};
 
 #[then("the body is an error envelope")]
 fn body_is_envelope(world: &mut ConformanceWorld) -> StepResult {
@@ -115,25 +115,62 @@ fn at_least_two(world: &ConformanceWorld) {
     }
 }
 
+/// NOT-TESTABLE when the target rate-limited any of the scenario's requests: a 429 answers
+/// nothing about the token it was asked about.
+fn not_rate_limited(world: &ConformanceWorld) {
+    if let Some(limited) = world
+        .collected
+        .iter()
+        .chain(&world.control)
+        .find(|s| s.exchange.status.as_u16() == 429)
+    {
+        not_testable(super::rate_limited(&limited.exchange.summary()));
+    }
+}
+
+fn comparison<'w, 'a>(
+    world: &'w ConformanceWorld,
+    answers: &'a [Answer<'w>],
+) -> Comparison<'w, 'a> {
+    Comparison {
+        answers,
+        control: world.control.as_ref().map(|sent| {
+            (
+                answers.len().saturating_sub(1),
+                Answer {
+                    exchange: &sent.exchange,
+                    token: &sent.token.value,
+                },
+            )
+        }),
+    }
+}
+
 #[then(expr = "each of those responses has status {int}")]
 fn each_has_status(world: &mut ConformanceWorld, expected: u16) -> StepResult {
+    not_rate_limited(world);
     checks::all_have_status(&answers(world), expected)
 }
 
 #[then("those responses agree on status, code, type, message and details")]
 fn responses_agree(world: &mut ConformanceWorld) -> StepResult {
     at_least_two(world);
-    checks::agree_on_documented_fields(&answers(world))
+    not_rate_limited(world);
+    let answers = answers(world);
+    checks::agree_on_documented_fields(comparison(world, &answers))
 }
 
 #[then("those responses are identical apart from trace_id and timestamp")]
 fn responses_identical(world: &mut ConformanceWorld) -> StepResult {
     at_least_two(world);
-    checks::identical_apart_from_volatile(&answers(world))
+    not_rate_limited(world);
+    let answers = answers(world);
+    checks::identical_apart_from_volatile(comparison(world, &answers))
 }
 
 #[then("the trace_ids of those responses are unique in the run")]
 fn trace_ids_unique(world: &mut ConformanceWorld) -> StepResult {
+    not_rate_limited(world);
     let ctx = world.ctx()?;
     checks::trace_ids_unique(&answers(world), |id| ctx.requests_with_trace_id(id))
 }

@@ -40,7 +40,12 @@ async fn saved_track_in_library(world: &mut ConformanceWorld) -> StepResult {
         );
     };
     let complete = matches!(&after.library, LibraryRead::Read(l) if l.complete);
-    let result = world.judge(checks::library_holds(&after_ids, complete, &track));
+    let result = world.judge(checks::library_gained(
+        &before_ids,
+        &after_ids,
+        complete,
+        &track,
+    ));
     if result.is_ok() && before_ids.contains(&track) {
         world.notes.push(format!(
             "the shared track {track} was already in the recipient's library before the first save, so this shows it is there, not that this save put it there"

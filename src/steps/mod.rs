@@ -69,6 +69,8 @@ pub struct Context {
     pub(crate) fixtures: Fixtures,
     pub(crate) suite: Arc<Suite>,
     pub(crate) clock: TargetClock,
+    /// The recipient's key with its last character changed; the runner masks it too.
+    pub(crate) near_miss_key: Option<ApiKey>,
     /// The run's first save of the live token, and what is read before and after it.
     bracket: Bracket,
     /// Every trace_id an error answer carried in this run, with the requests that got it.
@@ -87,6 +89,8 @@ impl Context {
         clock: TargetClock,
     ) -> Self {
         Self {
+            // Masked in every output: the redactor masks each key's near miss too.
+            near_miss_key: api_key.as_ref().map(crate::secret::near_miss),
             http,
             api_key,
             fixtures,
@@ -138,32 +142,56 @@ impl Context {
             .and_then(|body| body.get("track_id")?.as_str().map(str::to_owned))
     }
 
-    /// Why the run's first save of the live token may not have been a first save at all: the
-    /// live token (or its track) was saved before the run. `None` when nothing says so.
+    /// Why the run's first save of the live token looks like a repeat: the live token (or its
+    /// track, for a target that keeps one edge per track) was saved before the run. `None`
+    /// when nothing says so, or when the library shows the track was not saved.
+    ///
+    /// The evidence: an answer other than 201 ("the new library edge") together with an edge
+    /// created before the run or a track already in the library; or both of those together.
+    /// A library read before the first save that lacks the track rules a repeat out.
     fn saved_before_the_run(&self, first_save: &Exchange) -> Option<String> {
-        if let Some(LibraryRead::Read(library)) = self.bracket.library_before()
-            && let Some(track) = self.live_track_id(Some(first_save))
-            && library.contains(&track)
-        {
-            return Some(format!(
-                "the shared track {track} was already in the recipient's library before the run's first save"
-            ));
+        let track = self.live_track_id(Some(first_save));
+        let track_in_library = match (self.bracket.library_before(), &track) {
+            (Some(LibraryRead::Read(library)), Some(track)) => Some(library.contains(track)),
+            _ => None,
+        };
+        if track_in_library == Some(false) {
+            return None;
         }
         let created = first_save
             .json()
             .ok()
             .and_then(|body| body.get("created_at")?.as_str().map(str::to_owned))
             .and_then(|text| crate::clock::parse(&text).ok());
-        if let (Some(created), Some(start)) = (created, self.clock.at_start)
-            && created < start
-        {
-            return Some(format!(
+        let old_edge = match (created, self.clock.at_start) {
+            (Some(created), Some(start)) if created < start => Some(format!(
                 "the edge it answered was created at {}, before this run started ({} by the target's clock)",
                 crate::clock::format(created),
                 crate::clock::format(start)
-            ));
-        }
-        None
+            )),
+            _ => None,
+        };
+        let in_library = (track_in_library == Some(true)).then(|| {
+            format!(
+                "the shared track {} was already in the recipient's library before the run's first save",
+                track.as_deref().unwrap_or_default()
+            )
+        });
+        let not_created = first_save.status.as_u16() != 201;
+        let reasons: Vec<String> = match (not_created, old_edge, in_library) {
+            (true, Some(a), Some(b)) | (false, Some(a), Some(b)) => vec![a, b],
+            (true, Some(a), None) | (true, None, Some(a)) => vec![a],
+            _ => return None,
+        };
+        let answered = if not_created {
+            format!(
+                "; it answered {}, not 201",
+                crate::http::status_text(first_save.status)
+            )
+        } else {
+            String::new()
+        };
+        Some(format!("{}{answered}", reasons.join(", and ")))
     }
 }
 
@@ -194,6 +222,8 @@ enum KeyChoice {
     Malformed(&'static str, Vec<u8>),
     /// No `X-API-Key`, and a forged `Authorization: Bearer` JWT.
     Bearer(String),
+    /// The recipient's key with its last character changed (masked in every output).
+    NearMiss(ApiKey),
 }
 
 impl KeyChoice {
@@ -206,6 +236,7 @@ impl KeyChoice {
             Self::Unknown(_) => "an unknown key".into(),
             Self::Malformed(kind, _) => format!("a malformed key ({kind})"),
             Self::Bearer(_) => "a forged Bearer credential and no X-API-Key".into(),
+            Self::NearMiss(_) => "the recipient's key with its last character changed".into(),
         }
     }
 
@@ -214,6 +245,7 @@ impl KeyChoice {
     fn sent_bytes(&self) -> Option<&[u8]> {
         match self {
             Self::Unknown(key) | Self::Bearer(key) => Some(key.as_bytes()),
+            Self::NearMiss(key) => Some(key.expose().as_bytes()),
             Self::Malformed(_, bytes) => Some(bytes),
             _ => None,
         }
@@ -255,6 +287,9 @@ pub struct ConformanceWorld {
     first_save: Option<Arc<Exchange>>,
     /// Responses the scenario collected to compare with each other.
     collected: Vec<Sent>,
+    /// The last collected request sent once more: what differs between the two answers varies
+    /// per request, not with the token's state.
+    control: Option<Sent>,
     /// Tokens the scenario meant to collect but the fixtures lack.
     missing: Vec<ShareState>,
     /// Observations reported with the verdict (what a repeat save answered, …).
@@ -270,6 +305,7 @@ impl ConformanceWorld {
             response: None,
             first_save: None,
             collected: Vec::new(),
+            control: None,
             missing: Vec::new(),
             notes: Vec::new(),
         }
@@ -306,16 +342,19 @@ impl ConformanceWorld {
         let (Ok(ctx), Ok(sent)) = (self.ctx(), self.sent()) else {
             return Err(failure);
         };
+        if sent.exchange.status.as_u16() == 429 {
+            not_testable(rate_limited(&failure));
+        }
         if !sent.first_save {
             return Err(failure);
         }
         match ctx.saved_before_the_run(&sent.exchange) {
             None => Err(failure),
             Some(why) => not_testable(format!(
-                "the live token was saved before this run: {why}. This save may be a repeat, \
-                 which the docs leave open, so it proves nothing either way.\n\
-                 remedy: give each run a live share the recipient has not saved (`--provision` \
-                 mints one per run)\nwhat the check saw:\n{failure}"
+                "the live token seems to have been saved before this run: {why}. This save is \
+                 then a repeat, which the docs leave open, so it proves nothing either way.\n\
+                 remedy: give each run a live share the recipient has not saved (`--provision \
+                 live` mints one per run)\nwhat the check saw:\n{failure}"
             )),
         }
     }
@@ -343,6 +382,15 @@ impl fmt::Debug for ConformanceWorld {
 
 /// What a step returns.
 type StepResult = Result<(), Failure>;
+
+/// Why a check on a rate-limited answer is NOT-TESTABLE.
+pub(super) fn rate_limited(failure: &impl fmt::Display) -> String {
+    format!(
+        "the target answered 429 Too Many Requests, though the harness waited as its Retry-After \
+         asked and tried again: the question was not answered. Lower --concurrency, or raise the \
+         target's limit for the recipient.\nwhat the check saw:\n{failure}"
+    )
+}
 
 /// Raised (as a panic payload, which cucumber catches) by a step that cannot run because the
 /// target's configuration lacks something: the scenario is NOT-TESTABLE.

@@ -58,8 +58,22 @@ fn malformed_key(world: &mut ConformanceWorld, kind: String) -> StepResult {
 /// A JWT that no server issued: well-formed, signed with a key of our own.
 #[given("a forged Bearer credential")]
 fn forged_bearer(world: &mut ConformanceWorld) {
+    world.key = KeyChoice::Bearer(forged_jwt(false));
+}
+
+/// A JWT with `"alg": "none"` and no signature, which a careless verifier accepts.
+#[given("an unsigned Bearer credential")]
+fn unsigned_bearer(world: &mut ConformanceWorld) {
+    world.key = KeyChoice::Bearer(forged_jwt(true));
+}
+
+fn forged_jwt(unsigned: bool) -> String {
     let now = clock::now().unix_timestamp();
-    let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let header = if unsigned {
+        base64url(br#"{"alg":"none","typ":"JWT"}"#)
+    } else {
+        base64url(br#"{"alg":"HS256","typ":"JWT"}"#)
+    };
     let claims = base64url(
         format!(
             r#"{{"sub":"usr_{}","iss":"share-conformance","iat":{now},"exp":{}}}"#,
@@ -68,8 +82,12 @@ fn forged_bearer(world: &mut ConformanceWorld) {
         )
         .as_bytes(),
     );
-    let signature = base64url(&hex_bytes(&clock::random_hex(32)));
-    world.key = KeyChoice::Bearer(format!("{header}.{claims}.{signature}"));
+    let signature = if unsigned {
+        String::new()
+    } else {
+        base64url(&hex_bytes(&clock::random_hex(32)))
+    };
+    format!("{header}.{claims}.{signature}")
 }
 
 fn hex_bytes(hex: &str) -> Vec<u8> {
@@ -84,6 +102,35 @@ fn share_token(world: &mut ConformanceWorld, state: String) -> StepResult {
     Ok(())
 }
 
+/// The live token with its last character changed (to another of its kind): a token no
+/// target issued, which only a target comparing part of the token would take for the live one.
+#[given("the live share token with its last character changed")]
+fn near_miss_token(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    let Some(live) = ctx.fixtures.tokens.get(ShareState::Live) else {
+        not_testable("the fixtures hold no `live` token (tokens.live)");
+    };
+    world.token = Some(Token {
+        label: "live token with its last character changed".into(),
+        value: crate::fixtures::near_miss(live),
+        state: None,
+    });
+    Ok(())
+}
+
+/// The recipient's key with its last character changed: a key no target issued, which only a
+/// target comparing part of the key would take for the recipient's. The runner masks it in
+/// every output like the key itself.
+#[given("the recipient's API key with its last character changed")]
+fn near_miss_key(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    let Some(key) = &ctx.near_miss_key else {
+        not_testable(NO_KEY);
+    };
+    world.key = KeyChoice::NearMiss(key.clone());
+    Ok(())
+}
+
 #[given(expr = "a malformed share token that is {string}")]
 fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
     let value = match kind.as_str() {
@@ -94,10 +141,21 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
         "dot segments" => "../../save".to_owned(),
         "control characters" => "shr_\u{0}\u{7}\r\n\t\u{1b}[0m".to_owned(),
         "empty" => String::new(),
+        "in upper case" => format!("SHR_{}", clock::random_hex(16).to_uppercase()),
+        // The docs warn that a share's id is not its token: the live share's own id when the
+        // fixtures know it.
+        "a share link id" => world
+            .ctx()?
+            .fixtures
+            .expected
+            .share_link_id
+            .clone()
+            .unwrap_or_else(|| format!("mslink_{}", clock::random_hex(6))),
         other => {
             return Err(Failure::new(format!(
                 "no malformed token is called {other:?} (a suite bug): use \"4 KiB long\", \"non-ASCII\", \
-                 \"a percent-encoded slash\", \"dot segments\", \"control characters\" or \"empty\""
+                 \"a percent-encoded slash\", \"dot segments\", \"control characters\", \"empty\", \
+                 \"in upper case\" or \"a share link id\""
             )));
         }
     };
@@ -144,11 +202,22 @@ async fn tokens_are_each_saved(world: &mut ConformanceWorld, list: String) -> St
             _ => tokens.push(token_for(&ctx, word)?),
         }
     }
+    // The last token once more, alongside: a control for what varies per request.
+    let control = tokens.last().cloned();
     let saves = tokens
         .iter()
-        .map(|token| save(world, token, Attempt::First));
-    for sent in futures::future::join_all(saves).await {
-        world.collected.push(sent?);
+        .map(|token| save(world, token, Attempt::First))
+        .chain(
+            control
+                .iter()
+                .map(|token| save(world, token, Attempt::Fresh)),
+        );
+    let mut sent = futures::future::join_all(saves).await;
+    if control.is_some() {
+        world.control = sent.pop().transpose()?;
+    }
+    for one in sent {
+        world.collected.push(one?);
     }
     world.response = world.collected.last().cloned();
     Ok(())
@@ -167,7 +236,7 @@ pub(super) fn token_for(ctx: &Context, word: &str) -> Result<Token, Failure> {
     if word == "unknown" {
         return Ok(Token {
             label: "unknown token".into(),
-            value: format!("shr_{}", clock::random_hex(16)),
+            value: ctx.fixtures.unknown_token(),
             state: None,
         });
     }
@@ -213,6 +282,9 @@ async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Resu
         }
         ctx.bracket.first_save(&ctx, token).await?
     } else {
+        if ctx.bracket.reads_the_library() {
+            ctx.bracket.start(&ctx).await;
+        }
         send_save(&ctx, token, &world.key).await?
     };
     Ok(Sent {
@@ -240,6 +312,7 @@ pub(super) async fn send_save(
         KeyChoice::Absent | KeyChoice::Unset => KeyHeader::Absent,
         KeyChoice::Empty => KeyHeader::Value(""),
         KeyChoice::Unknown(value) => KeyHeader::Value(value),
+        KeyChoice::NearMiss(key) => KeyHeader::Key(key),
         KeyChoice::Malformed(_, bytes) => KeyHeader::Bytes(bytes),
         KeyChoice::Bearer(jwt) => KeyHeader::Bearer(jwt),
     };

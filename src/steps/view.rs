@@ -3,7 +3,8 @@
 
 use cucumber::then;
 
-use super::{ConformanceWorld, StepResult, not_testable};
+use super::bracket::{Unread, public_view};
+use super::{ConformanceWorld, StepResult, not_testable, rate_limited};
 use crate::checks::{self, Failure};
 use crate::fixtures::ShareState;
 
@@ -21,9 +22,9 @@ async fn track_unchanged(world: &mut ConformanceWorld) -> StepResult {
                 "the public view was not read before the first save (a suite bug: tag the scenario @resolve)",
             ));
         }
-        Some(Err(failure)) => not_testable(format!(
-            "the public view of the live share could not be read before any save, so there is \
-             nothing to compare with:\n{failure}"
+        Some(Err(Unread::RateLimited(failure) | Unread::Other(failure))) => not_testable(format!(
+            "the public view of the live share could not be read before any save, so there \
+                 is nothing to compare with:\n{failure}"
         )),
         Some(Ok(view)) => view.clone(),
     };
@@ -36,11 +37,7 @@ async fn track_unchanged(world: &mut ConformanceWorld) -> StepResult {
     }
     let after = match &ctx.bracket.after(&ctx, &live).await.view {
         Some(Ok(view)) => view.clone(),
-        Some(Err(failure)) => {
-            return Err(Failure::new(format!(
-                "expected: the original track unchanged by the save\nactual:   after the save its public view could not be read:\n{failure}"
-            )));
-        }
+        Some(Err(unread)) => unreadable_after(unread)?,
         None => {
             return Err(Failure::new(
                 "the public view was not read after the first save (a harness bug)",
@@ -48,4 +45,50 @@ async fn track_unchanged(world: &mut ConformanceWorld) -> StepResult {
         }
     };
     checks::track_unchanged(&before, &after)
+}
+
+/// A view that cannot be read after a save: the track is gone, unless the target only
+/// rate-limited the request.
+fn unreadable_after(unread: &Unread) -> Result<serde_json::Value, Failure> {
+    match unread {
+        Unread::RateLimited(failure) => not_testable(rate_limited(failure)),
+        Unread::Other(failure) => Err(Failure::new(format!(
+            "expected: the original track unchanged by the save\nactual:   after the save its public view could not be read:\n{failure}"
+        ))),
+    }
+}
+
+#[then(
+    "the shared track's documented fields are the same before any save and after the repeat save"
+)]
+async fn track_unchanged_by_repeat(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    if world.first_save.is_none() {
+        return Err(Failure::new(
+            "the scenario did not save again (a suite bug: use \"saved again\")",
+        ));
+    }
+    let before = match &ctx.bracket.before(&ctx).await.view {
+        Some(Ok(view)) => view.clone(),
+        Some(Err(_)) => not_testable(
+            "the public view of the live share could not be read before any save, so there is nothing to compare with",
+        ),
+        None => {
+            return Err(Failure::new(
+                "the public view was not read before the first save (a suite bug: tag the scenario @resolve)",
+            ));
+        }
+    };
+    if checks::documented_track(&before).is_none() {
+        not_testable("before any save, the public view of the live share shows no track");
+    }
+    let Some(live) = ctx.fixtures.tokens.get(ShareState::Live) else {
+        not_testable("the fixtures hold no `live` token (tokens.live)");
+    };
+    let after = match public_view(&ctx, live).await {
+        Ok(view) => view,
+        Err(unread) => unreadable_after(&unread)?,
+    };
+    checks::track_unchanged(&before, &after)
+        .map_err(|f| Failure::new(f.message().replace("the first save", "the repeat save")))
 }
