@@ -240,3 +240,30 @@ async fn without_the_recipients_organization_the_library_checks_are_not_testable
     );
     assert!(out.contains("[recipient] organization_id"), "{out}");
 }
+
+// ---- the repeat-save diagnosis never hides a defect -----------------------------------------
+
+#[tokio::test]
+async fn an_old_edge_with_the_wrong_track_is_failed_not_excused_as_a_repeat() {
+    let server = serve(Some(Fault::WrongTrackIdOldEdge), None).await;
+    // With the library read (the track was not in it) and without it (nothing says the live
+    // token was saved before, and the target answered 201): either way, a failure.
+    for tags in [None, Some("not @library")] {
+        let target = RemoteTarget::new(&server.base_url(), server.fixtures()).unwrap();
+        let config = RunConfig {
+            target: Target::from(target),
+            tags: tags.map(|t| share_conformance::runner::TagFilter::parse(t).unwrap()),
+            ..RunConfig::embedded(Arc::new(Suite::embedded().unwrap()))
+        };
+        let mut out = Vec::new();
+        let report = runner::run(config, &mut out).await.unwrap();
+        let out = String::from_utf8_lossy(&out);
+        assert_eq!(
+            report.verdict("SAVE-EDGE-TARGET"),
+            Some(Verdict::Fail),
+            "{tags:?}\n{out}"
+        );
+        assert!(!report.passed());
+        assert!(!out.contains("seems to have been saved before"), "{out}");
+    }
+}

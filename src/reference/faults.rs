@@ -167,6 +167,15 @@ faults! {
     WrongTrackId, "wrong-track-id", Body, ["SAVE-EDGE-TARGET"],
         "the edge's track_id is a track other than the shared one",
         |b| b.edge = |edge| edge["track_id"] = Value::from(format!("mtrack_{}", clock::random_hex(6)));
+    WrongTrackIdOldEdge, "wrong-track-id-old-edge", Body, ["SAVE-EDGE-TARGET"],
+        "the edge names another track and dates from a year ago (not a repeat save: the library shows the track was not saved)",
+        |b| b.edge = |edge| {
+            edge["track_id"] = Value::from(format!("mtrack_{}", clock::random_hex(6)));
+            rewrite_created_at(edge, |at| clock::format(at - time::Duration::days(365)));
+        };
+    CreatedAtLongAgo, "created-at-long-ago", Body, ["SAVE-CREATED-AT-NOW"],
+        "created_at is a year before the save (the track's creation, say)",
+        |b| b.edge = |edge| rewrite_created_at(edge, |at| clock::format(at - time::Duration::days(365)));
     EdgeTextPlain, "edge-text-plain", Body, ["HTTP-JSON-CONTENT-TYPE"],
         "the edge is JSON served as Content-Type: text/plain",
         |b| b.edge_content_type = "text/plain; charset=utf-8";
