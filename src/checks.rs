@@ -457,9 +457,40 @@ fn pair<'a, 'b>(answers: &'b [Answer<'a>]) -> Result<(&'b Answer<'a>, &'b [Answe
 /// What stands in for a value that differs between two answers to the very same request.
 const VARIES: &str = "(varies per request)";
 
-/// The leaves of `a` and `b` (JSON pointers) whose values differ: compared for two answers to
-/// the very same request, they vary per request (a request id), not with the token's state.
-fn varying_leaves(a: &Value, b: &Value, at: &str, out: &mut BTreeSet<String>) {
+/// A string's words and what lies between them: `"ref a7c"` is `["ref", " ", "a7c"]`.
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut alnum = None;
+    for (i, c) in text.char_indices() {
+        let kind = c.is_alphanumeric();
+        if alnum.is_some_and(|k| k != kind) {
+            out.push(&text[start..i]);
+            start = i;
+        }
+        alnum = Some(kind);
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// A leaf that varies per request: the whole of it, or only some words of a string (a
+/// request id in a message), so the rest of the string is still compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Varying {
+    /// The whole value.
+    Whole,
+    /// For strings of so many words, the positions of the words that vary (answers for
+    /// different tokens may have strings of different lengths at one place).
+    Words(BTreeMap<usize, BTreeSet<usize>>),
+}
+
+/// Records in `out` the leaves of `a` and `b` (JSON pointers) whose values differ: compared
+/// for two answers to the very same request, they vary per request, not with the token's
+/// state.
+fn varying_leaves(a: &Value, b: &Value, at: &str, out: &mut BTreeMap<String, Varying>) {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             for (key, value) in x {
@@ -473,69 +504,105 @@ fn varying_leaves(a: &Value, b: &Value, at: &str, out: &mut BTreeSet<String>) {
                 varying_leaves(value, other, &format!("{at}/{i}"), out);
             }
         }
+        (Value::String(x), Value::String(y)) if x != y => {
+            let (wx, wy) = (words(x), words(y));
+            let merged = match out.remove(at) {
+                _ if wx.len() != wy.len() => Varying::Whole,
+                Some(Varying::Whole) => Varying::Whole,
+                previous => {
+                    let mut by_length = match previous {
+                        Some(Varying::Words(by_length)) => by_length,
+                        _ => BTreeMap::new(),
+                    };
+                    by_length
+                        .entry(wx.len())
+                        .or_default()
+                        .extend((0..wx.len()).filter(|i| wx[*i] != wy[*i]));
+                    Varying::Words(by_length)
+                }
+            };
+            out.insert(at.to_owned(), merged);
+        }
         _ if a != b => {
-            out.insert(at.to_owned());
+            out.insert(at.to_owned(), Varying::Whole);
         }
         _ => {}
     }
 }
 
-/// `value` with the leaves at `pointers` replaced by [`VARIES`].
-fn mask_leaves(value: &Value, pointers: &BTreeSet<String>) -> Value {
+/// `value` with what varies per request replaced by [`VARIES`]: whole leaves, or the words of
+/// a string that vary (when the string has as many words as the ones that varied).
+fn mask_varying(value: &Value, varying: &BTreeMap<String, Varying>) -> Value {
     let mut out = value.clone();
-    for pointer in pointers {
-        if let Some(leaf) = out.pointer_mut(pointer) {
-            *leaf = Value::String(VARIES.to_owned());
-        }
+    for (pointer, how) in varying {
+        let Some(leaf) = out.pointer_mut(pointer) else {
+            continue;
+        };
+        let masked = match (how, &*leaf) {
+            (Varying::Words(by_length), Value::String(text)) => {
+                let words = words(text);
+                match by_length.get(&words.len()) {
+                    Some(positions) => words
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| if positions.contains(&i) { VARIES } else { w })
+                        .collect::<String>(),
+                    // No pair had a string this long here: nothing of it is known to vary.
+                    None => text.clone(),
+                }
+            }
+            _ => VARIES.to_owned(),
+        };
+        *leaf = Value::String(masked);
     }
     out
 }
 
-/// Answers to compare, and a control: a second answer to the same request as one of them.
-/// What differs within the control pair varies per request and is set aside.
+/// Answers to compare, one per token, each with more answers to the very same request: what
+/// differs between answers to one request varies per request, not with the token's state, and
+/// is set aside before the answers are compared with each other.
 #[derive(Clone, Copy)]
 pub struct Comparison<'a, 'b> {
     /// The answers, one per token.
     pub answers: &'b [Answer<'a>],
-    /// The same request as `answers[control.0]`, sent again.
-    pub control: Option<(usize, Answer<'a>)>,
+    /// Each a round of the same requests sent again (aligned with `answers`).
+    pub again: &'b [Vec<Answer<'a>>],
 }
 
 impl Comparison<'_, '_> {
-    /// The leaves of the bodies (token masked) that differ within the control pair.
-    fn varying(&self) -> BTreeSet<String> {
-        let mut out = BTreeSet::new();
-        if let Some((index, again)) = self.control
-            && let Some(first) = self.answers.get(index)
-            && let (Ok(a), Ok(b)) = (first.exchange.json(), again.exchange.json())
-        {
-            varying_leaves(
-                &mask_token(&a, first.token),
-                &mask_token(&b, again.token),
-                "",
-                &mut out,
-            );
+    fn pairs(&self) -> impl Iterator<Item = (&Answer<'_>, &Answer<'_>)> {
+        self.again
+            .iter()
+            .flat_map(|round| self.answers.iter().zip(round))
+    }
+
+    /// The leaves of the bodies (tokens masked) that differ within any pair.
+    fn varying(&self) -> BTreeMap<String, Varying> {
+        let mut out = BTreeMap::new();
+        for (first, again) in self.pairs() {
+            if let (Ok(a), Ok(b)) = (first.exchange.json(), again.exchange.json()) {
+                varying_leaves(
+                    &mask_token(&a, first.token),
+                    &mask_token(&b, again.token),
+                    "",
+                    &mut out,
+                );
+            }
         }
         out
     }
 
-    /// Header names to set aside: those that differ within the control pair, and those
-    /// that differ by nature (the date, the length of bodies whose masked fields differ).
+    /// Header names to set aside: those whose values differ within any pair, and those that
+    /// differ by nature (the date, the length of bodies whose masked fields differ).
     fn varying_headers(&self) -> BTreeSet<String> {
         let mut out: BTreeSet<String> = ["date", "content-length"]
             .into_iter()
             .map(str::to_owned)
             .collect();
-        if let Some((index, again)) = self.control
-            && let Some(first) = self.answers.get(index)
-        {
-            for (name, value) in first.exchange.headers.iter() {
-                if again.exchange.headers.get_all(name).iter().ne([value]) {
-                    out.insert(name.as_str().to_owned());
-                }
-            }
-            for name in again.exchange.headers.keys() {
-                if !first.exchange.headers.contains_key(name) {
+        for (first, again) in self.pairs() {
+            let (a, b) = (&first.exchange.headers, &again.exchange.headers);
+            for name in a.keys().chain(b.keys()) {
+                if a.get_all(name).iter().ne(b.get_all(name).iter()) {
                     out.insert(name.as_str().to_owned());
                 }
             }
@@ -543,22 +610,37 @@ impl Comparison<'_, '_> {
         out
     }
 
+    /// What was set aside, for messages.
+    fn set_aside(&self, varying: &BTreeMap<String, Varying>, headers: &BTreeSet<String>) -> String {
+        let mut parts: Vec<String> = varying
+            .iter()
+            .map(|(pointer, how)| match how {
+                Varying::Whole => pointer.clone(),
+                Varying::Words(..) => format!("words of {pointer}"),
+            })
+            .collect();
+        parts.extend(
+            headers
+                .iter()
+                .filter(|h| !matches!(h.as_str(), "date" | "content-length"))
+                .map(|h| format!("header {h}")),
+        );
+        if parts.is_empty() {
+            "each pair of answers to the same request agreed: nothing was set aside".to_owned()
+        } else {
+            format!(
+                "set aside, as it differed between two answers to the same request: {}",
+                parts.join(", ")
+            )
+        }
+    }
+
     fn compare(
         &self,
         what: &str,
-        view: impl Fn(&Answer<'_>, &BTreeSet<String>) -> Result<Value, Failure>,
+        headers: Option<&BTreeSet<String>>,
+        view: impl Fn(&Answer<'_>, &BTreeMap<String, Varying>) -> Result<Value, Failure>,
     ) -> Check {
-        if let Some(limited) = self
-            .answers
-            .iter()
-            .chain(self.control.as_ref().map(|(_, a)| a))
-            .find(|a| a.exchange.status.as_u16() == 429)
-        {
-            return Err(Failure::about(
-                "the target rate-limited a request (429) although the harness waited as Retry-After asked: nothing to compare",
-                limited.exchange,
-            ));
-        }
         let varying = self.varying();
         let (first, rest) = pair(self.answers)?;
         let reference = view(first, &varying)?;
@@ -570,7 +652,8 @@ impl Comparison<'_, '_> {
                 &other.exchange.request,
             ) {
                 return Err(Failure::new(format!(
-                    "expected: one answer whatever the token's state ({what}; what differs between two answers to the same request is set aside)\nactual:   the answers differ, so they tell the tokens' states apart:\n{}",
+                    "expected: one answer whatever the token's state ({what})\nactual:   the answers differ, so they tell the tokens' states apart ({}):\n{}",
+                    self.set_aside(&varying, headers.unwrap_or(&BTreeSet::new())),
                     diff.trim_end()
                 )));
             }
@@ -586,8 +669,9 @@ impl Comparison<'_, '_> {
 pub fn agree_on_documented_fields(comparison: Comparison<'_, '_>) -> Check {
     comparison.compare(
         "status, code, type, message and details",
+        None,
         |answer, varying| {
-            let body = mask_leaves(
+            let body = mask_varying(
                 &mask_token(&json_body(answer.exchange)?, answer.token),
                 varying,
             );
@@ -614,8 +698,9 @@ pub fn identical_apart_from_volatile(comparison: Comparison<'_, '_>) -> Check {
     let skip_headers = comparison.varying_headers();
     comparison.compare(
         "everything but trace_id, timestamp and what varies per request",
+        Some(&skip_headers),
         |answer, varying| {
-            let body = mask_leaves(
+            let body = mask_varying(
                 &mask_token(&json_body(answer.exchange)?, answer.token),
                 varying,
             );
@@ -860,6 +945,37 @@ pub fn library_page(response: &Exchange) -> Result<Vec<String>, Failure> {
         .collect()
 }
 
+/// Why two listings of the library cannot be compared, if they cannot: a track listed twice in
+/// one listing, or one that vanished between them. The harness deletes nothing, so either the
+/// listing is not stable across its pages or something else changes the library meanwhile.
+pub fn library_unsteady(before: &[String], after: &[String]) -> Option<String> {
+    let twice = |ids: &[String]| {
+        let mut seen = BTreeSet::new();
+        ids.iter().find(|id| !seen.insert(id.as_str())).cloned()
+    };
+    if let Some(id) = twice(before).or_else(|| twice(after)) {
+        return Some(format!(
+            "List saved tracks listed {id} twice in one reading: its pages are not a stable order, so two readings cannot be compared"
+        ));
+    }
+    let vanished: Vec<&str> = before
+        .iter()
+        .filter(|id| !after.contains(id))
+        .map(String::as_str)
+        .collect();
+    if vanished.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} track(s) left the recipient's library between two readings ({}), though the harness removes nothing: something else changes this library during the run, or its pages are not a stable order. Give the harness a recipient only it uses",
+        vanished.len(),
+        vanished.join(", ")
+    ))
+}
+
+/// What every library failure adds: other writers look like the target's doing.
+const OTHER_WRITERS: &str = "(if anything else writes to this recipient's library during a run, this check cannot tell: give the harness a recipient only it uses)";
+
 /// After the save, the library holds the saved track, and no other track appeared with it
 /// ("The track is added as a `shared`-sourced library edge": one track).
 pub fn library_gained(
@@ -889,7 +1005,7 @@ pub fn library_gained(
         return Ok(());
     }
     Err(Failure::new(format!(
-        "expected: the save adds the shared track {track_id} to the recipient's library, and nothing else\nactual:   {} other track(s) appeared with it: {}",
+        "expected: the save adds the shared track {track_id} to the recipient's library, and nothing else\nactual:   {} other track(s) appeared with it: {}\n{OTHER_WRITERS}",
         others.len(),
         others.join(", ")
     )))
@@ -903,7 +1019,7 @@ pub fn nothing_added(before: &[String], after: &[String], refused: &[String]) ->
         return Ok(());
     }
     Err(Failure::new(format!(
-        "expected: the recipient's library unchanged by saves that must be refused\nactual:   {} track(s) appeared: {}\nthe saves made between the two listings:\n{}",
+        "expected: the recipient's library unchanged by saves that must be refused\nactual:   {} track(s) appeared: {}\nthe saves made between the two listings:\n{}\n{OTHER_WRITERS}",
         added.len(),
         added
             .iter()
@@ -999,6 +1115,91 @@ pub fn track_unchanged(before: &Value, after: &Value) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn envelope(status: u16, message: &str, details: Value) -> Exchange {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        Exchange {
+            request: format!("POST /v1/music/shared/{{{message}}}/save"),
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            headers,
+            body: serde_json::json!({
+                "success": false,
+                "error": {
+                    "code": "RESOURCE_NOT_FOUND", "message": message, "system_message": "s",
+                    "type": "client_error", "status": status, "details": details,
+                    "trace_id": "req_1", "timestamp": "2026-06-28T10:30:00Z"
+                }
+            })
+            .to_string()
+            .into_bytes(),
+            truncated: false,
+            echoed_secret: false,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    fn agree(states: &[(&str, &str)], again: &[(&str, &str)]) -> Check {
+        let first: Vec<Exchange> = states
+            .iter()
+            .map(|(m, d)| envelope(404, m, serde_json::json!({ "ref": d })))
+            .collect();
+        let second: Vec<Exchange> = again
+            .iter()
+            .map(|(m, d)| envelope(404, m, serde_json::json!({ "ref": d })))
+            .collect();
+        let answer = |e| Answer {
+            exchange: e,
+            token: "shr_0000000000000000",
+        };
+        let answers: Vec<Answer> = first.iter().map(answer).collect();
+        let again = vec![second.iter().map(answer).collect::<Vec<_>>()];
+        agree_on_documented_fields(Comparison {
+            answers: &answers,
+            again: &again,
+        })
+    }
+
+    #[test]
+    fn what_varies_per_request_is_set_aside_and_what_varies_per_state_is_not() {
+        // A request id in details and in the message: one answer.
+        assert_eq!(
+            agree(
+                &[("Gone. (ref 1a)", "r-1"), ("Gone. (ref 2b)", "r-2")],
+                &[("Gone. (ref 3c)", "r-3"), ("Gone. (ref 4d)", "r-4")],
+            ),
+            Ok(())
+        );
+        // The message says why, behind a per-request reference: two answers.
+        let err = agree(
+            &[
+                ("Revoked. (ref 1a)", "x"),
+                ("It has expired. (ref 2b)", "x"),
+            ],
+            &[
+                ("Revoked. (ref 3c)", "x"),
+                ("It has expired. (ref 4d)", "x"),
+            ],
+        )
+        .unwrap_err();
+        assert!(err.message().contains("words of /error/message"), "{err}");
+        // A reference made of the reason and a number: two answers.
+        let err = agree(
+            &[("Gone.", "revoked-1"), ("Gone.", "expired-2")],
+            &[("Gone.", "revoked-3"), ("Gone.", "expired-4")],
+        )
+        .unwrap_err();
+        assert!(
+            err.message().contains("revoked-(varies per request)"),
+            "{err}"
+        );
+        // Nothing varies and the answers differ: said so.
+        let err = agree(&[("A", "x"), ("B", "x")], &[("A", "x"), ("B", "x")]).unwrap_err();
+        assert!(err.message().contains("nothing was set aside"), "{err}");
+    }
 
     #[test]
     fn trace_id_forms() {

@@ -221,26 +221,32 @@ impl Fixtures {
     }
 }
 
-/// `token` with its last character changed to another of its kind: a hex digit to a hex digit
-/// when the token's body is hex, so a target that checks its own format still looks it up.
+/// `token` with its middle character changed to another of its kind (a hex digit to a hex
+/// digit when the token's body is hex): a token no target issued that a target checking its
+/// own format still looks up. The middle, not the last, character: the last one of a base64
+/// token may carry padding bits a strict decoder checks.
 pub fn near_miss(token: &str) -> String {
-    let body = token.split_once('_').map_or(token, |(_, body)| body);
+    let body_start = token.find('_').map_or(0, |at| at + 1);
+    let body = &token[body_start..];
     let hex = !body.is_empty()
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    if !hex {
-        return crate::secret::near_miss_text(token);
+    let mut chars: Vec<char> = token.chars().collect();
+    let at = body_start + body.chars().count() / 2;
+    if let Some(c) = chars.get_mut(at) {
+        *c = match *c {
+            '9' if hex => 'a',
+            'f' if hex => '0',
+            '9' => '0',
+            'z' => 'a',
+            'Z' => 'A',
+            c if c.is_ascii_alphanumeric() => char::from(c as u8 + 1),
+            '-' => '_',
+            _ => '-',
+        };
     }
-    let mut out = token.to_owned();
-    if let Some(last) = out.pop() {
-        out.push(match last {
-            '9' => 'a',
-            'f' => '0',
-            c => char::from(c as u8 + 1),
-        });
-    }
-    out
+    chars.into_iter().collect()
 }
 
 impl Fixtures {
@@ -282,10 +288,15 @@ fn shaped_like(template: &str) -> String {
         .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0))
         .collect();
     let pick = |set: &[u8], r: u8| char::from(set[usize::from(r) % set.len()]);
+    // The last character is kept: in a base64 token it may carry padding bits a strict
+    // decoder checks, and a copy of the template's is always valid.
+    let last = body.chars().count().saturating_sub(1);
     let body: String = body
         .chars()
         .zip(random.iter().cycle())
-        .map(|(c, &r)| match c {
+        .enumerate()
+        .map(|(i, (c, &r))| match c {
+            _ if i == last => c,
             _ if all_hex => pick(b"0123456789abcdef", r),
             '0'..='9' => pick(b"0123456789", r),
             'a'..='z' => pick(b"abcdefghijklmnopqrstuvwxyz", r),
@@ -402,10 +413,21 @@ organization_id = "org_5c1e9a7d3b20"
     }
 
     #[test]
-    fn a_near_miss_keeps_the_kind_of_its_last_character() {
-        assert_eq!(near_miss("shr_00ff"), "shr_00f0");
-        assert_eq!(near_miss("shr_0019"), "shr_001a");
-        assert_eq!(near_miss("shr_AbCz"), "shr_AbCa");
+    fn a_near_miss_changes_the_middle_character_within_its_kind() {
+        assert_eq!(near_miss("shr_00ff"), "shr_000f");
+        assert_eq!(near_miss("shr_09ab"), "shr_09bb");
+        assert_eq!(near_miss("shr_AbZz"), "shr_AbAz");
+        let token = "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c";
+        let miss = near_miss(token);
+        assert_eq!(miss.len(), token.len());
+        assert_eq!(
+            miss.chars()
+                .zip(token.chars())
+                .filter(|(a, b)| a != b)
+                .count(),
+            1
+        );
+        assert!(miss.ends_with("3b5c"));
     }
 
     #[test]

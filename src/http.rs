@@ -24,14 +24,22 @@ pub const BODY_CAP: usize = 256 * 1024;
 /// The most a body's buffer starts with, whatever Content-Length announces.
 const FIRST_ALLOCATION: usize = 64 * 1024;
 
+/// How much of a header value is kept (the longest a check reads is a URL).
+const HEADER_VALUE_CAP: usize = 8 * 1024;
+
 /// How much of a body longer than [`BODY_CAP`] is kept, for excerpts.
 const KEPT_WHEN_CUT: usize = 4 * 1024;
 
 /// How often a request answered 429 is sent again, waiting as its Retry-After asks.
 const RATE_LIMIT_RETRIES: u32 = 3;
 
-/// The longest wait for one Retry-After.
+/// The longest wait for one Retry-After (and never longer than the request timeout).
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+fn random_byte() -> u8 {
+    let hex = crate::clock::random_hex(1);
+    u8::from_str_radix(&hex, 16).unwrap_or(0)
+}
 
 /// The wait a `Retry-After` header asks for: seconds, or an HTTP date.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
@@ -81,7 +89,16 @@ pub struct HttpClient {
     /// excerpt can cut a key in half and leave a prefix no mask would match.
     redactor: Redactor,
     echoes: Arc<AtomicUsize>,
+    /// Bounds the requests in flight (each holds up to [`BODY_CAP`] while it is read); `None`
+    /// for a client whose few requests must not queue behind the rest ([`HttpClient::priority`]).
+    gate: Option<Arc<tokio::sync::Semaphore>>,
 }
+
+/// The most requests a client has in flight at once: enough that the suite's widest step
+/// never waits a round trip for the gate on its critical path, few enough that a server
+/// answering megabytes to every request cannot make a run hold more than about 16 MiB of
+/// bodies at once.
+pub const MAX_IN_FLIGHT: usize = 64;
 
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -196,7 +213,17 @@ impl HttpClient {
             timeout,
             redactor: Redactor::default(),
             echoes: Arc::default(),
+            gate: Some(Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT))),
         })
+    }
+
+    /// The same client, its requests never waiting for the in-flight bound: for the few
+    /// requests on a run's critical path (the reads around the first save).
+    pub fn priority(&self) -> Self {
+        Self {
+            gate: None,
+            ..self.clone()
+        }
     }
 
     /// Masks these secrets wherever a response carries them.
@@ -309,7 +336,19 @@ impl HttpClient {
         // asked. Wait as asked (bounded) and ask again; a last 429 is returned as it is, and
         // the steps call what it cannot answer NOT-TESTABLE.
         let mut retries = 0;
+        let mut permit;
         let mut response = loop {
+            // Held while the request is in flight and its body read; given back while a
+            // Retry-After is waited out.
+            permit = match &self.gate {
+                Some(gate) => Some(
+                    gate.clone()
+                        .acquire_owned()
+                        .await
+                        .map_err(|_| fail("the client is shutting down".into()))?,
+                ),
+                None => None,
+            };
             let attempt = request
                 .try_clone()
                 .ok_or_else(|| fail("the request cannot be sent twice".into()))?;
@@ -317,10 +356,15 @@ impl HttpClient {
             if response.status() != StatusCode::TOO_MANY_REQUESTS || retries == RATE_LIMIT_RETRIES {
                 break response;
             }
+            // A little spread, so that requests limited together do not come back together.
+            let jitter = Duration::from_millis(u64::from(random_byte()) * 2);
             let wait = retry_after(response.headers())
                 .unwrap_or(Duration::from_secs(1 << retries))
-                .min(MAX_RETRY_WAIT);
+                .min(MAX_RETRY_WAIT)
+                .min(self.timeout)
+                + jitter;
             drop(response);
+            drop(permit.take());
             tokio::time::sleep(wait).await;
             retries += 1;
         };
@@ -357,6 +401,7 @@ impl HttpClient {
                 }
             }
         }
+        drop(permit);
         let mut echoed = false;
         for value in headers.values_mut() {
             let masked = self.redactor.redact_bytes(value.as_bytes());
@@ -375,6 +420,15 @@ impl HttpClient {
             // above, whole), so a run of many oversized answers holds little memory.
             body.truncate(KEPT_WHEN_CUT);
             body.shrink_to_fit();
+        }
+        // Likewise a header value far longer than any a check reads keeps only its start.
+        for value in headers.values_mut() {
+            if value.len() > HEADER_VALUE_CAP {
+                let mut kept = value.as_bytes()[..HEADER_VALUE_CAP].to_vec();
+                kept.extend_from_slice(b"...(cut)");
+                *value = HeaderValue::from_bytes(&kept)
+                    .unwrap_or_else(|_| HeaderValue::from_static("(cut)"));
+            }
         }
         if echoed {
             self.echoes.fetch_add(1, Ordering::Relaxed);

@@ -57,12 +57,14 @@ static PATTERNS: LazyLock<Vec<(Internal, Regex)>> = LazyLock::new(|| {
     let rules: &[(Internal, &str)] = &[
         (Internal::Traceback, r"Traceback \(most recent call last\)"),
         // Java, .NET, Node frames: `at pkg.Class.method(File.java:42)`,
-        // `at Object.<anonymous> (/app/x.js:1:2)`: a dotted name, then parentheses holding a
-        // line number (or the JVM's words for a frame without one). Prose such as
-        // "at app.example.com (Settings)" has no line number.
+        // `at Object.<anonymous> (/app/x.js:1:2)`, `at Api.SaveController.Save(String token)`:
+        // a dotted name starting with a letter, then either parentheses holding a line number
+        // (or the JVM's words for a frame without one), or an opening parenthesis right after
+        // the name. Prose such as "at app.example.com (Settings)" or "at 09.00 (UTC+01:00)"
+        // is neither.
         (
             Internal::Traceback,
-            r"\bat [\w$<>/]+(?:\.[\w$<>/]+)+ ?\([^()]*(?::\d+|Native Method|Unknown Source)[^()]*\)",
+            r"\bat [A-Za-z_$<][\w$<>/]*(?:\.[\w$<>/]+)+(?: ?\([^()]*(?::\d+|Native Method|Unknown Source)[^()]*\)|\()",
         ),
         (Internal::Traceback, r"\bgoroutine \d+ \["),
         (Internal::Traceback, r"\bpanicked at\b|stack backtrace:"),
@@ -187,6 +189,10 @@ mod tests {
                 Internal::Traceback,
             ),
             (
+                "at Freddy.Music.Api.SaveController.Save(String token)",
+                Internal::Traceback,
+            ),
+            (
                 "    at Object.<anonymous> (/app/server.js:10:15)",
                 Internal::Traceback,
             ),
@@ -250,6 +256,7 @@ mod tests {
             "Please try again at noon (UTC).",
             "Authentication required. Create an API key at app.aitronos.com (Settings > API keys).",
             "Open it at music.example.com (the web player) instead.",
+            "Keys are renewed at 09.00 (UTC+01:00) daily.",
             "Select a track from your library to share it.",
             "An error occurred. Try again later.",
             "mlib_6d2f9a4c1e83",

@@ -322,6 +322,35 @@ faults! {
             };
             set_error_field(envelope, "details", json!({ "reason": reason }));
         };
+    Revealing404MessageWithRef, "revealing-404-message-with-ref", Semantics, ["SAVE-404-NO-ORACLE"],
+        "the 404 message says why, followed by a reference that differs per request",
+        |b| {
+            b.error = |site, e| {
+                e.message = match site.refusal {
+                    Some(Refusal::Revoked) => "This share link was revoked by its owner.",
+                    Some(Refusal::Expired) => "This share link has expired.",
+                    Some(Refusal::Removed) => "The shared track was deleted.",
+                    Some(Refusal::Unknown) => "This share link does not exist.",
+                    _ => return,
+                };
+            };
+            b.envelope = |site, envelope| if site.refusal.is_some() {
+                let message = envelope["error"]["message"].as_str().unwrap_or_default().to_owned();
+                set_error_field(envelope, "message", Value::from(format!("{message} (ref {})", clock::random_hex(4))));
+            };
+        };
+    Revealing404DetailsWithRef, "revealing-404-details-with-ref", Semantics, ["SAVE-404-NO-ORACLE"],
+        "the 404 details carry a reference made of the reason and a per-request number",
+        |b| b.envelope = |site, envelope| {
+            let reason = match site.refusal {
+                Some(Refusal::Revoked) => "revoked",
+                Some(Refusal::Expired) => "expired",
+                Some(Refusal::Removed) => "removed",
+                Some(Refusal::Unknown) => "unknown",
+                _ => return,
+            };
+            set_error_field(envelope, "details", json!({ "ref": format!("{reason}-{}", clock::random_hex(4)) }));
+        };
     Revealing404SystemMessage, "revealing-404-system-message", Semantics, ["SAVE-NO-ORACLE-STRICT"],
         "the 404 system_message says why the share is unavailable (free text: advisory)",
         |b| b.error = |site, e| {

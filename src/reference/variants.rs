@@ -191,6 +191,19 @@ variants! {
         |b| b.envelope = |_, envelope| {
             set_error_field(envelope, "details", json!({ "request_id": uuid_v4() }));
         };
+    RequestIdInMessage, "request-id-in-message", ["ERR-EXAMPLE-SNAPSHOT"],
+        "every error message ends with a reference that differs per request, \"(ref 1a2b3c4d)\" (free text)",
+        |b| b.envelope = |_, envelope| {
+            let message = envelope["error"]["message"].as_str().unwrap_or_default().to_owned();
+            let reference = &uuid_v4()[..8];
+            set_error_field(envelope, "message", Value::from(format!("{message} (ref {reference})")));
+        };
+    LoadBalancedNode, "load-balanced-node", ["ERR-EXAMPLE-SNAPSHOT"],
+        "every error's details names the server node that answered, one of three, at random (details: any object)",
+        |b| b.envelope = |_, envelope| {
+            let node = ["eu-1a", "eu-1b", "eu-1c"][usize::from(clock::random_hex(1).as_bytes()[0]) % 3];
+            set_error_field(envelope, "details", json!({ "instance": node }));
+        };
     RateLimited, "rate-limited", [],
         "more than 100 requests a second answer 429 with Retry-After: 1 (the status table: 429 rate limit, with Retry-After)",
         |b| b.rate_limit_per_second = Some(100);

@@ -167,7 +167,7 @@ impl Bracket {
         self.first
             .get_or_init(|| async {
                 self.before(ctx).await;
-                send_save(ctx, live, &KeyChoice::Recipient).await
+                send_save(ctx, live, &KeyChoice::Recipient, true).await
             })
             .await
             .clone()
@@ -257,7 +257,7 @@ async fn refused_saves(ctx: &Context) -> Vec<RefusedSave> {
     }
     let saves = planned
         .iter()
-        .map(|(_, token, key)| send_save(ctx, token, key));
+        .map(|(_, token, key)| send_save(ctx, token, key, true));
     let outcomes = futures::future::join_all(saves).await;
     planned
         .into_iter()
@@ -278,7 +278,7 @@ async fn read_view(ctx: &Context, needs: Needs) -> Option<Result<Value, Unread>>
 /// The public view of `token` now.
 pub(super) async fn public_view(ctx: &Context, token: &str) -> Result<Value, Unread> {
     let response = ctx
-        .http
+        .priority
         .send(
             Method::GET,
             &["v1", "music", "shared", token],
@@ -323,7 +323,7 @@ async fn read_library(ctx: &Context, needs: Needs) -> LibraryRead {
             "GET /v1/music/{{recipient organization}}/tracks?limit={limit}&offset={offset} (List saved tracks, the recipient's key)"
         );
         let response = ctx
-            .http
+            .priority
             .send_query(
                 Method::GET,
                 &["v1", "music", organization, "tracks"],

@@ -45,7 +45,20 @@ fn edge_created_recently(world: &mut ConformanceWorld, minutes: i64) -> StepResu
     let ctx = world.ctx()?;
     let response = world.response()?;
     let (now, by) = ctx.clock.now(Some(response));
-    world.judge(checks::edge_created_within(response, minutes, now, by))
+    let check = checks::edge_created_within(response, minutes, now, by).map_err(|failure| {
+        let created = response
+            .json()
+            .ok()
+            .and_then(|body| body.get("created_at")?.as_str().map(str::to_owned))
+            .and_then(|text| crate::clock::parse(&text).ok());
+        match (created, ctx.clock.at_start) {
+            (Some(created), Some(start)) if created < start => Failure::new(format!(
+                "{failure}\nhint:     the edge predates this run: if the live token was saved before, give each run a fresh one (--provision live)"
+            )),
+            _ => failure,
+        }
+    });
+    world.judge(check)
 }
 
 #[then("the edge's ids and created_at have the form of the example")]

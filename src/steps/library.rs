@@ -13,6 +13,9 @@ fn read(library: &LibraryRead, when: &str) -> Vec<String> {
     match library {
         LibraryRead::Read(library) => library.track_ids.clone(),
         LibraryRead::Skipped(why) => not_testable(why.clone()),
+        LibraryRead::Unreadable(why) if why.contains("429 Too Many Requests") => not_testable(
+            super::rate_limited(&format!("List saved tracks, read {when}: {why}")),
+        ),
         LibraryRead::Unreadable(why) => not_testable(format!(
             "List saved tracks could not be read {when}, so the library cannot be seen \
              (`share-conformance doctor` checks it):\n{why}"
@@ -40,6 +43,9 @@ async fn saved_track_in_library(world: &mut ConformanceWorld) -> StepResult {
         );
     };
     let complete = matches!(&after.library, LibraryRead::Read(l) if l.complete);
+    if let Some(why) = checks::library_unsteady(&before_ids, &after_ids) {
+        not_testable(why);
+    }
     let result = world.judge(checks::library_gained(
         &before_ids,
         &after_ids,
@@ -88,6 +94,9 @@ async fn refused_saves_added_nothing(world: &mut ConformanceWorld) -> StepResult
             "the fixtures hold no {}: those saves were not made",
             missing.join(", ")
         ));
+    }
+    if let Some(why) = checks::library_unsteady(&ids_before, &ids_after) {
+        not_testable(why);
     }
     checks::nothing_added(&ids_before, &ids_after, &refused)
 }

@@ -65,6 +65,9 @@ impl TargetClock {
 /// What every scenario of one run shares: the target, its fixtures and the suite.
 pub struct Context {
     pub(crate) http: HttpClient,
+    /// The same client for the bracket's few requests, which never wait for the in-flight
+    /// bound: they are the run's critical path.
+    priority: HttpClient,
     pub(crate) api_key: Option<ApiKey>,
     pub(crate) fixtures: Fixtures,
     pub(crate) suite: Arc<Suite>,
@@ -91,6 +94,7 @@ impl Context {
         Self {
             // Masked in every output: the redactor masks each key's near miss too.
             near_miss_key: api_key.as_ref().map(crate::secret::near_miss),
+            priority: http.priority(),
             http,
             api_key,
             fixtures,
@@ -220,8 +224,8 @@ enum KeyChoice {
     Unknown(String),
     /// A key that is not shaped like the documented ones, and what is wrong with it.
     Malformed(&'static str, Vec<u8>),
-    /// No `X-API-Key`, and a forged `Authorization: Bearer` JWT.
-    Bearer(String),
+    /// No `X-API-Key`, and a forged `Authorization: Bearer` JWT; whether it is unsigned.
+    Bearer(String, bool),
     /// The recipient's key with its last character changed (masked in every output).
     NearMiss(ApiKey),
 }
@@ -235,7 +239,10 @@ impl KeyChoice {
             Self::Empty => "an empty X-API-Key header".into(),
             Self::Unknown(_) => "an unknown key".into(),
             Self::Malformed(kind, _) => format!("a malformed key ({kind})"),
-            Self::Bearer(_) => "a forged Bearer credential and no X-API-Key".into(),
+            Self::Bearer(_, false) => "a forged Bearer credential and no X-API-Key".into(),
+            Self::Bearer(_, true) => {
+                "an unsigned (alg none) Bearer credential and no X-API-Key".into()
+            }
             Self::NearMiss(_) => "the recipient's key with its last character changed".into(),
         }
     }
@@ -244,7 +251,7 @@ impl KeyChoice {
     /// key: the redactor masks that one on arrival and flags the exchange instead).
     fn sent_bytes(&self) -> Option<&[u8]> {
         match self {
-            Self::Unknown(key) | Self::Bearer(key) => Some(key.as_bytes()),
+            Self::Unknown(key) | Self::Bearer(key, _) => Some(key.as_bytes()),
             Self::NearMiss(key) => Some(key.expose().as_bytes()),
             Self::Malformed(_, bytes) => Some(bytes),
             _ => None,
@@ -287,9 +294,9 @@ pub struct ConformanceWorld {
     first_save: Option<Arc<Exchange>>,
     /// Responses the scenario collected to compare with each other.
     collected: Vec<Sent>,
-    /// The last collected request sent once more: what differs between the two answers varies
-    /// per request, not with the token's state.
-    control: Option<Sent>,
+    /// Rounds of the collected requests sent again (each aligned with `collected`): what
+    /// differs between answers to one request varies per request, not with the token's state.
+    again: Vec<Vec<Sent>>,
     /// Tokens the scenario meant to collect but the fixtures lack.
     missing: Vec<ShareState>,
     /// Observations reported with the verdict (what a repeat save answered, …).
@@ -305,7 +312,7 @@ impl ConformanceWorld {
             response: None,
             first_save: None,
             collected: Vec::new(),
-            control: None,
+            again: Vec::new(),
             missing: Vec::new(),
             notes: Vec::new(),
         }
@@ -387,8 +394,10 @@ type StepResult = Result<(), Failure>;
 pub(super) fn rate_limited(failure: &impl fmt::Display) -> String {
     format!(
         "the target answered 429 Too Many Requests, though the harness waited as its Retry-After \
-         asked and tried again: the question was not answered. Lower --concurrency, or raise the \
-         target's limit for the recipient.\nwhat the check saw:\n{failure}"
+         asked and tried again: the question was not answered. If it is a rate limit, lower \
+         --concurrency or raise the target's limit for the recipient; if only some tokens keep \
+         answering 429 while the others are answered, the 429 itself may depend on the token's \
+         state, which this run cannot tell apart from a rate limit.\nwhat the check saw:\n{failure}"
     )
 }
 

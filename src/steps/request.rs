@@ -58,13 +58,13 @@ fn malformed_key(world: &mut ConformanceWorld, kind: String) -> StepResult {
 /// A JWT that no server issued: well-formed, signed with a key of our own.
 #[given("a forged Bearer credential")]
 fn forged_bearer(world: &mut ConformanceWorld) {
-    world.key = KeyChoice::Bearer(forged_jwt(false));
+    world.key = KeyChoice::Bearer(forged_jwt(false), false);
 }
 
 /// A JWT with `"alg": "none"` and no signature, which a careless verifier accepts.
 #[given("an unsigned Bearer credential")]
 fn unsigned_bearer(world: &mut ConformanceWorld) {
-    world.key = KeyChoice::Bearer(forged_jwt(true));
+    world.key = KeyChoice::Bearer(forged_jwt(true), true);
 }
 
 fn forged_jwt(unsigned: bool) -> String {
@@ -202,23 +202,21 @@ async fn tokens_are_each_saved(world: &mut ConformanceWorld, list: String) -> St
             _ => tokens.push(token_for(&ctx, word)?),
         }
     }
-    // The last token once more, alongside: a control for what varies per request.
-    let control = tokens.last().cloned();
-    let saves = tokens
-        .iter()
-        .map(|token| save(world, token, Attempt::First))
-        .chain(
-            control
-                .iter()
-                .map(|token| save(world, token, Attempt::Fresh)),
-        );
-    let mut sent = futures::future::join_all(saves).await;
-    if control.is_some() {
-        world.control = sent.pop().transpose()?;
+    // Each token twice, all at once: what differs within a pair of answers to the same
+    // request varies per request (a request id), not with the token's state.
+    let saves = tokens.iter().flat_map(|token| {
+        [
+            save(world, token, Attempt::First),
+            save(world, token, Attempt::Fresh),
+        ]
+    });
+    let mut sent = futures::future::join_all(saves).await.into_iter();
+    let mut again = Vec::new();
+    while let (Some(first), Some(second)) = (sent.next(), sent.next()) {
+        world.collected.push(first?);
+        again.push(second?);
     }
-    for one in sent {
-        world.collected.push(one?);
-    }
+    world.again.push(again);
     world.response = world.collected.last().cloned();
     Ok(())
 }
@@ -285,7 +283,7 @@ async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Resu
         if ctx.bracket.reads_the_library() {
             ctx.bracket.start(&ctx).await;
         }
-        send_save(&ctx, token, &world.key).await?
+        send_save(&ctx, token, &world.key, false).await?
     };
     Ok(Sent {
         exchange,
@@ -298,11 +296,33 @@ async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Resu
 const NO_KEY: &str =
     "no API key: give --api-key, set FREDDY_API_KEY, or put api_key in the fixtures";
 
-/// `POST /v1/music/shared/{token}/save` with `key`: one new request.
+/// The collected requests sent once more, all at once, as a new round of `again`: to confirm
+/// that a difference between tokens is not one that varies per request after all.
+pub(super) async fn collect_again(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    let resends = world
+        .collected
+        .iter()
+        .map(|sent| send_save(&ctx, &sent.token, &sent.key, false));
+    let round = futures::future::join_all(resends).await;
+    let mut again = Vec::new();
+    for (sent, exchange) in world.collected.iter().zip(round) {
+        again.push(Sent {
+            exchange: exchange?,
+            ..sent.clone()
+        });
+    }
+    world.again.push(again);
+    Ok(())
+}
+
+/// `POST /v1/music/shared/{token}/save` with `key`: one new request, on the bracket's
+/// priority client when `priority`.
 pub(super) async fn send_save(
     ctx: &Context,
     token: &Token,
     key: &KeyChoice,
+    priority: bool,
 ) -> Result<Arc<Exchange>, TransportError> {
     let header = match key {
         KeyChoice::Recipient => match &ctx.api_key {
@@ -314,15 +334,15 @@ pub(super) async fn send_save(
         KeyChoice::Unknown(value) => KeyHeader::Value(value),
         KeyChoice::NearMiss(key) => KeyHeader::Key(key),
         KeyChoice::Malformed(_, bytes) => KeyHeader::Bytes(bytes),
-        KeyChoice::Bearer(jwt) => KeyHeader::Bearer(jwt),
+        KeyChoice::Bearer(jwt, _) => KeyHeader::Bearer(jwt),
     };
     let label = format!(
         "POST /v1/music/shared/{{{}}}/save with {}",
         token.label,
         key.describe()
     );
-    let exchange = ctx
-        .http
+    let http = if priority { &ctx.priority } else { &ctx.http };
+    let exchange = http
         .send(
             Method::POST,
             &["v1", "music", "shared", &token.value, "save"],
