@@ -347,16 +347,35 @@ pub fn edge_created_within(
     now: OffsetDateTime,
     by: &str,
 ) -> Check {
+    timestamp_near(response, "/created_at", false, minutes, (now, by))
+}
+
+/// The date-time at `pointer` (in UTC, if `utc`) is within `minutes` of the target's clock.
+fn timestamp_near(
+    response: &Exchange,
+    pointer: &str,
+    utc: bool,
+    minutes: i64,
+    (now, by): (OffsetDateTime, &str),
+) -> Check {
+    let field = pointer.trim_start_matches('/').replace('/', ".");
     let body = json_body(response)?;
-    let text = string_at(&body, "/created_at", response)?;
-    let created = clock::parse(text).map_err(|problem| Failure::about(problem, response))?;
-    let skew = created - now;
+    let text = string_at(&body, pointer, response)?;
+    let at = clock::parse(text).map_err(|problem| Failure::about(problem, response))?;
+    if utc && at.offset() != time::UtcOffset::UTC {
+        return Err(Failure::mismatch(
+            format!("{field} in UTC"),
+            format!("{text:?} (offset {})", at.offset()),
+            response,
+        ));
+    }
+    let skew = at - now;
     if skew.abs() <= time::Duration::minutes(minutes) {
         return Ok(());
     }
     Err(Failure::mismatch(
         format!(
-            "created_at within {minutes} minutes of the target's clock ({}, by {by})",
+            "{field} within {minutes} minutes of the target's clock ({}, by {by})",
             clock::format(now)
         ),
         format!(
@@ -777,28 +796,7 @@ pub fn error_timestamp_within(
     now: OffsetDateTime,
     by: &str,
 ) -> Check {
-    let body = json_body(response)?;
-    let text = string_at(&body, "/error/timestamp", response)?;
-    let at = clock::parse(text).map_err(|problem| Failure::about(problem, response))?;
-    if at.offset() != time::UtcOffset::UTC {
-        return Err(Failure::mismatch(
-            "a UTC timestamp",
-            format!("{text:?} (offset {})", at.offset()),
-            response,
-        ));
-    }
-    let skew = at - now;
-    if skew.abs() <= time::Duration::minutes(minutes) {
-        return Ok(());
-    }
-    Err(Failure::mismatch(
-        format!(
-            "error.timestamp within {minutes} minutes of the target's clock ({}, by {by})",
-            clock::format(now)
-        ),
-        format!("{text} ({} s off)", skew.whole_seconds().unsigned_abs()),
-        response,
-    ))
+    timestamp_near(response, "/error/timestamp", true, minutes, (now, by))
 }
 
 /// Whether `text` is `prefix` followed by 12 lowercase hex digits, as the examples' ids are.

@@ -96,6 +96,28 @@ macro_rules! faults {
     };
 }
 
+/// What a revealing 404 says of each reason a share is unavailable (a fault's words).
+fn why_sentence(refusal: Option<Refusal>) -> Option<&'static str> {
+    Some(match refusal? {
+        Refusal::Revoked => "This share link was revoked by its owner.",
+        Refusal::Expired => "This share link has expired.",
+        Refusal::Removed => "The shared track was deleted.",
+        Refusal::Unknown => "This share link does not exist.",
+        _ => return None,
+    })
+}
+
+/// A revealing 404's one word for each reason a share is unavailable.
+fn why_word(refusal: Option<Refusal>) -> Option<&'static str> {
+    Some(match refusal? {
+        Refusal::Revoked => "revoked",
+        Refusal::Expired => "expired",
+        Refusal::Removed => "removed",
+        Refusal::Unknown => "unknown",
+        _ => return None,
+    })
+}
+
 /// The edge's `created_at` rewritten by `f` (a fault's or a variant's), kept when unreadable.
 pub(crate) fn rewrite_created_at(edge: &mut Value, f: fn(time::OffsetDateTime) -> String) {
     if let Some(at) = edge["created_at"]
@@ -301,38 +323,19 @@ faults! {
         |b| b.token_before_key = &[AuthProblem::Bearer];
     Revealing404Message, "revealing-404-message", Semantics, ["SAVE-404-NO-ORACLE"],
         "the 404 message says why the share is unavailable (revoked, expired, removed, unknown)",
-        |b| b.error = |site, e| {
-            e.message = match site.refusal {
-                Some(Refusal::Revoked) => "This share link was revoked by its owner.",
-                Some(Refusal::Expired) => "This share link has expired.",
-                Some(Refusal::Removed) => "The shared track was deleted.",
-                Some(Refusal::Unknown) => "This share link does not exist.",
-                _ => return,
-            };
+        |b| b.error = |site, e| if let Some(why) = why_sentence(site.refusal) {
+            e.message = why;
         };
     Revealing404Details, "revealing-404-details", Semantics, ["SAVE-404-NO-ORACLE"],
         "the 404 details say why the share is unavailable",
-        |b| b.envelope = |site, envelope| {
-            let reason = match site.refusal {
-                Some(Refusal::Revoked) => "revoked",
-                Some(Refusal::Expired) => "expired",
-                Some(Refusal::Removed) => "content_removed",
-                Some(Refusal::Unknown) => "not_found",
-                _ => return,
-            };
-            set_error_field(envelope, "details", json!({ "reason": reason }));
+        |b| b.envelope = |site, envelope| if let Some(why) = why_word(site.refusal) {
+            set_error_field(envelope, "details", json!({ "reason": why }));
         };
     Revealing404MessageWithRef, "revealing-404-message-with-ref", Semantics, ["SAVE-404-NO-ORACLE"],
         "the 404 message says why, followed by a reference that differs per request",
         |b| {
-            b.error = |site, e| {
-                e.message = match site.refusal {
-                    Some(Refusal::Revoked) => "This share link was revoked by its owner.",
-                    Some(Refusal::Expired) => "This share link has expired.",
-                    Some(Refusal::Removed) => "The shared track was deleted.",
-                    Some(Refusal::Unknown) => "This share link does not exist.",
-                    _ => return,
-                };
+            b.error = |site, e| if let Some(why) = why_sentence(site.refusal) {
+                e.message = why;
             };
             b.envelope = |site, envelope| if site.refusal.is_some() {
                 let message = envelope["error"]["message"].as_str().unwrap_or_default().to_owned();
@@ -341,15 +344,8 @@ faults! {
         };
     Revealing404DetailsWithRef, "revealing-404-details-with-ref", Semantics, ["SAVE-404-NO-ORACLE"],
         "the 404 details carry a reference made of the reason and a per-request number",
-        |b| b.envelope = |site, envelope| {
-            let reason = match site.refusal {
-                Some(Refusal::Revoked) => "revoked",
-                Some(Refusal::Expired) => "expired",
-                Some(Refusal::Removed) => "removed",
-                Some(Refusal::Unknown) => "unknown",
-                _ => return,
-            };
-            set_error_field(envelope, "details", json!({ "ref": format!("{reason}-{}", clock::random_hex(4)) }));
+        |b| b.envelope = |site, envelope| if let Some(why) = why_word(site.refusal) {
+            set_error_field(envelope, "details", json!({ "ref": format!("{why}-{}", clock::random_hex(4)) }));
         };
     Revealing404SystemMessage, "revealing-404-system-message", Semantics, ["SAVE-NO-ORACLE-STRICT"],
         "the 404 system_message says why the share is unavailable (free text: advisory)",
@@ -364,27 +360,11 @@ faults! {
         };
     Revealing404Header, "revealing-404-header", Semantics, ["SAVE-NO-ORACLE-STRICT"],
         "the 404 answer carries an `X-Share-State` header saying why (outside the envelope: advisory)",
-        |b| b.error_header = |site| {
-            let state = match site.refusal {
-                Some(Refusal::Revoked) => "revoked",
-                Some(Refusal::Expired) => "expired",
-                Some(Refusal::Removed) => "removed",
-                Some(Refusal::Unknown) => "unknown",
-                _ => return None,
-            };
-            Some(("x-share-state", state.to_owned()))
-        };
+        |b| b.error_header = |site| why_word(site.refusal).map(|why| ("x-share-state", why.to_owned()));
     Revealing404ExtraField, "revealing-404-extra-field", Semantics, ["SAVE-NO-ORACLE-STRICT"],
         "the 404 envelope has an undocumented `reason` field saying why",
-        |b| b.envelope = |site, envelope| {
-            let reason = match site.refusal {
-                Some(Refusal::Revoked) => "revoked",
-                Some(Refusal::Expired) => "expired",
-                Some(Refusal::Removed) => "content_removed",
-                Some(Refusal::Unknown) => "not_found",
-                _ => return,
-            };
-            set_error_field(envelope, "reason", Value::from(reason));
+        |b| b.envelope = |site, envelope| if let Some(why) = why_word(site.refusal) {
+            set_error_field(envelope, "reason", Value::from(why));
         };
     SaveMutatesOriginal, "save-mutates-original", Semantics, ["SAVE-ORIGINAL-UNCHANGED"],
         "every save renames the original track",
