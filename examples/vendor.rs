@@ -275,19 +275,20 @@ async fn main() -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use share_conformance::{Fixtures, RemoteTarget};
+    use share_conformance::{Fixtures, Run, Target};
 
     use super::start;
 
     #[tokio::test]
     async fn the_vendor_conforms_to_save_a_shared_track() {
         let (addr, fixtures) = start("127.0.0.1:0").await.unwrap();
-        let target = RemoteTarget::new(
+        // The fixtures name the recipient's key; `.api_key("ak_…")` would give it as text.
+        let target = Target::new(
             &format!("http://{addr}"),
             Fixtures::parse(&fixtures).unwrap(),
         )
         .unwrap();
-        let report = share_conformance::run(target.into()).await.unwrap();
+        let report = Run::new(target).concurrency(32).execute().await.unwrap();
         report.assert_passed();
     }
 }

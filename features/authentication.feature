@@ -12,9 +12,9 @@ Feature: Signing in to save
 
   @clause:SAVE-401-MISSING-KEY
   Scenario: Saving without an X-API-Key header returns 401 AUTHENTICATION_REQUIRED
-    [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (save-shared-track.md)
-    [doc] "401 codes listed in the global error-code reference: `AUTHENTICATION_REQUIRED`, …" (related-endpoints.md)
-    [doc] "`type`: the global page names `client_error` and `server_error`; this endpoint's page uses `authentication_error` for 401" (related-endpoints.md)
+    [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (docs/save-shared-track.md)
+    [doc] "401 codes listed in the global error-code reference: `AUTHENTICATION_REQUIRED`, …" (docs/related-endpoints.md)
+    [doc] "`type`: the global page names `client_error` and `server_error`; this endpoint's page uses `authentication_error` for 401" (docs/related-endpoints.md)
 
     Given no API key
     And the live share token
@@ -25,7 +25,7 @@ Feature: Signing in to save
 
   @clause:SAVE-401-MISSING-KEY
   Scenario: Saving with an empty X-API-Key header returns a documented 401
-    [doc] "Status table: 401 missing/invalid key" (related-endpoints.md): an empty key is either
+    [doc] "Status table: … 401 missing/invalid key" (docs/related-endpoints.md): an empty key is either
 
     Given an empty API key
     And the live share token
@@ -36,9 +36,9 @@ Feature: Signing in to save
 
   @clause:SAVE-401-INVALID-KEY
   Scenario Outline: Saving with <key> returns a documented 401 envelope
-    [doc] "Status table: 401 missing/invalid key" (related-endpoints.md)
-    [doc] "401 codes listed in the global error-code reference: AUTHENTICATION_REQUIRED, INVALID_API_KEY, API_KEY_EXPIRED, API_KEY_DEACTIVATED, API_KEY_PAUSED, TOKEN_EXPIRED, TOKEN_INVALID" (related-endpoints.md)
-    [doc] "API keys: `ak_` + alphanumerics, 42 characters in all" (related-endpoints.md): anything else is malformed
+    [doc] "Status table: … 401 missing/invalid key" (docs/related-endpoints.md)
+    [doc] "401 codes listed in the global error-code reference: AUTHENTICATION_REQUIRED, INVALID_API_KEY, API_KEY_EXPIRED, API_KEY_DEACTIVATED, API_KEY_PAUSED, TOKEN_EXPIRED, TOKEN_INVALID" (docs/related-endpoints.md)
+    [doc] "API keys: `ak_` + alphanumerics, 42 characters in all" (docs/related-endpoints.md): anything else is malformed
 
     Given <key>
     And the live share token
@@ -58,8 +58,8 @@ Feature: Signing in to save
 
   @clause:SAVE-401-BEARER
   Scenario Outline: Saving with <credential> and no X-API-Key returns a documented 401
-    [doc] "Header `X-API-Key: <key>`; music endpoints also accept `Authorization: Bearer <JWT>`" (related-endpoints.md)
-    [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (save-shared-track.md)
+    [doc] "Header `X-API-Key: <key>`; music endpoints also accept `Authorization: Bearer <JWT>`" (docs/related-endpoints.md)
+    [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (docs/save-shared-track.md)
 
     Given <credential>
     And the live share token
@@ -75,7 +75,7 @@ Feature: Signing in to save
 
   @clause:SAVE-401-BEFORE-TOKEN
   Scenario Outline: With <credential>, every token state returns one 401
-    [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (save-shared-track.md)
+    [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (docs/save-shared-track.md)
 
     Given <credential>
     When the live, revoked, expired, removed, collection and unknown share tokens are each saved

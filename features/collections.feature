@@ -4,7 +4,7 @@ Feature: Shared collections are read-only
 
   @clause:SAVE-COLLECTION-READ-ONLY
   Scenario: Saving a collection share returns a 4xx error envelope
-    [doc] "Only a shared **track** can be saved — a shared collection is read-only." (save-shared-track.md)
+    [doc] "Only a shared **track** can be saved — a shared collection is read-only." (docs/save-shared-track.md)
 
     Given the recipient's API key
     And the collection share token

@@ -8,8 +8,8 @@ Feature: Error envelopes
 
   @clause:ERR-ENVELOPE
   Scenario Outline: The answer to <case> is a JSON error envelope
-    [doc] "{ \"success\": false, \"error\": { code, message, system_message, type, status, details, trace_id, timestamp } }" (related-endpoints.md)
-    [doc] "`code` UPPER_SNAKE_CASE; `status` mirrors the HTTP status; `details` an object (may be `{}`)" (related-endpoints.md)
+    [doc] "{ \"success\": false, \"error\": { code, message, system_message, type, status, details, trace_id, timestamp } }" (docs/related-endpoints.md)
+    [doc] "`code` UPPER_SNAKE_CASE; `status` mirrors the HTTP status; `details` an object (may be `{}`)" (docs/related-endpoints.md)
 
     Given <key>
     And the <state> share token
@@ -31,8 +31,8 @@ Feature: Error envelopes
 
   @clause:ERR-NO-INTERNALS
   Scenario Outline: The answer to <case> shows no internals
-    [doc] "Missing, revoked, expired or over-limit link: a graceful error, never a stack trace." (related-endpoints.md)
-    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
+    [doc] "Missing, revoked, expired or over-limit link: a graceful error, never a stack trace." (docs/related-endpoints.md)
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md)
 
     Given <key>
     And the <state> share token
@@ -53,7 +53,7 @@ Feature: Error envelopes
 
   @clause:ERR-NO-INTERNALS
   Scenario Outline: The answer to a malformed token that is <kind> shows no internals
-    [doc] "Missing, revoked, expired or over-limit link: a graceful error, never a stack trace." (related-endpoints.md)
+    [doc] "Missing, revoked, expired or over-limit link: a graceful error, never a stack trace." (docs/related-endpoints.md)
 
     Given the recipient's API key
     And a malformed share token that is "<kind>"
@@ -67,9 +67,9 @@ Feature: Error envelopes
 
   @clause:ERR-SNAPSHOT
   Scenario: The 401 envelope for a missing key matches its contract snapshot
-    [doc] "401 codes listed in the global error-code reference: `AUTHENTICATION_REQUIRED`, …" (related-endpoints.md)
-    [doc] "`type`: `client_error` and `server_error` (global); `authentication_error` for this page's 401" (related-endpoints.md)
-    [doc] "`details` an object (may be `{}`)" (related-endpoints.md)
+    [doc] "401 codes listed in the global error-code reference: `AUTHENTICATION_REQUIRED`, …" (docs/related-endpoints.md)
+    [doc] "`type`: `client_error` and `server_error` (global); `authentication_error` for this page's 401" (docs/related-endpoints.md)
+    [doc] "`details` an object (may be `{}`)" (docs/related-endpoints.md)
 
     Given no API key
     And the live share token
@@ -79,9 +79,9 @@ Feature: Error envelopes
 
   @clause:ERR-SNAPSHOT
   Scenario: The 404 envelope for an unavailable share matches its contract snapshot
-    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
-    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
-    [doc] "`details` an object (may be `{}`)" (related-endpoints.md)
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (docs/save-shared-track.md)
+    [doc] "`details` an object (may be `{}`)" (docs/related-endpoints.md)
 
     Given the recipient's API key
     And the unknown share token
@@ -91,7 +91,7 @@ Feature: Error envelopes
 
   @clause:ERR-EXAMPLE-SNAPSHOT @should
   Scenario: The 401 envelope for a missing key is the page's example
-    [ex] 401 Unauthorized: "Authentication required. Please provide a valid API key.", "Saving a shared track requires sign-in", `authentication_error`, `details: {}` (save-shared-track.md)
+    [ex] 401 Unauthorized: "Authentication required. Please provide a valid API key.", "Saving a shared track requires sign-in", `authentication_error`, `details: {}` (docs/save-shared-track.md)
 
     Given no API key
     And the live share token
@@ -100,7 +100,7 @@ Feature: Error envelopes
 
   @clause:ERR-EXAMPLE-SNAPSHOT @should
   Scenario: The 401 envelope for an empty key is the page's example
-    [ex] 401 Unauthorized: `AUTHENTICATION_REQUIRED`, "Saving a shared track requires sign-in" (save-shared-track.md)
+    [ex] 401 Unauthorized: `AUTHENTICATION_REQUIRED`, "Saving a shared track requires sign-in" (docs/save-shared-track.md)
 
     Given an empty API key
     And the live share token
@@ -109,7 +109,7 @@ Feature: Error envelopes
 
   @clause:ERR-EXAMPLE-SNAPSHOT @should
   Scenario: The 404 envelope for an unavailable share is the page's example
-    [ex] 404 Not Found: "This share link is no longer available.", "Share token invalid, revoked, expired, or content removed", `details: {}` (save-shared-track.md)
+    [ex] 404 Not Found: "This share link is no longer available.", "Share token invalid, revoked, expired, or content removed", `details: {}` (docs/save-shared-track.md)
 
     Given the recipient's API key
     And the unknown share token
@@ -118,7 +118,7 @@ Feature: Error envelopes
 
   @clause:ERR-TRACE-ID-FORMAT @should
   Scenario Outline: The trace_id of the <status> envelope is a req_ id or a UUID
-    [ex] `"trace_id": "req_abc123xyz"` on this page; a UUID in the global error docs (related-endpoints.md)
+    [ex] `"trace_id": "req_abc123xyz"` on this page; a UUID in the global error docs (docs/related-endpoints.md)
 
     Given <key>
     And the <state> share token
@@ -132,7 +132,7 @@ Feature: Error envelopes
 
   @clause:ERR-TRACE-ID-UNIQUE @should
   Scenario: Error answers carry trace_ids no other answer of the run carries
-    [inferred] a trace_id identifies one failed request, for support and logs (related-endpoints.md)
+    [inferred] a trace_id identifies one failed request, for support and logs (docs/related-endpoints.md)
 
     Given no API key
     When the live, revoked and unknown share tokens are each saved
@@ -140,7 +140,7 @@ Feature: Error envelopes
 
   @clause:ERR-TIMESTAMP-NOW @should
   Scenario Outline: The timestamp of the <status> envelope is the time of the answer
-    [inferred] "Timestamps: UTC, ISO-8601 with `Z`" (related-endpoints.md); that it is the time of the error is not stated
+    [inferred] "Timestamps: UTC, ISO-8601 with `Z`" (docs/related-endpoints.md); that it is the time of the error is not stated
 
     Given <key>
     And the <state> share token
@@ -154,7 +154,7 @@ Feature: Error envelopes
 
   @clause:HTTP-JSON-CONTENT-TYPE @should
   Scenario Outline: The <status> envelope is served as JSON
-    [inferred] the examples show JSON bodies; no page states a Content-Type (save-shared-track.md)
+    [inferred] the examples show JSON bodies; no page states a Content-Type (docs/save-shared-track.md)
 
     Given <key>
     And the <state> share token
@@ -169,7 +169,7 @@ Feature: Error envelopes
 
   @clause:SAVE-NO-ECHO @should
   Scenario Outline: The answer to <case> carries neither the share token nor the key
-    [inferred] the raw token is shown once and only a hash is stored; keys are credentials (related-endpoints.md)
+    [inferred] the raw token is shown once and only a hash is stored; keys are credentials (docs/related-endpoints.md)
 
     Given <key>
     And the <state> share token

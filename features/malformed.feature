@@ -8,8 +8,8 @@ Feature: Malformed tokens
 
   @clause:SAVE-GRACEFUL
   Scenario Outline: Saving a malformed token that is <kind> returns a 4xx error envelope
-    [doc] "Status table: 400 bad format, 401 missing/invalid key, 403 permissions, 404 not found, … 5xx server" (related-endpoints.md)
-    [doc] "a graceful error, never a stack trace" (related-endpoints.md)
+    [doc] "Status table: 400 bad format, 401 missing/invalid key, 403 permissions, 404 not found, … 5xx server" (docs/related-endpoints.md)
+    [doc] "a graceful error, never a stack trace" (docs/related-endpoints.md)
 
     Given the recipient's API key
     And a malformed share token that is "<kind>"

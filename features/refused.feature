@@ -8,8 +8,8 @@ Feature: Refused saves add nothing to the library
 
   @clause:SAVE-REFUSED-ADDS-NOTHING @library
   Scenario: Saves that are refused add nothing to the recipient's library
-    [doc] "Only a shared **track** can be saved — a shared collection is read-only." (save-shared-track.md)
-    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
-    [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (save-shared-track.md)
+    [doc] "Only a shared **track** can be saved — a shared collection is read-only." (docs/save-shared-track.md)
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md)
+    [doc] "Unlike the public resolve, this endpoint **requires sign-in**." (docs/save-shared-track.md)
 
     Then the saves refused before the first save added nothing to the recipient's library

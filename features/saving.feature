@@ -15,17 +15,17 @@ Feature: Saving a shared track
 
   @clause:SAVE-201-CREATED
   Scenario: Saving a live track share returns 201 Created
-    [doc] "Returns `201 Created` with the new library edge." (save-shared-track.md)
+    [doc] "Returns `201 Created` with the new library edge." (docs/save-shared-track.md)
 
     When the share is saved
     Then the status is 201
 
   @clause:SAVE-EDGE-SHAPE
   Scenario: Saving a live track share returns a library edge
-    [doc] "Returns: A library edge object." (save-shared-track.md)
-    [doc] "`id` Library edge id (`mlib_`-prefixed). `track_id` (`mtrack_`-prefixed)." (save-shared-track.md)
-    [doc] "`source` Always `shared` for this endpoint." (save-shared-track.md)
-    [doc] "`share_link_id` (`mslink_`-prefixed), or `null`. `created_at` When the edge was created (UTC)." (save-shared-track.md)
+    [doc] "Returns: A library edge object." (docs/save-shared-track.md)
+    [doc] "`id` Library edge id (`mlib_`-prefixed). `track_id` (`mtrack_`-prefixed)." (docs/save-shared-track.md)
+    [doc] "`source` Always `shared` for this endpoint." (docs/save-shared-track.md)
+    [doc] "`share_link_id` (`mslink_`-prefixed), or `null`. `created_at` When the edge was created (UTC)." (docs/save-shared-track.md)
 
     When the share is saved
     Then the status is a success
@@ -33,7 +33,7 @@ Feature: Saving a shared track
 
   @clause:SAVE-EDGE-TARGET
   Scenario: The saved edge's track_id is the shared track
-    [doc] "`track_id` Id of the saved track." (save-shared-track.md)
+    [doc] "`track_id` Id of the saved track." (docs/save-shared-track.md)
 
     When the share is saved
     Then the status is a success
@@ -41,7 +41,7 @@ Feature: Saving a shared track
 
   @clause:SAVE-EDGE-TARGET
   Scenario: The saved edge's share_link_id is the originating share link or null
-    [doc] "`share_link_id` Id of the originating share link (`mslink_`-prefixed), or `null`." (save-shared-track.md)
+    [doc] "`share_link_id` Id of the originating share link (`mslink_`-prefixed), or `null`." (docs/save-shared-track.md)
 
     When the share is saved
     Then the status is a success
@@ -49,24 +49,24 @@ Feature: Saving a shared track
 
   @clause:SAVE-ORIGINAL-UNCHANGED @resolve
   Scenario: The run's first save leaves the shared track's documented fields unchanged
-    [doc] "The track is added as a `shared`-sourced library edge; the original track is unchanged." (save-shared-track.md)
-    [doc] "`playback_url` (short-lived signed URL, freshly minted on every request)" (related-endpoints.md): set aside
+    [doc] "The track is added as a `shared`-sourced library edge; the original track is unchanged." (docs/save-shared-track.md)
+    [doc] "`playback_url` (short-lived signed URL, freshly minted on every request)" (docs/related-endpoints.md): set aside
 
     When the share is saved
     Then the shared track's documented fields are the same before and after the first save
 
   @clause:SAVE-ORIGINAL-UNCHANGED @resolve
   Scenario: A repeat save leaves the shared track's documented fields unchanged too
-    [doc] "The track is added as a `shared`-sourced library edge; the original track is unchanged." (save-shared-track.md)
+    [doc] "The track is added as a `shared`-sourced library edge; the original track is unchanged." (docs/save-shared-track.md)
 
     When the share is saved again
     Then the shared track's documented fields are the same before any save and after the repeat save
 
   @clause:SAVE-LIBRARY-ADDED @library
   Scenario: After the save the shared track, and only it, is added to the recipient's library
-    [doc] "Save a shared track into the recipient's own library." (save-shared-track.md)
-    [doc] "The track is added as a `shared`-sourced library edge" (save-shared-track.md)
-    [doc] "List saved tracks: `GET /v1/music/{organization_id}/tracks`; newest save first." (related-endpoints.md)
+    [doc] "Save a shared track into the recipient's own library." (docs/save-shared-track.md)
+    [doc] "The track is added as a `shared`-sourced library edge" (docs/save-shared-track.md)
+    [doc] "List saved tracks: `GET /v1/music/{organization_id}/tracks`; newest save first." (docs/related-endpoints.md)
 
     When the share is saved
     Then the status is a success
@@ -74,7 +74,7 @@ Feature: Saving a shared track
 
   @clause:SAVE-CREATED-AT-NOW @should
   Scenario: The saved edge's created_at is the time of the save
-    [doc] "`created_at` When the edge was created (UTC)." (save-shared-track.md)
+    [doc] "`created_at` When the edge was created (UTC)." (docs/save-shared-track.md)
     [inferred] the target's clock is its Date header; 5 minutes allows for skew
 
     When the share is saved
@@ -83,7 +83,7 @@ Feature: Saving a shared track
 
   @clause:SAVE-EDGE-AS-EXAMPLE @should
   Scenario: The saved edge's ids and created_at have the form of the example
-    [ex] `"id": "mlib_6d2f9a4c1e83"`, `"created_at": "2026-06-28T10:30:00Z"` (save-shared-track.md): the 201 Created example
+    [ex] `"id": "mlib_6d2f9a4c1e83"`, `"created_at": "2026-06-28T10:30:00Z"` (docs/save-shared-track.md): the 201 Created example
 
     When the share is saved
     Then the status is a success
@@ -91,7 +91,7 @@ Feature: Saving a shared track
 
   @clause:SAVE-SHARE-LINK-ID-KNOWN @should
   Scenario: The saved edge names its share link when the share's id is known
-    [doc] "`share_link_id` Id of the originating share link (`mslink_`-prefixed), or `null`." (save-shared-track.md)
+    [doc] "`share_link_id` Id of the originating share link (`mslink_`-prefixed), or `null`." (docs/save-shared-track.md)
     [inferred] null is for a share the target no longer knows; this one it knows
 
     When the share is saved
@@ -100,21 +100,21 @@ Feature: Saving a shared track
 
   @clause:HTTP-JSON-CONTENT-TYPE @should
   Scenario: The saved edge is served as JSON
-    [inferred] the examples show JSON bodies; no page states a Content-Type (save-shared-track.md)
+    [inferred] the examples show JSON bodies; no page states a Content-Type (docs/save-shared-track.md)
 
     When the share is saved
     Then the content type is JSON
 
   @clause:SAVE-NO-ECHO @should
   Scenario: The save's answer carries neither the share token nor the key
-    [inferred] the raw token is shown once and only a hash is stored; keys are credentials (related-endpoints.md)
+    [inferred] the raw token is shown once and only a hash is stored; keys are credentials (docs/related-endpoints.md)
 
     When the share is saved
     Then the response carries neither the share token nor the credential it was sent
 
   @clause:SAVE-REPEAT @should
   Scenario: A repeat save answers a library edge for the same track or an error envelope
-    [inferred] "what a second save of the same share returns is not documented" (related-endpoints.md)
+    [inferred] "what a second save of the same share returns is not documented" (docs/related-endpoints.md)
 
     When the share is saved
     And the share is saved again

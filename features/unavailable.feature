@@ -9,8 +9,8 @@ Feature: Unavailable shares
 
   @clause:SAVE-404-REVOKED
   Scenario: Saving a revoked share returns 404 RESOURCE_NOT_FOUND
-    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
-    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (docs/save-shared-track.md)
 
     Given the revoked share token
     When the share is saved
@@ -19,8 +19,8 @@ Feature: Unavailable shares
 
   @clause:SAVE-404-EXPIRED
   Scenario: Saving an expired share returns 404 RESOURCE_NOT_FOUND
-    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
-    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (docs/save-shared-track.md)
 
     Given the expired share token
     When the share is saved
@@ -29,8 +29,8 @@ Feature: Unavailable shares
 
   @clause:SAVE-404-REMOVED
   Scenario: Saving a share whose track was deleted returns 404 RESOURCE_NOT_FOUND
-    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md)
-    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (docs/save-shared-track.md)
 
     Given the removed share token
     When the share is saved
@@ -39,8 +39,8 @@ Feature: Unavailable shares
 
   @clause:SAVE-404-UNKNOWN
   Scenario: Saving a token that was never issued returns 404 RESOURCE_NOT_FOUND
-    [doc] "Status table: 404 not found" (related-endpoints.md)
-    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+    [doc] "Status table: … 404 not found" (docs/related-endpoints.md)
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (docs/save-shared-track.md)
 
     Given the unknown share token
     When the share is saved
@@ -49,8 +49,8 @@ Feature: Unavailable shares
 
   @clause:SAVE-404-UNKNOWN
   Scenario: Saving the live token with its last character changed returns 404 RESOURCE_NOT_FOUND
-    [doc] "Status table: 404 not found" (related-endpoints.md): that token was never issued
-    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (save-shared-track.md)
+    [doc] "Status table: … 404 not found" (docs/related-endpoints.md): that token was never issued
+    [doc] Errors: 404 Not Found, code `RESOURCE_NOT_FOUND` (docs/save-shared-track.md)
 
     Given the live share token with its last character changed
     When the share is saved
@@ -59,14 +59,14 @@ Feature: Unavailable shares
 
   @clause:SAVE-404-NO-ORACLE
   Scenario: The unavailable tokens the target holds return one answer
-    [doc] "A revoked, expired, or removed share returns a graceful `404`." (save-shared-track.md): one 404, whatever the reason
+    [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md): one 404, whatever the reason
 
     When the revoked, expired, removed and unknown share tokens are each saved
     Then those responses agree on status, code, type, message and details
 
   @clause:SAVE-NO-ORACLE-STRICT @should
   Scenario: The unavailable tokens the target holds return identical envelopes
-    [ex] 404 system_message "Share token invalid, revoked, expired, or content removed": one text for every reason (save-shared-track.md)
+    [ex] 404 system_message "Share token invalid, revoked, expired, or content removed": one text for every reason (docs/save-shared-track.md)
 
     When the revoked, expired, removed and unknown share tokens are each saved
     Then those responses are identical apart from trace_id and timestamp

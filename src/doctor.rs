@@ -10,10 +10,12 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
-use crate::clock;
+use crate::error::Error;
 use crate::fixtures::{Fixtures, ShareState};
 use crate::http::{Exchange, HttpClient, KeyHeader, status_text};
+use crate::random;
 use crate::secret::ApiKey;
+use crate::target::Target;
 
 /// Clock skew beyond which `created_at` checks misjudge (SAVE-CREATED-AT-NOW allows 5 minutes).
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
@@ -44,7 +46,8 @@ impl fmt::Display for Mark {
 
 /// One line of the diagnosis.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Check {
+#[non_exhaustive]
+pub struct Finding {
     /// How it came out.
     pub mark: Mark,
     /// What was checked: `reachable`, `api key`, `revoked token`, …
@@ -55,7 +58,7 @@ pub struct Check {
     pub hint: Option<String>,
 }
 
-impl fmt::Display for Check {
+impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}: {}", self.mark, self.what, self.detail)?;
         if let Some(hint) = &self.hint {
@@ -65,11 +68,12 @@ impl fmt::Display for Check {
     }
 }
 
-/// Every check, in order.
+/// Every finding, in order.
 #[derive(Debug, Clone, Default)]
+#[non_exhaustive]
 pub struct Diagnosis {
-    /// The checks.
-    pub checks: Vec<Check>,
+    /// What was found, in order.
+    pub findings: Vec<Finding>,
     /// Whether the target could not be reached at all (the later checks were not made).
     pub unreachable: bool,
 }
@@ -77,11 +81,11 @@ pub struct Diagnosis {
 impl Diagnosis {
     /// Whether a run against the target can be meaningful: no check failed.
     pub fn healthy(&self) -> bool {
-        !self.checks.iter().any(|c| c.mark == Mark::Fail)
+        !self.findings.iter().any(|c| c.mark == Mark::Fail)
     }
 
     fn push(&mut self, mark: Mark, what: &str, detail: impl Into<String>, hint: Option<&str>) {
-        self.checks.push(Check {
+        self.findings.push(Finding {
             mark,
             what: what.to_owned(),
             detail: detail.into(),
@@ -91,17 +95,36 @@ impl Diagnosis {
 }
 
 /// What the sharer's side of a target is, for checking its key.
-pub struct SharerCheck<'a> {
+struct SharerCheck<'a> {
     /// The sharer's key.
-    pub key: &'a ApiKey,
+    key: &'a ApiKey,
     /// The sharer's organization.
-    pub organization: &'a str,
-    /// The track `--provision` shares for the live fixture, if it makes one.
-    pub live_track: Option<&'a str>,
+    organization: &'a str,
+    /// The track provisioning shares for the live fixture, if it makes one.
+    live_track: Option<&'a str>,
+}
+
+/// Diagnoses `target`, each request bounded by `timeout`. Errors only when no request can be
+/// made at all (a key over plain http to another host, an HTTP client that cannot be built);
+/// an unreachable target is a diagnosis.
+pub async fn examine(target: &Target, timeout: Duration) -> Result<Diagnosis, Error> {
+    target.check_transport()?;
+    let http = HttpClient::with_tls(target.base_url().clone(), timeout, target.tls())?
+        .with_redactor(target.redactor());
+    let sharer = target.provisioning().map(|plan| SharerCheck {
+        key: &plan.sharer_key,
+        organization: &plan.organization,
+        live_track: plan
+            .states
+            .contains(&ShareState::Live)
+            .then_some(plan.track.as_deref())
+            .flatten(),
+    });
+    Ok(diagnose(&http, timeout, target.key(), target.fixtures(), sharer).await)
 }
 
 /// Diagnoses the target behind `http`.
-pub async fn diagnose(
+async fn diagnose(
     http: &HttpClient,
     timeout: Duration,
     api_key: Option<&ApiKey>,
@@ -455,7 +478,7 @@ async fn recipient_key(
 
 /// Revoking a share link that does not exist: 404 means the key was accepted.
 async fn sharer_key(http: &HttpClient, sharer: &SharerCheck<'_>, diagnosis: &mut Diagnosis) {
-    let link = format!("mslink_{}", clock::random_hex(6));
+    let link = format!("mslink_{}", random::hex(6));
     let segments = ["v1", "music", sharer.organization, "share", &link];
     let label = format!(
         "DELETE /v1/music/{}/share/{{unknown link}}",

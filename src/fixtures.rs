@@ -1,15 +1,15 @@
 //! Fixtures: the share tokens a target holds in each state, and what saving the live one returns.
 //!
-//! The file format is DESIGN.md's TOML. A state without a token makes the scenarios that need
+//! The file format is the TOML the README documents (`--fixtures`). A state without a token makes the scenarios that need
 //! it NOT-TESTABLE, never passed. Unknown keys are refused, so a typo (`[token]`) is an error
 //! rather than a silently empty table.
 
 use std::fmt;
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 
+use crate::error::Error;
 use crate::secret::ApiKey;
 
 /// A state a share token can be in, as named in feature files and the fixtures file.
@@ -140,14 +140,23 @@ pub struct Expected {
 
 impl Fixtures {
     /// Reads and checks a fixtures file.
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read fixtures file {}", path.display()))?;
-        Self::parse(&text).with_context(|| format!("invalid fixtures file {}", path.display()))
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Fixtures {
+            path: Some(path.to_owned()),
+            reason: format!("cannot be read: {e}"),
+        })?;
+        Self::parse(&text).map_err(|e| match e {
+            Error::Fixtures { path: None, reason } => Error::Fixtures {
+                path: Some(path.to_owned()),
+                reason,
+            },
+            other => other,
+        })
     }
 
     /// Parses and checks fixtures TOML.
-    pub fn parse(text: &str) -> anyhow::Result<Self> {
+    pub fn parse(text: &str) -> Result<Self, Error> {
+        let bail = |reason: String| Error::Fixtures { path: None, reason };
         // toml's messages quote the offending line, which may hold the key: keep only the
         // position and the reason.
         let fixtures: Fixtures = toml::from_str(text).map_err(|e| {
@@ -155,14 +164,16 @@ impl Fixtures {
             match e.span() {
                 Some(span) => {
                     let line = text[..span.start].matches('\n').count() + 1;
-                    anyhow::anyhow!("line {line}: {reason}")
+                    bail(format!("line {line}: {reason}"))
                 }
-                None => anyhow::anyhow!("{reason}"),
+                None => bail(reason),
             }
         })?;
         for state in ShareState::ALL {
             if fixtures.tokens.get(state).is_some_and(str::is_empty) {
-                bail!("tokens.{state} is empty: remove the line to mark the state untestable");
+                return Err(bail(format!(
+                    "tokens.{state} is empty: remove the line to mark the state untestable"
+                )));
             }
         }
         for (field, value, prefix) in [
@@ -181,13 +192,15 @@ impl Fixtures {
             if let Some(value) = value
                 && !value.starts_with(prefix)
             {
-                bail!("{field} is {value:?}: ids of this kind start with `{prefix}`");
+                return Err(bail(format!(
+                    "{field} is {value:?}: ids of this kind start with `{prefix}`"
+                )));
             }
         }
         Ok(fixtures)
     }
 
-    /// The fixtures as TOML in DESIGN.md's layout, with comments; [`Fixtures::parse`] reads it back.
+    /// The fixtures as TOML in the README's layout, with comments; [`Fixtures::parse`] reads it back.
     pub fn to_toml(&self) -> String {
         let mut out = String::new();
         if let Some(key) = &self.api_key {
@@ -282,11 +295,7 @@ fn shaped_like(template: &str) -> String {
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    let random: Vec<u8> = crate::clock::random_hex(body.len().max(1))
-        .as_bytes()
-        .chunks(2)
-        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0))
-        .collect();
+    let random = crate::random::bytes(body.len().max(1));
     let pick = |set: &[u8], r: u8| char::from(set[usize::from(r) % set.len()]);
     // The last character is kept: in a base64 token it may carry padding bits a strict
     // decoder checks, and a copy of the template's is always valid.

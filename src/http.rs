@@ -1,6 +1,6 @@
 //! The HTTP exchange with a target: one client, no redirects, bounded bodies, one-line failures.
 //!
-//! A broken server gives a verdict, not a crash (DESIGN principle 4): a timeout, a dropped
+//! A broken server gives a verdict, not a crash (ARCHITECTURE.md, principle 4): a timeout, a dropped
 //! connection or an oversized body becomes an [`Exchange`] or a [`TransportError`] that a step
 //! turns into a failed scenario with a short excerpt.
 
@@ -37,7 +37,7 @@ const RATE_LIMIT_RETRIES: u32 = 3;
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
 
 fn random_byte() -> u8 {
-    let hex = crate::clock::random_hex(1);
+    let hex = crate::random::hex(1);
     u8::from_str_radix(&hex, 16).unwrap_or(0)
 }
 
@@ -125,6 +125,7 @@ pub struct Exchange {
     /// Whether the response carried a secret back (masked in `headers` and `body` on arrival).
     pub echoed_secret: bool,
     /// Time from sending to the last byte read.
+    #[allow(dead_code)]
     pub elapsed: Duration,
 }
 
@@ -170,19 +171,18 @@ impl fmt::Debug for TlsOptions {
 }
 
 impl TlsOptions {
-    /// Reads PEM certificates to trust besides the platform's roots.
-    pub fn load_roots(path: &std::path::Path) -> anyhow::Result<Vec<reqwest::Certificate>> {
-        let pem = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("cannot read --ca-cert {}: {e}", path.display()))?;
-        let roots = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            anyhow::anyhow!(
-                "--ca-cert {} is not PEM certificates: {}",
-                path.display(),
-                error_chain(&e)
-            )
-        })?;
+    /// The certificates of a PEM bundle, to trust besides the platform's roots.
+    pub fn parse_roots(pem: &[u8]) -> Result<Vec<reqwest::Certificate>, crate::Error> {
+        let roots =
+            reqwest::Certificate::from_pem_bundle(pem).map_err(|e| crate::Error::Certificates {
+                path: None,
+                reason: format!("not PEM certificates: {}", error_chain(&e)),
+            })?;
         if roots.is_empty() {
-            anyhow::bail!("--ca-cert {} holds no certificate", path.display());
+            return Err(crate::Error::Certificates {
+                path: None,
+                reason: "holds no certificate".into(),
+            });
         }
         Ok(roots)
     }
@@ -190,23 +190,27 @@ impl TlsOptions {
 
 impl HttpClient {
     /// A client for `base` whose every request, body included, ends within `timeout`.
-    pub fn new(base: Url, timeout: Duration) -> anyhow::Result<Self> {
+    #[cfg(test)]
+    pub fn new(base: Url, timeout: Duration) -> Result<Self, crate::Error> {
         Self::with_tls(base, timeout, &TlsOptions::default())
     }
 
-    /// [`HttpClient::new`] with TLS options.
-    pub fn with_tls(base: Url, timeout: Duration, tls: &TlsOptions) -> anyhow::Result<Self> {
+    /// A client for `base` whose every request, body included, ends within `timeout`, with
+    /// these TLS options.
+    pub fn with_tls(base: Url, timeout: Duration, tls: &TlsOptions) -> Result<Self, crate::Error> {
         let client = reqwest::Client::builder()
             .tls_certs_merge(tls.extra_roots.iter().cloned())
             .tls_danger_accept_invalid_certs(tls.insecure)
             // reqwest forwards X-API-Key across origins on redirect, even when marked
-            // sensitive (CRATES.md): never follow one.
+            // sensitive: never follow one.
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("share-conformance/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| anyhow::anyhow!("cannot build the HTTP client: {}", error_chain(&e)))?;
+            .map_err(|e| {
+                crate::Error::Setup(format!("cannot build the HTTP client: {}", error_chain(&e)))
+            })?;
         Ok(Self {
             client,
             base,

@@ -15,9 +15,9 @@ use crate::fixtures::{Fixtures, ShareState};
 use crate::http::{Exchange, HttpClient, KeyHeader, status_text};
 use crate::secret::ApiKey;
 
-/// What to provision, as the sharer.
+/// What to provision, as the sharer: the states to make and what each needs.
 #[derive(Clone)]
-pub struct ProvisionPlan {
+pub struct Provision {
     /// The key of the user who created the track (and collection) to share.
     pub sharer_key: ApiKey,
     /// The sharer's organization (`org_…`).
@@ -32,9 +32,9 @@ pub struct ProvisionPlan {
     pub states: Vec<ShareState>,
 }
 
-impl fmt::Debug for ProvisionPlan {
+impl fmt::Debug for Provision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProvisionPlan")
+        f.debug_struct("Provision")
             .field("sharer_key", &self.sharer_key)
             .field("organization", &self.organization)
             .field("track", &self.track)
@@ -74,7 +74,7 @@ impl std::error::Error for ProvisionError {}
 /// states; the others keep what the file gave). Returns one line per state made.
 pub async fn provision(
     http: &HttpClient,
-    plan: &ProvisionPlan,
+    plan: &Provision,
     fixtures: &mut Fixtures,
 ) -> Result<Vec<String>, ProvisionError> {
     let sharer = Sharer { http, plan };
@@ -162,7 +162,7 @@ pub async fn provision(
 
 struct Sharer<'a> {
     http: &'a HttpClient,
-    plan: &'a ProvisionPlan,
+    plan: &'a Provision,
 }
 
 impl Sharer<'_> {

@@ -1,4 +1,4 @@
-//! What a run found: per-scenario outcomes, per-clause verdicts, and their rendering.
+//! What a run found: per-scenario outcomes, per-clause verdicts, and what the run wrote.
 //!
 //! A clause's verdict combines its scenarios: any failure makes it FAIL (ADVISORY-FAIL for a
 //! SHOULD clause); otherwise any NOT-TESTABLE scenario makes it NOT-TESTABLE; only a clause
@@ -6,15 +6,18 @@
 //!
 //! There is no vacuous pass. A `run` fails when a selected MUST clause had no scenario that
 //! could run, and a `certify` fails unless every MUST clause of the catalogue was tested and
-//! passed ([`Report::failure_reasons`]).
+//! passed ([`Report::blockers`]). How any of it reads is `render`'s business.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crate::clauses::{Catalogue, Level, Provenance};
+use crate::leak::Leak;
+use crate::suite::catalogue::{Catalogue, Level, Provenance};
 
 /// How one scenario ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Outcome {
     /// Every step passed.
     Passed,
@@ -26,6 +29,8 @@ pub enum Outcome {
         location: String,
         /// Expected against actual, possibly several lines.
         message: String,
+        /// What kind of failure it is.
+        cause: Cause,
     },
     /// A step needed something the target's configuration lacks.
     NotTestable {
@@ -34,8 +39,34 @@ pub enum Outcome {
     },
 }
 
+/// What kind of failure ended a scenario: a reader, and the fault matrix, tell a broken
+/// answer apart from no answer and from a scenario that could not be set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Cause {
+    /// A check on what the target answered failed (a `Then` step).
+    Check,
+    /// A request got no response: refused, reset, or past the timeout.
+    NoResponse,
+    /// The scenario could not be set up or run: a `Given` or `When` step, a hook, an
+    /// undefined step, or the runner itself.
+    Setup,
+}
+
+impl Cause {
+    /// `check`, `no response`, `setup`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Check => "check",
+            Self::NoResponse => "no response",
+            Self::Setup => "setup",
+        }
+    }
+}
+
 /// How one step ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StepStatus {
     /// It passed.
     Passed,
@@ -51,6 +82,7 @@ pub enum StepStatus {
 
 /// One step of a finished scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StepRecord {
     /// `Given `, `When `, `Then `, `And `.
     pub keyword: String,
@@ -68,13 +100,27 @@ pub struct StepRecord {
     pub message: Option<String>,
 }
 
-/// One scenario's result.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScenarioResult {
+/// Where a scenario is: its feature file and its line (of the example row, for an outline).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ScenarioId {
     /// `features/saving.feature`.
     pub feature: String,
-    /// Line of the scenario (of the example row, for an outline).
+    /// The line.
     pub line: usize,
+}
+
+impl fmt::Display for ScenarioId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.feature, self.line)
+    }
+}
+
+/// One scenario's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScenarioResult {
+    /// Where it is.
+    pub id: ScenarioId,
     /// The scenario's name.
     pub name: String,
     /// The clauses it proves.
@@ -83,8 +129,8 @@ pub struct ScenarioResult {
     pub advisory: bool,
     /// How it ended.
     pub outcome: Outcome,
-    /// What the scenario rests on: its description's lines that open with a provenance mark
-    /// (`[doc] "Returns `201 Created` …" (save-shared-track.md)`).
+    /// What it rests on: its description's lines that open with a provenance mark
+    /// (`[doc] "Returns `201 Created` …" (docs/save-shared-track.md)`).
     pub sources: Vec<String>,
     /// Observations worth reporting even on a pass.
     pub notes: Vec<String>,
@@ -92,7 +138,7 @@ pub struct ScenarioResult {
     pub steps: Vec<StepRecord>,
     /// Wall time from start to finish.
     pub duration: Duration,
-    /// Under `--repeat`: how many repetitions passed, of how many.
+    /// Under repetitions: how many passed, of how many.
     pub repetitions: Option<Repetitions>,
 }
 
@@ -106,15 +152,34 @@ pub struct Repetitions {
 }
 
 impl ScenarioResult {
+    /// A result that stands for the runner itself, not a scenario (it names no clause).
+    pub(crate) fn of_the_runner(what: &str, name: &str, message: String) -> Self {
+        Self {
+            id: ScenarioId {
+                feature: format!("({what})"),
+                line: 0,
+            },
+            name: name.into(),
+            clauses: Vec::new(),
+            advisory: false,
+            outcome: Outcome::Failed {
+                step: "-".into(),
+                location: "-".into(),
+                message,
+                cause: Cause::Setup,
+            },
+            sources: Vec::new(),
+            notes: Vec::new(),
+            steps: Vec::new(),
+            duration: Duration::ZERO,
+            repetitions: None,
+        }
+    }
+
     /// Whether its verdict changed between repetitions.
     pub fn is_flaky(&self) -> bool {
         self.repetitions
             .is_some_and(|r| r.passed > 0 && r.passed < r.runs)
-    }
-
-    /// `features/saving.feature:12`.
-    pub fn location(&self) -> String {
-        format!("{}:{}", self.feature, self.line)
     }
 
     /// The verdict word of this scenario.
@@ -133,21 +198,22 @@ impl ScenarioResult {
 
 /// The verdict on a clause (or a scenario).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Verdict {
     /// Tested and satisfied.
     Pass,
     /// A MUST clause the target breaks.
     Fail,
-    /// Could not be tested: a fixture was missing.
+    /// Could not be tested: a fixture was missing, or what was seen proves nothing.
     NotTestable,
     /// A SHOULD clause the target breaks; never fails a run.
     AdvisoryFail,
-    /// The verdict changed between repetitions (`--repeat`).
+    /// The verdict changed between repetitions.
     Flaky,
 }
 
 impl Verdict {
-    /// `PASS`, `FAIL`, `NOT-TESTABLE`, `ADVISORY-FAIL`.
+    /// `PASS`, `FAIL`, `NOT-TESTABLE`, `ADVISORY-FAIL`, `FLAKY`.
     pub fn word(self) -> &'static str {
         match self {
             Self::Pass => "PASS",
@@ -167,6 +233,7 @@ impl fmt::Display for Verdict {
 
 /// One clause's verdict and the scenarios behind it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClauseResult {
     /// The clause id.
     pub id: String,
@@ -178,8 +245,8 @@ pub struct ClauseResult {
     pub source: String,
     /// The combined verdict.
     pub verdict: Verdict,
-    /// Locations of the scenarios that ran for it.
-    pub scenarios: Vec<String>,
+    /// The scenarios that ran for it.
+    pub scenarios: Vec<ScenarioId>,
     /// How many of them passed.
     pub passed: usize,
     /// How many of them ran (passed or failed, not NOT-TESTABLE).
@@ -188,6 +255,7 @@ pub struct ClauseResult {
 
 /// What a run is for, which decides when it passes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Mode {
     /// `run`: no MUST clause failed, and every selected MUST clause had a scenario that ran.
     #[default]
@@ -198,16 +266,17 @@ pub enum Mode {
 
 /// What a run was, apart from its results.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct RunInfo {
     /// `run` or `certify`.
     pub mode: Mode,
     /// Scheme, host and port of the target (never a key).
     pub target: String,
-    /// Whether the target was the embedded reference server.
-    pub embedded: bool,
-    /// Whether the target's TLS certificate was verified (false with `--insecure`).
+    /// What the target is, when it was said (`embedded reference server`).
+    pub target_note: Option<String>,
+    /// Whether the target's TLS certificate was verified (false when told not to).
     pub tls_verified: bool,
-    /// Whether FLAKY MUST clauses are tolerated (`--allow-flaky`).
+    /// Whether FLAKY MUST clauses are tolerated.
     pub allow_flaky: bool,
     /// When the scenarios started.
     pub started_at: SystemTime,
@@ -215,41 +284,24 @@ pub struct RunInfo {
     pub duration: Duration,
 }
 
-/// The result of one run.
+/// The scenarios' outcomes combined into clause verdicts.
 #[derive(Debug, Clone)]
-pub struct Report {
-    /// What the run was: its mode, target, TLS, timing.
-    pub run: RunInfo,
+#[non_exhaustive]
+pub struct Verdicts {
     /// Every scenario that ran, in file order.
     pub scenarios: Vec<ScenarioResult>,
     /// Every selected clause, in catalogue order.
     pub clauses: Vec<ClauseResult>,
-    /// Clauses no selected scenario covers (deselected by a tag filter).
+    /// Clauses no selected scenario covers (deselected by a filter).
     pub unselected: Vec<String>,
     /// The MUST clauses among them.
     pub unselected_must: Vec<String>,
-    /// The files the run wrote (JUnit, Cucumber JSON, report).
-    pub artifacts: Vec<std::path::PathBuf>,
-    /// Secrets the leak scan found in the run's outputs.
-    pub leaks: Vec<crate::leak::Leak>,
-    /// Responses in which the target echoed a key back (masked on arrival).
-    pub echoed_secrets: usize,
 }
 
-impl Report {
-    /// The scenarios grouped by feature file, in file order.
-    pub fn by_feature(&self) -> std::collections::BTreeMap<&str, Vec<&ScenarioResult>> {
-        let mut grouped: std::collections::BTreeMap<&str, Vec<&ScenarioResult>> =
-            Default::default();
-        for scenario in &self.scenarios {
-            grouped.entry(&scenario.feature).or_default().push(scenario);
-        }
-        grouped
-    }
-
+impl Verdicts {
     /// Combines scenario results into clause verdicts.
-    pub fn new(info: RunInfo, catalogue: &Catalogue, mut scenarios: Vec<ScenarioResult>) -> Self {
-        scenarios.sort_by(|a, b| (&a.feature, a.line).cmp(&(&b.feature, b.line)));
+    pub(crate) fn new(catalogue: &Catalogue, mut scenarios: Vec<ScenarioResult>) -> Self {
+        scenarios.sort_by(|a, b| a.id.cmp(&b.id));
         let mut clauses = Vec::new();
         let mut unselected = Vec::new();
         let mut unselected_must = Vec::new();
@@ -285,7 +337,7 @@ impl Report {
                 mark: clause.mark,
                 source: clause.source.clone(),
                 verdict,
-                scenarios: behind.iter().map(|s| s.location()).collect(),
+                scenarios: behind.iter().map(|s| s.id.clone()).collect(),
                 passed: behind
                     .iter()
                     .filter(|s| s.verdict() == Verdict::Pass)
@@ -297,64 +349,15 @@ impl Report {
             });
         }
         Self {
-            run: info,
             scenarios,
             clauses,
             unselected,
             unselected_must,
-            artifacts: Vec::new(),
-            leaks: Vec::new(),
-            echoed_secrets: 0,
         }
-    }
-
-    /// Whether the run passes, by its mode's rule.
-    pub fn passed(&self) -> bool {
-        self.failure_reasons().is_empty()
-    }
-
-    /// Why the run does not pass, one line each; empty when it passes.
-    pub fn failure_reasons(&self) -> Vec<String> {
-        let mut reasons = Vec::new();
-        for c in self.clauses.iter().filter(|c| c.level == Level::Must) {
-            match (c.verdict, self.run.mode) {
-                (Verdict::Fail, _) => reasons.push(format!("{} failed", c.id)),
-                (Verdict::NotTestable, Mode::Certify) => reasons.push(format!(
-                    "{} is NOT-TESTABLE: a certificate needs every MUST clause tested",
-                    c.id
-                )),
-                (Verdict::Flaky, _) if !self.run.allow_flaky => reasons.push(format!(
-                    "{} is FLAKY: its verdict changed between repetitions (tolerate it with --allow-flaky)",
-                    c.id
-                )),
-                (Verdict::NotTestable, Mode::Run) if c.ran == 0 => reasons.push(format!(
-                    "{} was selected but none of its scenarios could run: {} (or deselect it: --tags 'not @clause:{}')",
-                    c.id,
-                    self.why_not_testable(&c.id),
-                    c.id
-                )),
-                _ => {}
-            }
-        }
-        reasons.extend(self.leaks.iter().map(ToString::to_string));
-        for s in self.scenarios.iter().filter(|s| s.clauses.is_empty()) {
-            // Results that stand for the runner or the parser, not a scenario.
-            if let Outcome::Failed { message, .. } = &s.outcome {
-                reasons.push(format!("{}: {message}", s.name));
-            }
-        }
-        if self.run.mode == Mode::Certify {
-            for id in &self.unselected_must {
-                reasons.push(format!(
-                    "{id} was not run: a certificate needs every MUST clause"
-                ));
-            }
-        }
-        reasons
     }
 
     /// The first line of the reason the first NOT-TESTABLE scenario of clause `id` gave.
-    fn why_not_testable(&self, id: &str) -> String {
+    pub(crate) fn why_not_testable(&self, id: &str) -> String {
         self.scenarios
             .iter()
             .filter(|s| s.clauses.iter().any(|c| c == id))
@@ -365,6 +368,147 @@ impl Report {
             .unwrap_or_else(|| "no fixture for it".to_owned())
     }
 
+    /// The result of clause `id`, if it was selected.
+    pub fn clause(&self, id: &str) -> Option<&ClauseResult> {
+        self.clauses.iter().find(|c| c.id == id)
+    }
+
+    /// The scenarios grouped by feature file, in file order.
+    pub(crate) fn by_feature(&self) -> std::collections::BTreeMap<&str, Vec<&ScenarioResult>> {
+        let mut grouped: std::collections::BTreeMap<&str, Vec<&ScenarioResult>> =
+            Default::default();
+        for scenario in &self.scenarios {
+            grouped
+                .entry(scenario.id.feature.as_str())
+                .or_default()
+                .push(scenario);
+        }
+        grouped
+    }
+
+    /// How many selected clauses have `verdict`.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.clauses.iter().filter(|c| c.verdict == verdict).count()
+    }
+
+    /// Why a run in `mode` with these verdicts does not pass; empty when it passes. Leaks are
+    /// the run's outputs' business ([`Report::blockers`]).
+    pub(crate) fn blockers(&self, mode: Mode, allow_flaky: bool) -> Vec<Blocker> {
+        let mut out = Vec::new();
+        for c in self.clauses.iter().filter(|c| c.level == Level::Must) {
+            match (c.verdict, mode) {
+                (Verdict::Fail, _) => out.push(Blocker::Failed(c.id.clone())),
+                (Verdict::NotTestable, Mode::Certify) => out.push(Blocker::Untested(c.id.clone())),
+                (Verdict::Flaky, _) if !allow_flaky => out.push(Blocker::Flaky(c.id.clone())),
+                (Verdict::NotTestable, Mode::Run) if c.ran == 0 => out.push(Blocker::NoneRan {
+                    id: c.id.clone(),
+                    why: self.why_not_testable(&c.id),
+                }),
+                _ => {}
+            }
+        }
+        for s in self.scenarios.iter().filter(|s| s.clauses.is_empty()) {
+            // Results that stand for the runner or the parser, not a scenario.
+            if let Outcome::Failed { message, .. } = &s.outcome {
+                out.push(Blocker::Runner {
+                    what: s.name.clone(),
+                    message: message.clone(),
+                });
+            }
+        }
+        if mode == Mode::Certify {
+            out.extend(self.unselected_must.iter().cloned().map(Blocker::NotRun));
+        }
+        out
+    }
+}
+
+/// One reason a run does not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Blocker {
+    /// A MUST clause failed.
+    Failed(String),
+    /// In `certify`, a MUST clause was NOT-TESTABLE.
+    Untested(String),
+    /// A MUST clause was FLAKY and that is not tolerated.
+    Flaky(String),
+    /// In `run`, none of a selected MUST clause's scenarios could run.
+    NoneRan {
+        /// The clause.
+        id: String,
+        /// Why, in the first NOT-TESTABLE scenario's words.
+        why: String,
+    },
+    /// In `certify`, a MUST clause was not run at all.
+    NotRun(String),
+    /// The runner itself failed.
+    Runner {
+        /// What failed.
+        what: String,
+        /// How.
+        message: String,
+    },
+    /// A secret appeared in an output.
+    Leak(Leak),
+}
+
+/// What the run wrote and what it saw of secrets.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Outputs {
+    /// The files the run wrote (JUnit, Cucumber JSON, report), all of them free of secrets.
+    pub artifacts: Vec<PathBuf>,
+    /// Secrets the leak scan found in the run's outputs (a leaking file is not written).
+    pub leaks: Vec<Leak>,
+    /// Responses in which the target echoed a key back (masked on arrival).
+    pub echoed_secrets: usize,
+}
+
+/// The result of one run: built once, when the run is over.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Report {
+    /// What the run was: its mode, target, TLS, timing.
+    pub run: RunInfo,
+    /// The verdicts.
+    pub verdicts: Verdicts,
+    /// What it wrote.
+    pub outputs: Outputs,
+}
+
+impl Report {
+    /// A run's report.
+    pub(crate) fn new(run: RunInfo, verdicts: Verdicts, outputs: Outputs) -> Self {
+        Self {
+            run,
+            verdicts,
+            outputs,
+        }
+    }
+
+    /// Every scenario that ran, in file order.
+    pub fn scenarios(&self) -> &[ScenarioResult] {
+        &self.verdicts.scenarios
+    }
+
+    /// Every selected clause, in catalogue order.
+    pub fn clauses(&self) -> &[ClauseResult] {
+        &self.verdicts.clauses
+    }
+
+    /// Why the run does not pass, by its mode's rule; empty when it passes.
+    pub fn blockers(&self) -> Vec<Blocker> {
+        let mut out = self.verdicts.blockers(self.run.mode, self.run.allow_flaky);
+        out.extend(self.outputs.leaks.iter().cloned().map(Blocker::Leak));
+        out
+    }
+
+    /// Whether the run passes, by its mode's rule.
+    pub fn passed(&self) -> bool {
+        self.blockers().is_empty()
+    }
+
     /// Panics, with a readable summary, unless the run passed: why it fails, every scenario that
     /// did not pass with what was expected and what came back, and the clause table. For a
     /// vendor's `cargo test`.
@@ -373,195 +517,40 @@ impl Report {
         if self.passed() {
             return;
         }
-        panic!("{}", self.failure_summary());
-    }
-
-    /// What [`Report::assert_passed`] panics with.
-    pub fn failure_summary(&self) -> String {
-        let mut out = format!(
-            "the target {} does not conform to Save a shared track:\n",
-            self.run.target
-        );
-        for reason in self.failure_reasons() {
-            out.push_str(&format!("  - {reason}\n"));
-        }
-        out.push('\n');
-        for scenario in self
-            .scenarios
-            .iter()
-            .filter(|s| s.verdict() != Verdict::Pass)
-        {
-            out.push_str(&scenario_lines(scenario));
-        }
-        out.push('\n');
-        out.push_str(&self.clause_table());
-        out
+        panic!("{}", crate::render::console::failure_summary(self));
     }
 
     /// The result of clause `id`, if it was selected.
     pub fn clause(&self, id: &str) -> Option<&ClauseResult> {
-        self.clauses.iter().find(|c| c.id == id)
+        self.verdicts.clause(id)
     }
 
     /// The verdict on clause `id`, if it was selected.
     pub fn verdict(&self, id: &str) -> Option<Verdict> {
-        self.clauses.iter().find(|c| c.id == id).map(|c| c.verdict)
+        self.clause(id).map(|c| c.verdict)
     }
 
     /// How many selected clauses have `verdict`.
     pub fn count(&self, verdict: Verdict) -> usize {
-        self.clauses.iter().filter(|c| c.verdict == verdict).count()
-    }
-
-    /// `PASS`/`FAIL` for a run, `CERTIFIED`/`NOT CERTIFIED` for a certification.
-    pub fn result_word(&self) -> &'static str {
-        match (self.run.mode, self.passed()) {
-            (Mode::Run, true) => "PASS",
-            (Mode::Run, false) => "FAIL",
-            (Mode::Certify, true) => "CERTIFIED",
-            (Mode::Certify, false) => "NOT CERTIFIED",
-        }
-    }
-
-    /// The per-clause table: one line per clause, `id level verdict passed source`, so
-    /// scripts can grep it.
-    pub fn clause_table(&self) -> String {
-        let width = self
-            .clauses
-            .iter()
-            .map(|c| c.id.len())
-            .max()
-            .unwrap_or(6)
-            .max(6);
-        let mut out = format!(
-            "{:<width$}  {:<6}  {:<13}  {:<7}  source\n",
-            "clause", "level", "verdict", "passed"
-        );
-        for c in &self.clauses {
-            out.push_str(&format!(
-                "{:<width$}  {:<6}  {:<13}  {:<7}  {} {}\n",
-                c.id,
-                c.level.to_string(),
-                c.verdict,
-                format!("{}/{}", c.passed, c.scenarios.len()),
-                c.mark,
-                c.source
-            ));
-        }
-        out
-    }
-
-    /// The closing lines: counts, notes, why the run fails if it does, and the result.
-    pub fn summary(&self) -> String {
-        let tested = self.clauses.len() - self.count(Verdict::NotTestable);
-        let mut out = format!(
-            "{} clauses selected: {} tested, {} passed, {} failed, {} not testable, {} advisory failures{}\n",
-            self.clauses.len(),
-            tested,
-            self.count(Verdict::Pass),
-            self.count(Verdict::Fail),
-            self.count(Verdict::NotTestable),
-            self.count(Verdict::AdvisoryFail),
-            match self.count(Verdict::Flaky) {
-                0 => String::new(),
-                n => format!(", {n} flaky"),
-            },
-        );
-        if !self.unselected.is_empty() {
-            out.push_str(&format!(
-                "not selected by --tags: {}\n",
-                self.unselected.join(", ")
-            ));
-        }
-        for s in &self.scenarios {
-            for note in &s.notes {
-                out.push_str(&format!("note: {note} ({})\n", s.clauses.join(", ")));
-            }
-        }
-        let untestable_must = self
-            .clauses
-            .iter()
-            .filter(|c| c.level == Level::Must && c.verdict == Verdict::NotTestable)
-            .count();
-        if untestable_must > 0 {
-            out.push_str(&format!(
-                "warning: {untestable_must} MUST clause(s) could not be fully tested: this run does not show conformance to them\n"
-            ));
-        }
-        if !self.run.tls_verified {
-            out.push_str("warning: --insecure: the target's TLS certificate was not verified, so its identity is unproven\n");
-        }
-        if self.echoed_secrets > 0 {
-            out.push_str(&format!(
-                "warning: the target echoed a key back in {} response(s); it is masked in every output, but a server should never return it\n",
-                self.echoed_secrets
-            ));
-        }
-        for reason in self.failure_reasons() {
-            out.push_str(&format!("fails because: {reason}\n"));
-        }
-        out.push_str(&format!(
-            "result: {} against {}{} in {:.2} s\n",
-            self.result_word(),
-            self.run.target,
-            if self.run.embedded {
-                " (embedded reference server)"
-            } else {
-                ""
-            },
-            self.run.duration.as_secs_f64()
-        ));
-        out
+        self.verdicts.count(verdict)
     }
 }
 
-/// The line printed for one finished scenario, and its failure detail indented below it.
-pub fn scenario_lines(result: &ScenarioResult) -> String {
-    let repeated = result
-        .repetitions
-        .map(|r| format!("  (passed {} of {} repetitions)", r.passed, r.runs))
-        .unwrap_or_default();
-    let mut out = format!(
-        "{:<13}  {}  {}{repeated}\n",
-        result.verdict(),
-        result.location(),
-        result.name
-    );
-    match &result.outcome {
-        Outcome::Passed => {}
-        Outcome::Failed {
-            step,
-            location,
-            message,
-        } => {
-            out.push_str(&format!("               step:     {step}  ({location})\n"));
-            for line in message.lines() {
-                out.push_str(&format!("               {line}\n"));
-            }
-            for (i, source) in result.sources.iter().enumerate() {
-                let label = if i == 0 { "rests on:" } else { "" };
-                out.push_str(&format!("               {label:<9} {source}\n"));
-            }
-        }
-        Outcome::NotTestable { reason } => {
-            let mut lines = reason.lines();
-            out.push_str(&format!(
-                "               not testable: {}\n",
-                lines.next().unwrap_or_default()
-            ));
-            for line in lines {
-                out.push_str(&format!("               {line}\n"));
-            }
-        }
+/// `PASS`/`FAIL` for a run, `CERTIFIED`/`NOT CERTIFIED` for a certification.
+pub(crate) fn result_word(mode: Mode, passed: bool) -> &'static str {
+    match (mode, passed) {
+        (Mode::Run, true) => "PASS",
+        (Mode::Run, false) => "FAIL",
+        (Mode::Certify, true) => "CERTIFIED",
+        (Mode::Certify, false) => "NOT CERTIFIED",
     }
-    out
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn catalogue() -> Catalogue {
+    pub(crate) fn catalogue() -> Catalogue {
         let clause = |id: &str, level: &str| {
             format!(
                 "[[clause]]\nid = \"{id}\"\nlevel = \"{level}\"\nmark = \"doc\"\nsource = \"s\"\ndoc = \"d\"\ncheck = \"c\"\n"
@@ -578,10 +567,12 @@ mod tests {
         .unwrap()
     }
 
-    fn result(line: usize, clause: &str, outcome: Outcome) -> ScenarioResult {
+    pub(crate) fn result(line: usize, clause: &str, outcome: Outcome) -> ScenarioResult {
         ScenarioResult {
-            feature: "features/x.feature".into(),
-            line,
+            id: ScenarioId {
+                feature: "features/x.feature".into(),
+                line,
+            },
             name: format!("scenario {line}"),
             clauses: vec![clause.into()],
             advisory: clause == "B",
@@ -594,31 +585,36 @@ mod tests {
         }
     }
 
-    fn failed() -> Outcome {
+    pub(crate) fn failed() -> Outcome {
         Outcome::Failed {
             step: "Then x".into(),
             location: "features/x.feature:3".into(),
             message: "expected: a\nactual:   b".into(),
+            cause: Cause::Check,
         }
     }
 
-    fn untestable() -> Outcome {
+    pub(crate) fn untestable() -> Outcome {
         Outcome::NotTestable {
             reason: "no fixture".into(),
         }
     }
 
-    fn report(mode: Mode, results: Vec<ScenarioResult>) -> Report {
+    pub(crate) fn report(mode: Mode, results: Vec<ScenarioResult>) -> Report {
         let info = RunInfo {
             mode,
             target: "http://h".into(),
-            embedded: false,
+            target_note: None,
             tls_verified: true,
             allow_flaky: false,
             started_at: SystemTime::UNIX_EPOCH,
             duration: Duration::ZERO,
         };
-        Report::new(info, &catalogue(), results)
+        Report::new(
+            info,
+            Verdicts::new(&catalogue(), results),
+            Outputs::default(),
+        )
     }
 
     #[test]
@@ -634,14 +630,10 @@ mod tests {
         assert_eq!(run.verdict("A"), Some(Verdict::NotTestable));
         assert_eq!(run.verdict("B"), Some(Verdict::AdvisoryFail));
         assert_eq!(run.verdict("C"), None);
-        assert_eq!(run.unselected, vec!["C".to_owned()]);
+        assert_eq!(run.verdicts.unselected, vec!["C".to_owned()]);
         assert!(
             run.passed(),
             "advisory failures and partly tested clauses do not fail a run"
-        );
-        assert!(
-            run.summary()
-                .contains("warning: 1 MUST clause(s) could not be fully tested")
         );
 
         let run = report(
@@ -649,27 +641,20 @@ mod tests {
             vec![result(1, "A", failed()), result(2, "A", Outcome::Passed)],
         );
         assert_eq!(run.verdict("A"), Some(Verdict::Fail));
-        assert!(!run.passed());
-        let table = run.clause_table();
-        assert!(
-            table
-                .lines()
-                .any(|l| l.split_whitespace().collect::<Vec<_>>()
-                    == ["A", "MUST", "FAIL", "1/2", "[doc]", "s"]),
-            "{table}"
-        );
+        assert_eq!(run.blockers(), [Blocker::Failed("A".into())]);
+        assert_eq!(run.clause("A").map(|c| (c.passed, c.ran)), Some((1, 2)));
     }
 
     #[test]
     fn a_must_clause_none_of_whose_scenarios_ran_fails_a_run() {
         let run = report(Mode::Run, vec![result(1, "A", untestable())]);
         assert_eq!(run.verdict("A"), Some(Verdict::NotTestable));
-        assert!(!run.passed());
-        let reasons = run.failure_reasons();
-        assert!(reasons[0].contains("--tags 'not @clause:A'"), "{reasons:?}");
-        assert!(
-            run.summary()
-                .contains("fails because: A was selected but none of its scenarios could run")
+        assert_eq!(
+            run.blockers(),
+            [Blocker::NoneRan {
+                id: "A".into(),
+                why: "no fixture".into()
+            }]
         );
     }
 
@@ -680,9 +665,7 @@ mod tests {
             result(2, "C", Outcome::Passed),
             result(3, "B", failed()),
         ];
-        let certified = report(Mode::Certify, all);
-        assert!(certified.passed(), "{:?}", certified.failure_reasons());
-        assert!(certified.summary().contains("result: CERTIFIED"));
+        assert!(report(Mode::Certify, all).passed());
 
         let mut runner_failure = result(9, "A", failed());
         runner_failure.clauses.clear();
@@ -707,16 +690,10 @@ mod tests {
                 result(3, "C", Outcome::Passed),
             ],
         );
-        assert!(!partly.passed());
-        assert!(partly.summary().contains("result: NOT CERTIFIED"));
+        assert_eq!(partly.blockers(), [Blocker::Untested("A".into())]);
 
         let missing = report(Mode::Certify, vec![result(1, "A", Outcome::Passed)]);
-        assert!(
-            missing
-                .failure_reasons()
-                .iter()
-                .any(|r| r.starts_with("C was not run"))
-        );
+        assert_eq!(missing.blockers(), [Blocker::NotRun("C".into())]);
     }
 
     #[test]
@@ -734,27 +711,9 @@ mod tests {
         let run = report(Mode::Run, vec![flaky, steady]);
         assert_eq!(run.verdict("A"), Some(Verdict::Flaky));
         assert_eq!(run.verdict("C"), Some(Verdict::Pass));
-        assert!(!run.passed());
-        assert!(
-            run.failure_reasons()[0].contains("A is FLAKY"),
-            "{:?}",
-            run.failure_reasons()
-        );
-        assert!(scenario_lines(&run.scenarios[0]).starts_with("FLAKY"));
-        assert!(scenario_lines(&run.scenarios[0]).contains("(passed 13 of 20 repetitions)"));
+        assert_eq!(run.blockers(), [Blocker::Flaky("A".into())]);
         let mut allowed = run.clone();
         allowed.run.allow_flaky = true;
         assert!(allowed.passed());
-    }
-
-    #[test]
-    fn failure_detail_is_indented_under_the_scenario() {
-        let text = scenario_lines(&result(7, "A", failed()));
-        let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].starts_with("FAIL "), "{text}");
-        assert!(lines[0].contains("features/x.feature:7"), "{text}");
-        assert!(lines[1].trim_start().starts_with("step:"), "{text}");
-        assert!(lines[2].trim_start().starts_with("expected: a"), "{text}");
-        assert!(lines[3].trim_start().starts_with("actual:   b"), "{text}");
     }
 }

@@ -1,6 +1,6 @@
 //! Secrets: the API key type that never prints itself, and the redactor every output passes through.
 //!
-//! DESIGN principle 3: the key never leaks. It lives in [`ApiKey`], whose `Debug` and `Display`
+//! ARCHITECTURE.md, principle 3: the key never leaks. It lives in [`ApiKey`], whose `Debug` and `Display`
 //! print `***`; the only way to read it is [`ApiKey::expose`], called where the header is built.
 //! Text that may contain it for reasons outside our control (a server echoing it back, an error
 //! from a library) goes through [`Redactor::redact`] before it is printed or written.
@@ -95,13 +95,20 @@ impl std::error::Error for InvalidKey {}
 
 /// The form in which a secret can travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Form {
     /// As it is.
     Plain,
-    /// Percent-encoded, as inside a URL.
+    /// Percent-encoded, in upper or lower case hex, as inside a URL.
     PercentEncoded,
+    /// Escaped inside a JSON string: `\/`, or `\u002B` in upper or lower case hex.
+    JsonEscaped,
+    /// With its `+` read as a space, as a form decoder reads it.
+    PlusAsSpace,
     /// Base64-encoded, at any alignment, as inside a token or a Basic header.
     Base64,
+    /// Base64url-encoded (`-` and `_`), at any alignment, as inside a JWT.
+    Base64Url,
 }
 
 impl fmt::Display for Form {
@@ -109,18 +116,28 @@ impl fmt::Display for Form {
         f.write_str(match self {
             Self::Plain => "plain",
             Self::PercentEncoded => "percent-encoded",
+            Self::JsonEscaped => "JSON-escaped",
+            Self::PlusAsSpace => "`+` read as a space",
             Self::Base64 => "base64",
+            Self::Base64Url => "base64url",
         })
     }
 }
 
 /// Replaces every known secret, in the forms it can take in transit, with [`MASK`].
 ///
-/// A key can reach an output verbatim, percent-encoded (echoed inside a URL) or base64-encoded
-/// (echoed inside a token or a Basic header), so each form is masked.
+/// A key can come back from a server verbatim, percent-encoded (in either case of hex),
+/// escaped inside a JSON string (`\/`, `\u002B`), with its `+` read as a space, or inside
+/// base64 or base64url, at any alignment; and these mix (a JSON-escaped base64 string). Each
+/// character of a key that is not a letter or a digit may take any of its encodings, so one
+/// pattern per key and encoding matches every combination.
 #[derive(Clone, Default)]
 pub struct Redactor {
-    needles: Vec<(String, Form)>,
+    /// Every pattern, longest source first, in one alternation.
+    text: Option<regex::Regex>,
+    bytes: Option<regex::bytes::Regex>,
+    /// Each pattern alone with the base form it was made from, to name a hit's form.
+    patterns: Vec<(regex::Regex, Form)>,
 }
 
 impl Redactor {
@@ -132,83 +149,139 @@ impl Redactor {
     /// A redactor for secrets that are not (yet) checked keys: what a user typed, before it
     /// was validated, so even the error about it cannot echo it.
     pub fn from_raw<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut needles = Vec::new();
+        let mut sources: Vec<(String, Form)> = Vec::new();
         for secret in secrets {
             // The near miss the harness sends as a wrong key reveals all but one character of
             // the key: it is masked like the key.
             for raw in [secret.to_owned(), near_miss_text(secret)] {
-                // Plain first: a form equal to it (no character to encode) is reported plain.
-                needles.push((raw.clone(), Form::Plain));
-                needles.push((percent_encode(&raw), Form::PercentEncoded));
-                needles.extend(
-                    base64_forms(raw.as_bytes())
-                        .into_iter()
-                        .map(|b| (b, Form::Base64)),
-                );
+                if raw.len() < 4 {
+                    continue;
+                }
+                sources.push((raw.clone(), Form::Plain));
+                for encoded in base64_forms(raw.as_bytes()) {
+                    if encoded.len() >= 4 {
+                        let url = base64url_alphabet(&encoded);
+                        sources.push((encoded, Form::Base64));
+                        sources.push((url, Form::Base64Url));
+                    }
+                }
             }
         }
         // Longest first, so a form that contains another is masked whole.
-        needles.sort_by_key(|(n, _)| std::cmp::Reverse(n.len()));
-        needles.dedup_by(|a, b| a.0 == b.0);
-        needles.retain(|(n, _)| n.len() >= 4);
-        Self { needles }
+        sources.sort_by_key(|(source, _)| std::cmp::Reverse(source.len()));
+        sources.dedup_by(|a, b| a.0 == b.0);
+        if sources.is_empty() {
+            return Self::default();
+        }
+        let patterns: Vec<String> = sources.iter().map(|(s, _)| any_encoding(s)).collect();
+        let joined = patterns
+            .iter()
+            .map(|p| format!("(?:{p})"))
+            .collect::<Vec<_>>()
+            .join("|");
+        // Patterns are built from escaped text only: they always compile.
+        let compile = |p: &str| regex::Regex::new(p).ok();
+        Self {
+            text: compile(&joined),
+            bytes: regex::bytes::Regex::new(&joined).ok(),
+            patterns: patterns
+                .iter()
+                .zip(&sources)
+                .filter_map(|(p, (_, form))| compile(&format!("^(?:{p})$")).map(|r| (r, *form)))
+                .collect(),
+        }
     }
 
     /// `text` with every secret masked.
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let mut out = Cow::Borrowed(text);
-        for (needle, _) in &self.needles {
-            if out.contains(needle.as_str()) {
-                out = Cow::Owned(out.replace(needle.as_str(), MASK));
-            }
+        match &self.text {
+            Some(regex) => regex.replace_all(text, MASK),
+            None => Cow::Borrowed(text),
         }
-        out
     }
 
     /// `bytes` with every secret masked, whether or not they are UTF-8.
     pub fn redact_bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
-        // Every needle is ASCII, so it occurs in the bytes exactly when it occurs in their
-        // lossy text, and `str::contains` is fast even in a debug build (std is optimised):
-        // the byte-by-byte replacement below runs only on a hit.
-        if !self.leaks(&String::from_utf8_lossy(bytes)) {
-            return Cow::Borrowed(bytes);
+        match &self.bytes {
+            Some(regex) => regex.replace_all(bytes, MASK.as_bytes()),
+            None => Cow::Borrowed(bytes),
         }
-        let mut out = Cow::Borrowed(bytes);
-        for (needle, _) in &self.needles {
-            let needle = needle.as_bytes();
-            if out.windows(needle.len()).any(|w| w == needle) {
-                let mut replaced = Vec::with_capacity(out.len());
-                let mut rest: &[u8] = &out;
-                while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
-                    replaced.extend_from_slice(&rest[..at]);
-                    replaced.extend_from_slice(MASK.as_bytes());
-                    rest = &rest[at + needle.len()..];
-                }
-                replaced.extend_from_slice(rest);
-                out = Cow::Owned(replaced);
-            }
-        }
-        out
     }
 
     /// The form of the first secret found in `text`, if any.
     pub fn find(&self, text: &str) -> Option<Form> {
-        self.needles
-            .iter()
-            .find(|(n, _)| text.contains(n.as_str()))
-            .map(|(_, form)| *form)
+        let found = self.text.as_ref()?.find(text)?.as_str();
+        let (_, base) = self.patterns.iter().find(|(p, _)| p.is_match(found))?;
+        Some(match base {
+            Form::Base64 | Form::Base64Url => *base,
+            _ if found.contains('%') => Form::PercentEncoded,
+            _ if found.contains('\\') => Form::JsonEscaped,
+            _ if found.contains(' ') => Form::PlusAsSpace,
+            _ => Form::Plain,
+        })
     }
 
     /// Whether `text` contains a secret in any of its forms.
     pub fn leaks(&self, text: &str) -> bool {
-        self.find(text).is_some()
+        self.text.as_ref().is_some_and(|r| r.is_match(text))
     }
 }
 
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Redactor({} forms)", self.needles.len())
+        write!(f, "Redactor({} patterns)", self.patterns.len())
     }
+}
+
+/// A pattern matching `text` with each character that is not a letter or a digit in any of
+/// its encodings: itself, percent-encoded, JSON-escaped, and `+` as a space.
+fn any_encoding(text: &str) -> String {
+    let mut pattern = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            pattern.push(c);
+            continue;
+        }
+        let mut alternatives = vec![regex::escape(&c.to_string())];
+        if c.is_ascii() {
+            let hex = hex_any_case(c as u8);
+            alternatives.push(format!("%{hex}"));
+            alternatives.push(format!(r"\\u00{hex}"));
+        }
+        match c {
+            '/' => alternatives.push(r"\\/".to_owned()),
+            '+' => alternatives.extend([" ".to_owned(), "%20".to_owned(), r"\\u0020".to_owned()]),
+            _ => {}
+        }
+        pattern.push_str(&format!("(?:{})", alternatives.join("|")));
+    }
+    pattern
+}
+
+/// The two hex digits of `b`, each letter in either case: `2[bB]`.
+fn hex_any_case(b: u8) -> String {
+    format!("{b:02X}")
+        .chars()
+        .map(|d| {
+            if d.is_ascii_alphabetic() {
+                format!("[{}{}]", d, d.to_ascii_lowercase())
+            } else {
+                d.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Base64 text in the base64url alphabet.
+fn base64url_alphabet(encoded: &str) -> String {
+    encoded
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect()
 }
 
 pub(crate) fn percent_encode(raw: &str) -> String {
@@ -245,15 +318,7 @@ fn base64(bytes: &[u8]) -> String {
 
 /// `bytes` in unpadded base64url (RFC 4648 §5), as JWTs carry their parts.
 pub(crate) fn base64url(bytes: &[u8]) -> String {
-    base64(bytes)
-        .trim_end_matches('=')
-        .chars()
-        .map(|c| match c {
-            '+' => '-',
-            '/' => '_',
-            c => c,
-        })
-        .collect()
+    base64url_alphabet(base64(bytes).trim_end_matches('='))
 }
 
 /// The stretches of base64 text that encode `secret` wherever it starts in a longer encoded
@@ -362,5 +427,55 @@ mod tests {
             redactor.find(&base64(b"ak_Canary+Key/42")),
             Some(Form::Base64)
         );
+    }
+
+    /// The encodings real servers produce, each masked and named.
+    #[test]
+    fn every_encoding_a_server_produces_is_masked() {
+        let key = ApiKey::new("ak_Canary+Key/42").unwrap();
+        let redactor = Redactor::new([&key]);
+        for (echoed, form) in [
+            (r#"{"k":"ak_Canary+Key\/42"}"#, Form::JsonEscaped),
+            (r#"{"k":"ak_Canary\u002BKey\/42"}"#, Form::JsonEscaped),
+            (r#"{"k":"ak_Canary\u002bKey\u002F42"}"#, Form::JsonEscaped),
+            ("https://x/?k=ak_Canary%2bKey%2f42", Form::PercentEncoded),
+            ("https://x/?k=ak_Canary%2BKey/42", Form::PercentEncoded),
+            ("you sent ak_Canary Key/42", Form::PlusAsSpace),
+            ("ak_Canary%20Key%2F42", Form::PercentEncoded),
+        ] {
+            assert_eq!(redactor.find(echoed), Some(form), "{echoed}");
+            let masked = redactor.redact(echoed);
+            assert!(masked.contains(MASK), "{echoed} → {masked}");
+            assert!(!redactor.leaks(&masked), "{echoed} → {masked}");
+            assert!(!masked.contains("Canary"), "{echoed} → {masked}");
+        }
+        for prefix in ["", "a", "ab"] {
+            let mut bytes = prefix.as_bytes().to_vec();
+            bytes.extend_from_slice(b"ak_Canary+Key/42 and more");
+            let encoded = base64url(&bytes);
+            let found = redactor.find(&encoded);
+            assert!(
+                matches!(found, Some(Form::Base64 | Form::Base64Url)),
+                "{encoded}"
+            );
+            assert!(!redactor.leaks(&redactor.redact(&encoded)));
+            // Base64 inside JSON, with its `/` escaped.
+            let escaped = base64(&bytes).replace('/', "\\/");
+            assert!(redactor.leaks(&escaped), "{escaped}");
+        }
+        // Where the alphabets differ, each is named.
+        let key = ApiKey::new("ak_>>>>>>>>>>>>>>>>>").unwrap();
+        let redactor = Redactor::new([&key]);
+        let standard = base64(key.expose().as_bytes());
+        let url = base64url(key.expose().as_bytes());
+        assert!(
+            standard.contains('+') && url.contains('-'),
+            "{standard} {url}"
+        );
+        assert_eq!(redactor.find(&standard), Some(Form::Base64));
+        assert_eq!(redactor.find(&url), Some(Form::Base64Url));
+        // Text that only looks alike is left alone.
+        assert_eq!(redactor.redact("ak_Canary-Key-42"), "ak_Canary-Key-42");
+        assert_eq!(Redactor::default().redact("anything"), "anything");
     }
 }

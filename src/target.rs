@@ -1,164 +1,230 @@
-//! The target: the server under test, with its key and fixtures, or the embedded reference server.
+//! The target: the server under test, its recipient's key, its fixtures, and how to reach it.
 
 use std::fmt;
 
-use anyhow::{anyhow, bail};
 use reqwest::Url;
 
+use crate::error::Error;
 use crate::fixtures::Fixtures;
 use crate::http::TlsOptions;
-use crate::provision::ProvisionPlan;
-use crate::reference::{ReferenceServer, ServerOptions};
+use crate::provision::Provision;
 use crate::secret::{ApiKey, Redactor};
 
-/// What a run is pointed at.
-#[derive(Debug, Clone)]
-pub enum Target {
-    /// The embedded reference server, started in-process on `127.0.0.1:0`, with its own
-    /// seeded fixtures and key.
-    Embedded(ServerOptions),
-    /// A server somewhere else.
-    Remote(Box<RemoteTarget>),
-}
-
-/// A server under test reached over the network.
+/// A server under test, reached over the network.
+///
+/// ```
+/// use share_conformance::{Fixtures, Target};
+///
+/// let fixtures = Fixtures::parse("[tokens]\nlive = \"shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c\"\n")?;
+/// let target = Target::new("http://127.0.0.1:8080", fixtures)?.api_key("ak_0123")?;
+/// assert_eq!(target.origin(), "http://127.0.0.1:8080");
+/// # Ok::<(), share_conformance::Error>(())
+/// ```
 #[derive(Clone)]
-pub struct RemoteTarget {
-    /// Base URL; the endpoint is `{base}/v1/music/shared/{token}/save`.
-    pub base_url: Url,
-    /// The recipient's key; scenarios that need it are NOT-TESTABLE without it.
-    pub api_key: Option<ApiKey>,
-    /// Tokens in each state; a missing one makes its scenarios NOT-TESTABLE.
-    pub fixtures: Fixtures,
-    /// Fixtures to make through the documented API before the run, if any.
-    pub provision: Option<ProvisionPlan>,
-    /// How TLS is verified.
-    pub tls: TlsOptions,
+pub struct Target {
+    base_url: Url,
+    api_key: Option<ApiKey>,
+    fixtures: Fixtures,
+    provision: Option<Provision>,
+    tls: TlsOptions,
+    plain_http_to_others: bool,
+    note: Option<String>,
 }
 
-impl fmt::Debug for RemoteTarget {
+impl fmt::Debug for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RemoteTarget")
+        f.debug_struct("Target")
             .field("base_url", &self.base_url.as_str())
             .field("api_key", &self.api_key)
             .field("fixtures", &self.fixtures)
             .field("provision", &self.provision)
             .field("tls", &self.tls)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
-impl RemoteTarget {
-    /// A server at `base_url` holding `fixtures`; the key is the fixtures' `api_key`, if any.
-    pub fn new(base_url: &str, fixtures: Fixtures) -> anyhow::Result<Self> {
+impl Target {
+    /// A server at `base_url` holding `fixtures`; the recipient's key is the fixtures'
+    /// `api_key`, if they have one. The URL is `http` or `https`, with a host, and no
+    /// credentials, query or fragment: the endpoint's path is appended to it.
+    pub fn new(base_url: &str, fixtures: Fixtures) -> Result<Self, Error> {
         Ok(Self {
             base_url: parse_base_url(base_url)?,
             api_key: fixtures.api_key.clone(),
             fixtures,
             provision: None,
             tls: TlsOptions::default(),
+            plain_http_to_others: false,
+            note: None,
         })
     }
 
-    /// The same target with this recipient key.
+    /// The same target with this recipient's key.
+    pub fn api_key(self, key: &str) -> Result<Self, Error> {
+        Ok(self.with_api_key(ApiKey::new(key)?))
+    }
+
+    /// The same target with this recipient's key.
     pub fn with_api_key(mut self, key: ApiKey) -> Self {
         self.api_key = Some(key);
         self
     }
-}
 
-impl From<RemoteTarget> for Target {
-    fn from(remote: RemoteTarget) -> Self {
-        Target::Remote(Box::new(remote))
+    /// The same target with no recipient's key: the scenarios that need one are NOT-TESTABLE.
+    pub fn without_api_key(mut self) -> Self {
+        self.api_key = None;
+        self
     }
-}
 
-/// A target made concrete: where it is, its keys and fixtures, and the embedded server if it
-/// is the one (it lives as long as this value).
-pub struct Connected {
-    /// Where the target is and what it holds (for the embedded server: its seeded fixtures).
-    pub remote: RemoteTarget,
-    server: Option<ReferenceServer>,
-}
+    /// Makes fixtures through the documented API before the run.
+    pub fn provision(mut self, plan: Provision) -> Self {
+        self.provision = Some(plan);
+        self
+    }
 
-impl Target {
-    /// Starts the embedded server if this is it; a remote target needs nothing started.
-    pub async fn connect(&self) -> anyhow::Result<Connected> {
-        match self {
-            Target::Embedded(options) => {
-                let server = ReferenceServer::start(options.clone())
-                    .await
-                    .map_err(|e| anyhow!("cannot start the embedded reference server: {e}"))?;
-                Ok(Connected {
-                    remote: RemoteTarget::new(&server.base_url(), server.fixtures())?,
-                    server: Some(server),
-                })
-            }
-            Target::Remote(remote) => Ok(Connected {
-                remote: (**remote).clone(),
-                server: None,
-            }),
+    /// Also trusts the CA certificates in this PEM bundle (a private CA).
+    pub fn trust_certificates(mut self, pem: &[u8]) -> Result<Self, Error> {
+        self.tls.extra_roots.extend(TlsOptions::parse_roots(pem)?);
+        Ok(self)
+    }
+
+    /// Does not verify the target's TLS certificate. Every run then warns, and its report
+    /// and certificate say the target's identity is unproven.
+    pub fn insecure(mut self) -> Self {
+        self.tls.insecure = true;
+        self
+    }
+
+    /// Allows the key over plain `http` to a host other than this machine (refused otherwise).
+    pub fn allow_plain_http(mut self) -> Self {
+        self.plain_http_to_others = true;
+        self
+    }
+
+    /// Says what the target is, in every report (`embedded reference server`).
+    pub fn note(mut self, note: &str) -> Self {
+        self.note = Some(note.to_owned());
+        self
+    }
+
+    /// Sets the recipient's organization (`org_…`), for the library checks.
+    pub fn recipient_organization(mut self, organization: &str) -> Result<Self, Error> {
+        if !organization.starts_with("org_") {
+            return Err(Error::Fixtures {
+                path: None,
+                reason: format!(
+                    "the recipient's organization {organization:?}: ids of this kind start with `org_`"
+                ),
+            });
         }
-    }
-}
-
-impl Connected {
-    /// Whether this is the embedded reference server.
-    pub fn is_embedded(&self) -> bool {
-        self.server.is_some()
+        self.fixtures.recipient.organization_id = Some(organization.to_owned());
+        Ok(self)
     }
 
-    /// Scheme, host and port, for reports.
+    /// The base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// `https://staging.example.com:8443`: scheme, host and port, for reports.
     pub fn origin(&self) -> String {
-        origin(&self.remote.base_url)
+        self.base_url.origin().ascii_serialization()
+    }
+
+    /// What [`Target::note`] said.
+    pub fn described_as(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+
+    /// The fixtures.
+    pub fn fixtures(&self) -> &Fixtures {
+        &self.fixtures
+    }
+
+    /// The recipient's key, if any.
+    pub(crate) fn key(&self) -> Option<&ApiKey> {
+        self.api_key.as_ref()
+    }
+
+    /// The provisioning plan, if any.
+    pub(crate) fn provisioning(&self) -> Option<&Provision> {
+        self.provision.as_ref()
+    }
+
+    /// How TLS is verified.
+    pub(crate) fn tls(&self) -> &TlsOptions {
+        &self.tls
+    }
+
+    /// Whether the target's TLS certificate is verified.
+    pub fn verifies_tls(&self) -> bool {
+        !self.tls.insecure
     }
 
     /// A redactor for every key this target holds: the recipient's and the sharer's.
     pub fn redactor(&self) -> Redactor {
         Redactor::new(
-            self.remote
-                .api_key
+            self.api_key
                 .iter()
-                .chain(self.remote.provision.iter().map(|p| &p.sharer_key)),
+                .chain(self.provision.iter().map(|p| &p.sharer_key)),
         )
     }
 
-    /// Stops the embedded server, if any, once its open requests finish.
-    pub async fn close(self) {
-        if let Some(server) = self.server {
-            // A failing shutdown changes nothing the run found.
-            let _ = server.shutdown().await;
+    /// Refuses a key over plain http to another host, unless allowed.
+    pub(crate) fn check_transport(&self) -> Result<(), Error> {
+        let carries_a_key = self.api_key.is_some() || self.provision.is_some();
+        if self.base_url.scheme() == "http"
+            && carries_a_key
+            && !is_loopback(&self.base_url)
+            && !self.plain_http_to_others
+        {
+            return Err(Error::PlainHttp {
+                host: self.base_url.host_str().unwrap_or_default().to_owned(),
+            });
         }
+        Ok(())
     }
 }
 
 /// Parses and checks a base URL: `http` or `https`, a host, no credentials, query or fragment.
-pub fn parse_base_url(text: &str) -> anyhow::Result<Url> {
-    let url = Url::parse(text).map_err(|e| anyhow!("--base-url {text:?} is not a URL: {e}"))?;
+fn parse_base_url(text: &str) -> Result<Url, Error> {
+    let wrong = |reason: String| Error::BaseUrl {
+        url: text.to_owned(),
+        reason,
+    };
+    // Credentials in a URL end up in logs and reports: they are refused before the URL is
+    // echoed anywhere, and the error never repeats it.
+    let url = Url::parse(text).map_err(|e| wrong(format!("is not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::BaseUrl {
+            url: format!(
+                "{}://…@{}",
+                url.scheme(),
+                url.host_str().unwrap_or_default()
+            ),
+            reason: "must not contain credentials: give the key separately".into(),
+        });
+    }
     if !matches!(url.scheme(), "http" | "https") {
-        bail!(
-            "--base-url {text:?}: the scheme must be http or https, not {:?}",
+        return Err(wrong(format!(
+            "must be http or https, not {:?}",
             url.scheme()
-        );
+        )));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        bail!("--base-url {text:?} has no host");
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        // Credentials in a URL end up in logs and reports; the key goes in --api-key.
-        bail!(
-            "--base-url must not contain credentials: give the key with --api-key or FREDDY_API_KEY"
-        );
+        return Err(wrong("has no host".into()));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        bail!("--base-url {text:?} must not have a query or fragment: paths are appended to it");
+        return Err(wrong(
+            "must not have a query or fragment: paths are appended to it".into(),
+        ));
     }
     Ok(url)
 }
 
 /// Whether `url` names this machine: `localhost`, `*.localhost`, 127.0.0.0/8 or `::1`. Plain
 /// http is allowed there with a key, since nothing crosses a network.
-pub fn is_loopback(url: &Url) -> bool {
+fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(name)) => {
             let name = name.to_ascii_lowercase();
@@ -168,11 +234,6 @@ pub fn is_loopback(url: &Url) -> bool {
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
         None => false,
     }
-}
-
-/// `https://staging.example.com:8443`: scheme, host and port, for reports.
-pub fn origin(url: &Url) -> String {
-    url.origin().ascii_serialization()
 }
 
 #[cfg(test)]
@@ -223,8 +284,29 @@ mod tests {
     }
 
     #[test]
+    fn a_key_never_travels_over_plain_http_to_another_host_unless_allowed() {
+        let remote = Target::new("http://example.com", Fixtures::default())
+            .unwrap()
+            .api_key("ak_key")
+            .unwrap();
+        assert!(matches!(
+            remote.check_transport(),
+            Err(Error::PlainHttp { .. })
+        ));
+        assert!(remote.allow_plain_http().check_transport().is_ok());
+        let local = Target::new("http://127.0.0.1:9", Fixtures::default())
+            .unwrap()
+            .api_key("ak_key")
+            .unwrap();
+        assert!(local.check_transport().is_ok());
+        let keyless = Target::new("http://example.com", Fixtures::default()).unwrap();
+        assert!(keyless.check_transport().is_ok());
+    }
+
+    #[test]
     fn origin_is_scheme_host_port() {
-        let url = parse_base_url("https://staging.example.com:8443/api").unwrap();
-        assert_eq!(origin(&url), "https://staging.example.com:8443");
+        let target =
+            Target::new("https://staging.example.com:8443/api", Fixtures::default()).unwrap();
+        assert_eq!(target.origin(), "https://staging.example.com:8443");
     }
 }

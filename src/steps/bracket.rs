@@ -294,7 +294,7 @@ pub(super) async fn public_view(ctx: &Context, token: &str) -> Result<Value, Unr
             )))
         }
         Ok(response) => checks::public_view(&response).map_err(Unread::Other),
-        Err(e) => Err(Unread::Other(e.into())),
+        Err(e) => Err(Unread::Other(Failure::new(e.to_string()))),
     }
 }
 

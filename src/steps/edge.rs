@@ -50,7 +50,7 @@ fn edge_created_recently(world: &mut ConformanceWorld, minutes: i64) -> StepResu
             .json()
             .ok()
             .and_then(|body| body.get("created_at")?.as_str().map(str::to_owned))
-            .and_then(|text| crate::clock::parse(&text).ok());
+            .and_then(|text| crate::time::parse(&text).ok());
         match (created, ctx.clock.at_start) {
             (Some(created), Some(start)) if created < start => Failure::new(format!(
                 "{failure}\nhint:     the edge predates this run: if the live token was saved before, give each run a fresh one (--provision live)"

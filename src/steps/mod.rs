@@ -31,7 +31,7 @@ pub use self::bracket::Needs;
 use self::bracket::{Bracket, LibraryRead};
 use crate::checks::Failure;
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Exchange, HttpClient};
+use crate::http::{Exchange, HttpClient, TransportError};
 use crate::secret::ApiKey;
 use crate::suite::Suite;
 
@@ -166,12 +166,12 @@ impl Context {
             .json()
             .ok()
             .and_then(|body| body.get("created_at")?.as_str().map(str::to_owned))
-            .and_then(|text| crate::clock::parse(&text).ok());
+            .and_then(|text| crate::time::parse(&text).ok());
         let old_edge = match (created, self.clock.at_start) {
             (Some(created), Some(start)) if created < start => Some(format!(
                 "the edge it answered was created at {}, before this run started ({} by the target's clock)",
-                crate::clock::format(created),
-                crate::clock::format(start)
+                crate::time::format(created),
+                crate::time::format(start)
             )),
             _ => None,
         };
@@ -408,4 +408,15 @@ pub struct NotTestable(pub String);
 
 fn not_testable(reason: impl Into<String>) -> ! {
     std::panic::panic_any(NotTestable(reason.into()))
+}
+
+/// Raised (as a panic payload, like [`NotTestable`]) by a step whose request got no response
+/// at all: the scenario fails, and the report says it failed for want of an answer rather than
+/// for what an answer said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NoResponse(pub String);
+
+/// The exchange, or the step ends as [`NoResponse`].
+fn answered<T>(outcome: Result<T, TransportError>) -> T {
+    outcome.unwrap_or_else(|e| std::panic::panic_any(NoResponse(e.to_string())))
 }

@@ -5,11 +5,14 @@ use std::sync::Arc;
 use cucumber::{given, when};
 use reqwest::Method;
 
-use super::{ConformanceWorld, Context, Failure, KeyChoice, Sent, StepResult, Token, not_testable};
-use crate::clock;
+use super::{
+    ConformanceWorld, Context, Failure, KeyChoice, Sent, StepResult, Token, answered, not_testable,
+};
 use crate::fixtures::ShareState;
 use crate::http::{Exchange, KeyHeader, TransportError};
+use crate::random;
 use crate::secret::base64url;
+use crate::time as clock;
 
 #[given("the recipient's API key")]
 fn recipient_key(world: &mut ConformanceWorld) {
@@ -29,13 +32,13 @@ fn empty_key(world: &mut ConformanceWorld) {
 #[given("an unknown API key")]
 fn unknown_key(world: &mut ConformanceWorld) {
     // Shaped like a real key (`ak_`, 42 characters), so only its value is wrong.
-    world.key = KeyChoice::Unknown(format!("ak_{}", &clock::random_hex(20)[..39]));
+    world.key = KeyChoice::Unknown(format!("ak_{}", &random::hex(20)[..39]));
 }
 
 /// Keys that are not shaped like the documented ones (`ak_` + alphanumerics, 42 characters).
 #[given(expr = "a malformed API key that is {string}")]
 fn malformed_key(world: &mut ConformanceWorld, kind: String) -> StepResult {
-    let hex = clock::random_hex(20);
+    let hex = random::hex(20);
     let (kind, bytes): (&'static str, Vec<u8>) = match kind.as_str() {
         "of the wrong prefix" => ("of the wrong prefix", format!("sk_{}", &hex[..39]).into()),
         "of the wrong length" => ("of the wrong length", format!("ak_{}", &hex[..12]).into()),
@@ -77,7 +80,7 @@ fn forged_jwt(unsigned: bool) -> String {
     let claims = base64url(
         format!(
             r#"{{"sub":"usr_{}","iss":"share-conformance","iat":{now},"exp":{}}}"#,
-            clock::random_hex(6),
+            random::hex(6),
             now + 3600
         )
         .as_bytes(),
@@ -85,15 +88,9 @@ fn forged_jwt(unsigned: bool) -> String {
     let signature = if unsigned {
         String::new()
     } else {
-        base64url(&hex_bytes(&clock::random_hex(32)))
+        base64url(&random::bytes(32))
     };
     format!("{header}.{claims}.{signature}")
-}
-
-fn hex_bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len() / 2)
-        .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
-        .collect()
 }
 
 #[given(expr = "the {word} share token")]
@@ -141,7 +138,7 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
         "dot segments" => "../../save".to_owned(),
         "control characters" => "shr_\u{0}\u{7}\r\n\t\u{1b}[0m".to_owned(),
         "empty" => String::new(),
-        "in upper case" => format!("SHR_{}", clock::random_hex(16).to_uppercase()),
+        "in upper case" => format!("SHR_{}", random::hex(16).to_uppercase()),
         // The docs warn that a share's id is not its token: the live share's own id when the
         // fixtures know it.
         "a share link id" => world
@@ -150,7 +147,7 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
             .expected
             .share_link_id
             .clone()
-            .unwrap_or_else(|| format!("mslink_{}", clock::random_hex(6))),
+            .unwrap_or_else(|| format!("mslink_{}", random::hex(6))),
         other => {
             return Err(Failure::new(format!(
                 "no malformed token is called {other:?} (a suite bug): use \"4 KiB long\", \"non-ASCII\", \
@@ -278,12 +275,12 @@ async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Resu
         if ctx.api_key.is_none() {
             not_testable(NO_KEY);
         }
-        ctx.bracket.first_save(&ctx, token).await?
+        answered(ctx.bracket.first_save(&ctx, token).await)
     } else {
         if ctx.bracket.reads_the_library() {
             ctx.bracket.start(&ctx).await;
         }
-        send_save(&ctx, token, &world.key, false).await?
+        answered(send_save(&ctx, token, &world.key, false).await)
     };
     Ok(Sent {
         exchange,
@@ -308,7 +305,7 @@ pub(super) async fn collect_again(world: &mut ConformanceWorld) -> StepResult {
     let mut again = Vec::new();
     for (sent, exchange) in world.collected.iter().zip(round) {
         again.push(Sent {
-            exchange: exchange?,
+            exchange: answered(exchange),
             ..sent.clone()
         });
     }

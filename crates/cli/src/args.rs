@@ -1,0 +1,805 @@
+//! The command line: clap's raw arguments, and their one-time conversion into the library's
+//! [`Target`] and [`Run`]. The environment is read here and nowhere else, and the library's
+//! errors get the names of the flags that caused them here.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail};
+use clap::{Args, Parser, Subcommand};
+use share_conformance::{
+    ApiKey, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, Error, Fixtures, Provision, Run, ShareState,
+    Target,
+};
+use share_conformance_reference::faults::Fault;
+use share_conformance_reference::variants::Variant;
+
+/// The environment variable holding the recipient's key (the docs' own name).
+pub const API_KEY_ENV: &str = "FREDDY_API_KEY";
+/// The environment variable holding the sharer's key, for `--provision`.
+pub const SHARER_API_KEY_ENV: &str = "FREDDY_SHARER_API_KEY";
+
+/// Conformance harness for the Freddy Music API endpoint "Save a shared track"
+/// (POST /v1/music/shared/{token}/save).
+#[derive(Debug, Parser)]
+#[command(name = "share-conformance", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Use the suite (features/, schemas/, snapshots/) in DIR instead of the one compiled in
+    #[arg(long, value_name = "DIR", global = true)]
+    pub suite_dir: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the suite against a target (the embedded reference server when --base-url is omitted)
+    Run(RunArgs),
+    /// Run every MUST clause and write a certificate (no tag filter; a NOT-TESTABLE MUST clause fails)
+    Certify(CertifyArgs),
+    /// Check that a run against the target can be meaningful: reachability, keys, fixtures, clock
+    Doctor(DoctorArgs),
+    /// Check that a JSON certificate was produced by this suite (its recorded file hashes)
+    VerifyCertificate(VerifyArgs),
+    /// Run the reference server standalone and print its fixtures
+    Serve(ServeArgs),
+    /// Print the traceability matrix: every clause, its level, its doc sentence, its scenarios
+    Clauses,
+    /// List the fault catalogue: the reference server's deliberate defects and the clauses that catch them
+    Faults(FaultsArgs),
+    /// List the conforming variants: choices the docs leave open, each of which the suite must pass
+    Variants(FaultsArgs),
+}
+
+/// Where to run and with what.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Target")]
+pub struct TargetArgs {
+    /// Base URL of the server under test; omitted: the embedded reference server
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The recipient's API key [default: $FREDDY_API_KEY, then api_key in the fixtures file]
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// Fixtures file (TOML): share tokens in each state, what saving the live one returns
+    #[arg(long, value_name = "FILE")]
+    pub fixtures: Option<PathBuf>,
+    /// The recipient's organization, for the library checks [default: [recipient] organization_id in the fixtures]
+    #[arg(long, value_name = "org_…")]
+    pub recipient_organization: Option<String>,
+    /// Bound on every request, body included, in seconds
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_TIMEOUT.as_secs_f64(), value_parser = parse_timeout)]
+    pub timeout: f64,
+    /// Scenarios in flight at once (1 runs them one after another)
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
+    pub concurrency: usize,
+    /// Fixture provisioning through the documented API.
+    #[command(flatten)]
+    pub provision: ProvisionArgs,
+    /// Trust the CA certificates (PEM) in this file besides the platform's roots
+    #[arg(help_heading = "Transport security", long, value_name = "FILE")]
+    pub ca_cert: Vec<PathBuf>,
+    /// Do not verify the target's TLS certificate (a warning is printed on every run)
+    #[arg(help_heading = "Transport security", long)]
+    pub insecure: bool,
+    /// Allow sending a key over plain http to a host other than this machine
+    #[arg(help_heading = "Transport security", long)]
+    pub allow_insecure_http: bool,
+}
+
+/// Making fixtures through the documented API.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Provisioning fixtures through the API")]
+pub struct ProvisionArgs {
+    /// Make fixtures through the API before the run: every state the flags below allow, or
+    /// only STATES (comma-separated: live, revoked, removed, collection)
+    #[arg(long, value_name = "STATES", num_args = 0..=1, default_missing_value = "all")]
+    pub provision: Option<String>,
+    /// The sharer's API key (the creator of --track) [default: $FREDDY_SHARER_API_KEY]
+    #[arg(long, value_name = "KEY")]
+    pub sharer_api_key: Option<String>,
+    /// The sharer's organization
+    #[arg(long, value_name = "ORG")]
+    pub organization: Option<String>,
+    /// A track the sharer created: shared for the live and revoked fixtures (live and revoked need it)
+    #[arg(long, value_name = "mtrack_…")]
+    pub track: Option<String>,
+    /// A track the sharer created that provisioning deletes, for the removed fixture
+    #[arg(long, value_name = "mtrack_…")]
+    pub disposable_track: Option<String>,
+    /// A collection the sharer created, shared for the collection fixture
+    #[arg(long, value_name = "mcoll_…")]
+    pub collection: Option<String>,
+}
+
+/// Report files a run or certification writes.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Reports")]
+pub struct OutputArgs {
+    /// Write JUnit XML here (one testcase per scenario, clause ids in the names)
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write Cucumber JSON here (for Allure and other report viewers)
+    #[arg(long, value_name = "FILE")]
+    pub cucumber_json: Option<PathBuf>,
+}
+
+/// `run`'s arguments.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// What to run against.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Only scenarios matching this tag expression, e.g. "not @resolve" or "@clause:SAVE-201-CREATED"
+    #[arg(help_heading = "Scenarios", long, value_name = "EXPR")]
+    pub tags: Option<String>,
+    /// Report files.
+    #[command(flatten)]
+    pub outputs: OutputArgs,
+    /// Write a Markdown report here and its JSON form at FILE.json
+    #[arg(help_heading = "Reports", long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// -v prints every step; -vv also the scenario's state at a failure
+    #[arg(help_heading = "Reports", short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Run the selected scenarios N times: a clause whose verdict changes is FLAKY (fails the run)
+    #[arg(help_heading = "Scenarios", long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub repeat: u32,
+    /// With --repeat: report FLAKY clauses without failing the run
+    #[arg(help_heading = "Scenarios", long)]
+    pub allow_flaky: bool,
+}
+
+/// `certify`'s arguments.
+#[derive(Debug, Args)]
+pub struct CertifyArgs {
+    /// What to certify.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Report files.
+    #[command(flatten)]
+    pub outputs: OutputArgs,
+    /// Write the certificate here (Markdown) and at FILE.json (JSON)
+    #[arg(help_heading = "Reports", long, value_name = "FILE", required = true)]
+    pub report: PathBuf,
+    /// -v prints every step; -vv also the scenario's state at a failure
+    #[arg(help_heading = "Reports", short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// `doctor`'s arguments.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// What to check.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// `verify-certificate`'s arguments.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The JSON certificate (the FILE.json beside a certificate's Markdown)
+    #[arg(value_name = "FILE.json")]
+    pub certificate: PathBuf,
+}
+
+/// `serve`'s arguments.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Write the fixtures TOML here (once the server accepts connections) instead of printing it
+    #[arg(long, value_name = "FILE")]
+    pub fixtures_out: Option<PathBuf>,
+    /// Serve with this deliberate defect (see `share-conformance faults`)
+    #[arg(long, value_name = "NAME", conflicts_with = "variant")]
+    pub fault: Option<Fault>,
+    /// Serve this conforming variant: another choice the docs leave open (see `share-conformance variants`)
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<Variant>,
+    /// Delay every request by this many milliseconds, like a distant target
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// Fail every Nth request with a 503: a server flaky on purpose
+    #[arg(long, value_name = "N")]
+    pub fail_every: Option<u64>,
+}
+
+/// `faults`' and `variants`' arguments.
+#[derive(Debug, Args)]
+pub struct FaultsArgs {
+    /// Run the suite against the reference server clean and with each entry, and print the
+    /// entry × clause matrix and the score (exit 1 if a fault gets through or a variant fails)
+    #[arg(long)]
+    pub matrix: bool,
+    /// With --matrix: bound on every request of the runs against transport faults, in seconds
+    /// (the slow-save fault waits for it; other runs allow 15 s)
+    #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_timeout)]
+    pub timeout: f64,
+    /// With --matrix: runs in flight at once
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = parse_concurrency)]
+    pub parallel: usize,
+}
+
+impl Cli {
+    /// Every secret given on the command line, as typed (before any check).
+    pub fn secrets(&self) -> Vec<&str> {
+        let target = match &self.command {
+            Command::Run(args) => Some(&args.target),
+            Command::Certify(args) => Some(&args.target),
+            Command::Doctor(args) => Some(&args.target),
+            _ => None,
+        };
+        target
+            .into_iter()
+            .flat_map(|t| [t.api_key.as_deref(), t.provision.sharer_api_key.as_deref()])
+            .flatten()
+            .collect()
+    }
+}
+
+/// What the harness reads from its environment, read once.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// `FREDDY_API_KEY`, if set and not empty.
+    pub api_key: Option<String>,
+    /// `FREDDY_SHARER_API_KEY`, if set and not empty.
+    pub sharer_api_key: Option<String>,
+}
+
+impl Environment {
+    /// Every secret in the environment.
+    pub fn secrets(&self) -> Vec<&str> {
+        [self.api_key.as_deref(), self.sharer_api_key.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// Reads the process environment.
+    pub fn read() -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|k| !k.is_empty());
+        Self {
+            api_key: var(API_KEY_ENV),
+            sharer_api_key: var(SHARER_API_KEY_ENV),
+        }
+    }
+}
+
+fn parse_timeout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 3600.0 => Ok(secs),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds between 0 and 3600"
+        )),
+    }
+}
+
+fn parse_concurrency(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a whole number from 1 to 1024")),
+    }
+}
+
+/// Refuses an output path whose directory does not exist, before any scenario runs.
+fn check_writable(flag: &str, path: &Path) -> anyhow::Result<()> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !parent.is_dir() {
+        bail!(
+            "{flag} {}: the directory {} does not exist",
+            path.display(),
+            parent.display()
+        );
+    }
+    if path.is_dir() {
+        bail!("{flag} {} is a directory", path.display());
+    }
+    Ok(())
+}
+
+/// The library's error in the command line's words: the flag that caused it, and what to do.
+pub fn flag_error(e: Error) -> anyhow::Error {
+    match e {
+        Error::BaseUrl { url, reason } => anyhow!("--base-url {url:?} {reason}"),
+        Error::Fixtures {
+            path: Some(path),
+            reason,
+        } => anyhow!("--fixtures {}: {reason}", path.display()),
+        Error::Tags { expression, reason } => {
+            anyhow!("--tags {expression:?} is not a tag expression: {reason}")
+        }
+        Error::Certificates { path, reason } => match path {
+            Some(path) => anyhow!("--ca-cert {}: {reason}", path.display()),
+            None => anyhow!("--ca-cert: {reason}"),
+        },
+        e @ Error::PlainHttp { .. } => anyhow!(
+            "{e}\nhint: use https, or --allow-insecure-http if the network is trusted (this machine's own addresses are always allowed)"
+        ),
+        Error::NothingSelected { filters, tags } => anyhow!(
+            "{} selects no scenario, so the run would prove nothing\nhint: tags in the suite are @clause:<ID> (list them with `share-conformance clauses`) and {}",
+            filters
+                .iter()
+                .map(|f| f.replace("the tag expression", "--tags"))
+                .collect::<Vec<_>>()
+                .join(" with "),
+            tags.iter()
+                .map(|t| format!("@{t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Error::Setting { name, reason } => anyhow!("--{name} {reason}"),
+        Error::Provisioning(e) => anyhow!("--provision: {e}"),
+        other => anyhow!("{other}"),
+    }
+}
+
+/// What a run is pointed at, before the embedded server, if it is the one, is started.
+#[derive(Debug)]
+pub enum TargetChoice {
+    /// No --base-url: the embedded reference server.
+    Embedded,
+    /// The server at --base-url.
+    Remote(Box<Target>),
+}
+
+/// A run's settings from its flags, applied to a [`Run`] once its target is known.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    tags: Option<String>,
+    concurrency: usize,
+    timeout: Duration,
+    certify: bool,
+    verbosity: u8,
+    repeat: u32,
+    allow_flaky: bool,
+    junit: Option<PathBuf>,
+    cucumber_json: Option<PathBuf>,
+    report: Option<PathBuf>,
+}
+
+impl RunSettings {
+    /// `run` with these settings against `target`.
+    pub fn apply(&self, target: Target) -> anyhow::Result<Run> {
+        let mut run = Run::new(target)
+            .concurrency(self.concurrency)
+            .timeout(self.timeout)
+            .verbosity(self.verbosity)
+            .repeat(self.repeat);
+        if let Some(tags) = &self.tags {
+            run = run.tags(tags).map_err(flag_error)?;
+        }
+        if self.certify {
+            run = run.certify();
+        }
+        if self.allow_flaky {
+            run = run.allow_flaky();
+        }
+        if let Some(path) = &self.junit {
+            run = run.junit(path);
+        }
+        if let Some(path) = &self.cucumber_json {
+            run = run.cucumber_json(path);
+        }
+        if let Some(path) = &self.report {
+            run = run.report(path);
+        }
+        Ok(run)
+    }
+}
+
+impl OutputArgs {
+    fn check(&self, report: Option<&PathBuf>) -> anyhow::Result<()> {
+        for (flag, path) in [
+            ("--junit", self.junit.as_ref()),
+            ("--cucumber-json", self.cucumber_json.as_ref()),
+            ("--report", report),
+        ] {
+            if let Some(path) = path {
+                check_writable(flag, path)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl RunArgs {
+    /// Checks the arguments: the target, and the run's settings.
+    pub fn plan(self, env: &Environment) -> anyhow::Result<(TargetChoice, RunSettings)> {
+        self.outputs.check(self.report.as_ref())?;
+        let target = self.target.choose(env)?;
+        Ok((
+            target,
+            RunSettings {
+                tags: self.tags,
+                concurrency: self.target.concurrency,
+                timeout: self.target.timeout(),
+                certify: false,
+                verbosity: self.verbose,
+                repeat: self.repeat,
+                allow_flaky: self.allow_flaky,
+                junit: self.outputs.junit,
+                cucumber_json: self.outputs.cucumber_json,
+                report: self.report,
+            },
+        ))
+    }
+}
+
+impl CertifyArgs {
+    /// Checks the arguments: the target, and the certification's settings (the whole suite).
+    pub fn plan(self, env: &Environment) -> anyhow::Result<(TargetChoice, RunSettings)> {
+        self.outputs.check(Some(&self.report))?;
+        let target = self.target.choose(env)?;
+        Ok((
+            target,
+            RunSettings {
+                tags: None,
+                concurrency: self.target.concurrency,
+                timeout: self.target.timeout(),
+                certify: true,
+                verbosity: self.verbose,
+                repeat: 1,
+                allow_flaky: false,
+                junit: self.outputs.junit,
+                cucumber_json: self.outputs.cucumber_json,
+                report: Some(self.report),
+            },
+        ))
+    }
+}
+
+impl TargetArgs {
+    /// The per-request bound.
+    pub fn timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.timeout)
+    }
+
+    /// The target these arguments name.
+    pub fn choose(&self, env: &Environment) -> anyhow::Result<TargetChoice> {
+        let Some(base_url) = &self.base_url else {
+            self.check_embedded()?;
+            return Ok(TargetChoice::Embedded);
+        };
+        let fixtures = match &self.fixtures {
+            Some(path) => Fixtures::load(path).map_err(flag_error)?,
+            None => Fixtures::default(),
+        };
+        let mut target = Target::new(base_url, fixtures).map_err(flag_error)?;
+        if let Some(org) = &self.recipient_organization {
+            target = target
+                .recipient_organization(org)
+                .map_err(|e| anyhow!("--recipient-organization: {e}"))?;
+        }
+        if let Some(key) = &self.api_key {
+            target = target.api_key(key).map_err(|e| anyhow!("--api-key: {e}"))?;
+        } else if let Some(key) = &env.api_key {
+            target = target
+                .api_key(key)
+                .map_err(|e| anyhow!("${API_KEY_ENV}: {e}"))?;
+        }
+        if let Some(plan) = self.provision.plan(env)? {
+            target = target.provision(plan);
+        }
+        if self.insecure && !self.ca_cert.is_empty() {
+            bail!(
+                "--ca-cert has no effect with --insecure, which verifies no certificate at all: give one or the other"
+            );
+        }
+        if self.insecure {
+            target = target.insecure();
+        }
+        for path in &self.ca_cert {
+            let pem = std::fs::read(path)
+                .map_err(|e| anyhow!("--ca-cert {}: cannot read it: {e}", path.display()))?;
+            target = target
+                .trust_certificates(&pem)
+                .map_err(|e| anyhow!("--ca-cert {}: {e}", path.display()))?;
+        }
+        if self.allow_insecure_http {
+            target = target.allow_plain_http();
+        }
+        Ok(TargetChoice::Remote(Box::new(target)))
+    }
+
+    /// The embedded server has its own seeded key and tokens; a key, fixtures or provisioning
+    /// given without a URL would be silently unused, never what was meant.
+    fn check_embedded(&self) -> anyhow::Result<()> {
+        if self.api_key.is_some() {
+            bail!(
+                "--api-key needs --base-url: the embedded reference server uses its own seeded key"
+            );
+        }
+        if self.fixtures.is_some() {
+            bail!(
+                "--fixtures needs --base-url: the embedded reference server uses its own seeded fixtures"
+            );
+        }
+        if self.recipient_organization.is_some() {
+            bail!(
+                "--recipient-organization needs --base-url: the embedded reference server uses its own seeded fixtures"
+            );
+        }
+        if self.provision.provision.is_some() {
+            bail!("--provision needs --base-url: the embedded reference server is already seeded");
+        }
+        self.provision.check_unused()?;
+        for (flag, given) in [
+            ("--ca-cert", !self.ca_cert.is_empty()),
+            ("--insecure", self.insecure),
+            ("--allow-insecure-http", self.allow_insecure_http),
+        ] {
+            if given {
+                bail!(
+                    "{flag} needs --base-url: the embedded reference server is plain http on loopback"
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ProvisionArgs {
+    /// The provisioning plan, if `--provision` was given.
+    fn plan(&self, env: &Environment) -> anyhow::Result<Option<Provision>> {
+        let Some(asked) = &self.provision else {
+            self.check_unused()?;
+            return Ok(None);
+        };
+        let sharer_key = match (&self.sharer_api_key, &env.sharer_api_key) {
+            (Some(key), _) => {
+                ApiKey::new(key.clone()).map_err(|e| anyhow!("--sharer-api-key: {e}"))?
+            }
+            (None, Some(key)) => {
+                ApiKey::new(key.clone()).map_err(|e| anyhow!("${SHARER_API_KEY_ENV}: {e}"))?
+            }
+            (None, None) => bail!(
+                "--provision needs the sharer's key: --sharer-api-key or ${SHARER_API_KEY_ENV}"
+            ),
+        };
+        let organization = self.organization.clone().ok_or_else(|| {
+            anyhow!("--provision needs --organization (the sharer's organization)")
+        })?;
+        for (flag, value, prefix) in [
+            ("--track", self.track.as_ref(), "mtrack_"),
+            (
+                "--disposable-track",
+                self.disposable_track.as_ref(),
+                "mtrack_",
+            ),
+            ("--collection", self.collection.as_ref(), "mcoll_"),
+        ] {
+            if let Some(value) = value
+                && !value.starts_with(prefix)
+            {
+                bail!("{flag} {value:?}: ids of this kind start with `{prefix}`");
+            }
+        }
+        if self.disposable_track.is_some() && self.disposable_track == self.track {
+            bail!("--disposable-track is deleted by provisioning, so it cannot be --track");
+        }
+        let states = self.states(asked)?;
+        Ok(Some(Provision {
+            sharer_key,
+            organization,
+            track: self.track.clone(),
+            disposable_track: self.disposable_track.clone(),
+            collection: self.collection.clone(),
+            states,
+        }))
+    }
+
+    /// The states `--provision` asks for (`all`: every state the flags allow), each checked
+    /// against what it needs.
+    fn states(&self, asked: &str) -> anyhow::Result<Vec<ShareState>> {
+        let needs = |state: ShareState| -> Option<&'static str> {
+            match state {
+                ShareState::Live | ShareState::Revoked if self.track.is_none() => Some("--track"),
+                ShareState::Removed if self.disposable_track.is_none() => {
+                    Some("--disposable-track")
+                }
+                ShareState::Collection if self.collection.is_none() => Some("--collection"),
+                _ => None,
+            }
+        };
+        if asked == "all" {
+            let states: Vec<ShareState> = [
+                ShareState::Live,
+                ShareState::Revoked,
+                ShareState::Removed,
+                ShareState::Collection,
+            ]
+            .into_iter()
+            .filter(|s| needs(*s).is_none())
+            .collect();
+            if states.is_empty() {
+                bail!(
+                    "--provision has nothing to make: give --track (live, revoked), --disposable-track (removed) or --collection"
+                );
+            }
+            return Ok(states);
+        }
+        let mut states = Vec::new();
+        for word in asked.split(',').map(str::trim) {
+            let state = ShareState::from_name(word).ok_or_else(|| {
+                anyhow!(
+                    "--provision {asked:?}: {word:?} is not a state (live, revoked, removed, collection)"
+                )
+            })?;
+            if state == ShareState::Expired {
+                bail!(
+                    "--provision cannot make an expired share: the shortest expiry the API allows is one day; put one in the fixtures file"
+                );
+            }
+            if let Some(flag) = needs(state) {
+                bail!("--provision {word} needs {flag}");
+            }
+            if !states.contains(&state) {
+                states.push(state);
+            }
+        }
+        Ok(states)
+    }
+
+    /// Refuses provisioning details without `--provision`: they would be silently unused.
+    fn check_unused(&self) -> anyhow::Result<()> {
+        for (flag, given) in [
+            ("--sharer-api-key", self.sharer_api_key.is_some()),
+            ("--organization", self.organization.is_some()),
+            ("--track", self.track.is_some()),
+            ("--disposable-track", self.disposable_track.is_some()),
+            ("--collection", self.collection.is_some()),
+        ] {
+            if given && self.provision.is_none() {
+                bail!("{flag} is only used with --provision");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("share-conformance").chain(args.iter().copied()))
+    }
+
+    fn plan(args: &[&str], env: &Environment) -> anyhow::Result<(TargetChoice, RunSettings)> {
+        let Command::Run(run) = parse(args).unwrap().command else {
+            panic!("not a run")
+        };
+        run.plan(env)
+    }
+
+    fn remote(args: &[&str], env: &Environment) -> Target {
+        match plan(args, env).unwrap().0 {
+            TargetChoice::Remote(target) => *target,
+            TargetChoice::Embedded => panic!("embedded"),
+        }
+    }
+
+    /// Whether `target` holds `key`: its redactor masks exactly the keys it holds.
+    fn holds(target: &Target, key: &str) -> bool {
+        target.redactor().redact(key) != key
+    }
+
+    #[test]
+    fn bad_numbers_are_usage_errors() {
+        for args in [
+            ["run", "--timeout", "0"],
+            ["run", "--timeout", "abc"],
+            ["run", "--timeout", "NaN"],
+            ["run", "--concurrency", "0"],
+            ["run", "--repeat", "0"],
+        ] {
+            let err = parse(&args).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn the_key_comes_from_the_flag_then_the_environment_then_the_fixtures() {
+        let env = Environment {
+            api_key: Some("ak_from_env".into()),
+            sharer_api_key: None,
+        };
+        let url = "http://127.0.0.1:1";
+        let flag = remote(&["run", "--base-url", url, "--api-key", "ak_flag"], &env);
+        assert!(holds(&flag, "ak_flag") && !holds(&flag, "ak_from_env"));
+        let from_env = remote(&["run", "--base-url", url], &env);
+        assert!(holds(&from_env, "ak_from_env"));
+        let none = remote(&["run", "--base-url", url], &Environment::default());
+        assert!(!holds(&none, "ak_from_env") && !holds(&none, "ak_flag"));
+    }
+
+    #[test]
+    fn embedded_runs_refuse_a_key_or_fixtures_they_would_ignore() {
+        let env = Environment::default();
+        assert!(matches!(
+            plan(&["run"], &env).unwrap().0,
+            TargetChoice::Embedded
+        ));
+        for (args, needs) in [
+            (
+                &["run", "--api-key", "ak_x"][..],
+                "--api-key needs --base-url",
+            ),
+            (
+                &["run", "--fixtures", "f.toml"][..],
+                "--fixtures needs --base-url",
+            ),
+            (&["run", "--insecure"][..], "--insecure needs --base-url"),
+            (
+                &["run", "--track", "mtrack_1"][..],
+                "--track is only used with --provision",
+            ),
+        ] {
+            let err = plan(args, &env).unwrap_err();
+            assert!(err.to_string().contains(needs), "{args:?}: {err}");
+        }
+        // The environment's key is simply not used for the embedded server.
+        let env = Environment {
+            api_key: Some("ak_env".into()),
+            sharer_api_key: None,
+        };
+        assert!(plan(&["run"], &env).is_ok());
+    }
+
+    #[test]
+    fn library_errors_name_the_flag_and_never_echo_the_key() {
+        let env = Environment::default();
+        let err = plan(
+            &[
+                "run",
+                "--base-url",
+                "http://h",
+                "--api-key",
+                "ak_bad key_zzz",
+            ],
+            &env,
+        )
+        .unwrap_err();
+        let text = format!("{err:#}");
+        assert!(text.starts_with("--api-key: "), "{text}");
+        assert!(!text.contains("zzz"), "{text}");
+
+        let err = plan(&["run", "--base-url", "ftp://h"], &env).unwrap_err();
+        assert!(
+            err.to_string().starts_with("--base-url \"ftp://h\""),
+            "{err}"
+        );
+
+        let (target, settings) = plan(&["run", "--tags", "@a and"], &env).unwrap();
+        assert!(matches!(target, TargetChoice::Embedded));
+        let fixtures = Fixtures::default();
+        let target = Target::new("http://127.0.0.1:1", fixtures).unwrap();
+        let err = settings.apply(target).err().expect("a bad tag expression");
+        assert!(
+            err.to_string()
+                .starts_with("--tags \"@a and\" is not a tag expression"),
+            "{err}"
+        );
+
+        let plain = flag_error(Error::PlainHttp {
+            host: "example.com".into(),
+        });
+        assert!(
+            plain.to_string().contains("--allow-insecure-http"),
+            "{plain}"
+        );
+        let setting = flag_error(Error::Setting {
+            name: "timeout",
+            reason: "must be more than zero".into(),
+        });
+        assert_eq!(setting.to_string(), "--timeout must be more than zero");
+    }
+}

@@ -1,0 +1,416 @@
+//! `share-conformance`: parse the command line, build one checked configuration, call the
+//! library, map the outcome to an exit code (0 pass, 1 a MUST clause failed, 2 usage or
+//! configuration error, 3 target unreachable).
+
+mod args;
+mod matrix;
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::anyhow;
+use clap::Parser as _;
+use share_conformance::certificate::Certificate;
+use share_conformance::{Error, Fixtures, Level, Redactor, Suite, Target, doctor, support};
+use share_conformance_reference::faults::{CATALOGUE, Fault};
+use share_conformance_reference::variants::{CATALOGUE as VARIANTS, Variant};
+use share_conformance_reference::{ReferenceServer, ServerOptions};
+
+use self::args::{
+    Cli, Command, Environment, FaultsArgs, RunSettings, ServeArgs, TargetChoice, flag_error,
+};
+
+const PASSED: u8 = 0;
+const FAILED: u8 = 1;
+const USAGE: u8 = 2;
+const UNREACHABLE: u8 = 3;
+
+fn main() -> ExitCode {
+    // clap prints its own message and exits 2 on a bad flag, 0 on --help and --version.
+    let cli = Cli::parse();
+    let env = Environment::read();
+    // Keys as typed, before they are checked: not even the error about one may echo it.
+    let redactor = Redactor::from_raw(cli.secrets().into_iter().chain(env.secrets()));
+    redact_panics(redactor.clone());
+    ExitCode::from(match dispatch(cli, &env, &redactor) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {}", redactor.redact(&format!("{e:#}")));
+            USAGE
+        }
+    })
+}
+
+/// A panic is a bug; its message still passes the redactor.
+fn redact_panics(redactor: Redactor) {
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "share-conformance panicked{location}: {} (this is a bug)",
+            redactor.redact(message)
+        );
+    }));
+}
+
+fn dispatch(cli: Cli, env: &Environment, redactor: &Redactor) -> anyhow::Result<u8> {
+    let suite = Arc::new(match &cli.suite_dir {
+        Some(dir) => Suite::from_dir(dir).map_err(|e| anyhow!("--suite-dir: {e}"))?,
+        None => Suite::embedded()?,
+    });
+    match cli.command {
+        Command::Clauses => {
+            print!("{}", support::clause_listing(&suite));
+            Ok(PASSED)
+        }
+        Command::Run(args) => {
+            let (target, settings) = args.plan(env)?;
+            run(target, settings, suite, redactor)
+        }
+        Command::Certify(args) => {
+            let (target, settings) = args.plan(env)?;
+            run(target, settings, suite, redactor)
+        }
+        Command::Doctor(args) => {
+            let target = args.target.choose(env)?;
+            runtime()?.block_on(doctor(target, args.target.timeout(), redactor))
+        }
+        Command::VerifyCertificate(args) => verify_certificate(&args.certificate, &suite),
+        Command::Faults(args) => faults(args, suite),
+        Command::Variants(args) => variants(args, suite),
+        Command::Serve(args) => {
+            runtime()?.block_on(serve(args))?;
+            Ok(PASSED)
+        }
+    }
+}
+
+/// The embedded reference server, started, and the target that points at it.
+async fn embedded() -> anyhow::Result<(Target, ReferenceServer)> {
+    let server = ReferenceServer::start(ServerOptions::default())
+        .await
+        .map_err(|e| anyhow!("cannot start the embedded reference server: {e}"))?;
+    let fixtures = Fixtures::parse(&server.fixtures_toml())?;
+    let target = Target::new(&server.base_url(), fixtures)?.note("embedded reference server");
+    Ok((target, server))
+}
+
+/// The target chosen, with the embedded server behind it when it is the one.
+async fn resolve(choice: TargetChoice) -> anyhow::Result<(Target, Option<ReferenceServer>)> {
+    Ok(match choice {
+        TargetChoice::Remote(target) => (*target, None),
+        TargetChoice::Embedded => {
+            let (target, server) = embedded().await?;
+            (target, Some(server))
+        }
+    })
+}
+
+/// `run` and `certify`: the exit code is the report's verdict.
+fn run(
+    choice: TargetChoice,
+    settings: RunSettings,
+    suite: Arc<Suite>,
+    redactor: &Redactor,
+) -> anyhow::Result<u8> {
+    runtime()?.block_on(async {
+        let (target, server) = resolve(choice).await?;
+        let outcome = match settings.apply(target) {
+            Ok(run) => run.suite(suite).execute().await,
+            Err(e) => {
+                stop(server).await;
+                return Err(e);
+            }
+        };
+        stop(server).await;
+        Ok(match outcome {
+            Ok(report) if report.passed() => PASSED,
+            Ok(_) => FAILED,
+            Err(e @ Error::Unreachable { .. }) => {
+                let text = redactor.redact(&e.to_string()).into_owned();
+                let hint = if text.contains("certificate") {
+                    "the target's TLS certificate is not trusted: give its CA with --ca-cert FILE (or, knowingly, --insecure)"
+                } else {
+                    "check --base-url, the network path and TLS (`share-conformance doctor` says more)"
+                };
+                eprintln!("error: {text}\nhint: {hint}; no scenario was run");
+                UNREACHABLE
+            }
+            Err(e @ Error::NothingSelected { .. }) => {
+                eprintln!("error: {}", redactor.redact(&format!("{}", flag_error(e))));
+                FAILED
+            }
+            Err(e) => {
+                eprintln!("error: {}", redactor.redact(&format!("{}", flag_error(e))));
+                USAGE
+            }
+        })
+    })
+}
+
+/// Stops the embedded server, if there is one, once its open requests finish.
+async fn stop(server: Option<ReferenceServer>) {
+    if let Some(server) = server {
+        let _ = server.shutdown().await;
+    }
+}
+
+async fn doctor(
+    choice: TargetChoice,
+    timeout: std::time::Duration,
+    redactor: &Redactor,
+) -> anyhow::Result<u8> {
+    let (target, server) = resolve(choice).await?;
+    let diagnosis = doctor::examine(&target, timeout).await;
+    stop(server).await;
+    let diagnosis = diagnosis.map_err(flag_error)?;
+    let text = support::diagnosis(
+        &target.origin(),
+        target.described_as(),
+        target.verifies_tls(),
+        &diagnosis,
+    );
+    print!("{}", target.redactor().redact(&redactor.redact(&text)));
+    Ok(if diagnosis.unreachable {
+        UNREACHABLE
+    } else if diagnosis.healthy() {
+        PASSED
+    } else {
+        FAILED
+    })
+}
+
+fn verify_certificate(path: &std::path::Path, suite: &Suite) -> anyhow::Result<u8> {
+    let certificate = Certificate::load(path)?;
+    let differences = certificate.differences(suite);
+    if differences.is_empty() {
+        println!(
+            "✓ {} was produced by this suite (sha256:{}, {} files): {} against {}",
+            path.display(),
+            certificate.suite.digest,
+            certificate.suite.files.len(),
+            certificate.result,
+            certificate.target.origin
+        );
+        if certificate.harness.version != env!("CARGO_PKG_VERSION") {
+            println!(
+                "note: it was made by share-conformance {}, this is {}",
+                certificate.harness.version,
+                env!("CARGO_PKG_VERSION")
+            );
+        }
+        Ok(PASSED)
+    } else {
+        println!("✗ {} was not produced by this suite:", path.display());
+        for difference in differences {
+            println!("  {difference}");
+        }
+        Ok(FAILED)
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| anyhow!("cannot start the async runtime: {e}"))
+}
+
+fn faults(args: FaultsArgs, suite: Arc<Suite>) -> anyhow::Result<u8> {
+    if args.matrix {
+        let all: Vec<Fault> = CATALOGUE.iter().map(|info| info.fault).collect();
+        return matrix(&args, suite, &all, &[]);
+    }
+    let level = |id: &str| suite.clause(id).map(|c| c.level);
+    let mut out = std::io::stdout().lock();
+    let advisory = CATALOGUE
+        .iter()
+        .filter(|f| f.clauses.iter().all(|c| level(c) == Some(Level::Should)))
+        .count();
+    let _ = writeln!(
+        out,
+        "{} faults; each must be caught by the clause(s) it names. {} are advisory: they break only SHOULD clauses, which report them without failing the run\n",
+        CATALOGUE.len(),
+        advisory
+    );
+    let _ = writeln!(
+        out,
+        "{:<34}  {:<9}  {:<40}  what the server does wrong",
+        "fault", "kind", "caught by"
+    );
+    for info in CATALOGUE {
+        let caught_by: Vec<String> = info
+            .clauses
+            .iter()
+            .map(|c| match level(c) {
+                Some(Level::Should) => format!("{c} (SHOULD)"),
+                _ => (*c).to_owned(),
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{:<34}  {:<9}  {:<40}  {}",
+            info.name,
+            info.kind.to_string(),
+            caught_by.join(", "),
+            info.description
+        );
+    }
+    Ok(PASSED)
+}
+
+fn variants(args: FaultsArgs, suite: Arc<Suite>) -> anyhow::Result<u8> {
+    if args.matrix {
+        let all: Vec<Variant> = VARIANTS.iter().map(|info| info.variant).collect();
+        return matrix(&args, suite, &[], &all);
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{} conforming variants: choices the docs leave open. Against each, every MUST clause must pass; the SHOULD clauses named report the choice\n",
+        VARIANTS.len()
+    );
+    let _ = writeln!(
+        out,
+        "{:<36}  {:<26}  the choice",
+        "variant", "reported by (SHOULD)"
+    );
+    for info in VARIANTS {
+        let _ = writeln!(
+            out,
+            "{:<36}  {:<26}  {}",
+            info.name,
+            if info.advisories.is_empty() {
+                "-".to_owned()
+            } else {
+                info.advisories.join(", ")
+            },
+            info.description
+        );
+    }
+    Ok(PASSED)
+}
+
+fn matrix(
+    args: &FaultsArgs,
+    suite: Arc<Suite>,
+    faults: &[Fault],
+    variants: &[Variant],
+) -> anyhow::Result<u8> {
+    let timeout = std::time::Duration::from_secs_f64(args.timeout);
+    let matrix = runtime()?.block_on(matrix::run_matrix(
+        suite,
+        faults,
+        variants,
+        timeout,
+        args.parallel,
+    ));
+    print!("{}", matrix.render());
+    let problems = matrix.problems();
+    for problem in &problems {
+        eprintln!("problem: {problem}");
+    }
+    Ok(if problems.is_empty() { PASSED } else { FAILED })
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let options = ServerOptions {
+        fault: args.fault,
+        variant: args.variant,
+        latency: std::time::Duration::from_millis(args.latency),
+        fail_every: args.fail_every,
+        ..Default::default()
+    };
+    let server = ReferenceServer::bind(args.addr, options)
+        .await
+        .map_err(|e| anyhow!("cannot listen on {}: {e}", args.addr))?;
+    let url = server.base_url();
+    let fixtures = server.fixtures_toml();
+    println!("reference server listening on {url}");
+    if let Some(fault) = args.fault {
+        println!("serving with fault {fault}: {}", fault.info().description);
+    }
+    if let Some(variant) = args.variant {
+        println!("serving variant {variant}: {}", variant.info().description);
+    }
+    let seed = server.seed();
+    println!(
+        "provision against it: --provision --sharer-api-key {} --organization {} --track {} --disposable-track {} --collection {} --recipient-organization {}",
+        seed.sharer_key.expose(),
+        seed.organization_id,
+        seed.track_id,
+        seed.disposable_track_id,
+        seed.collection_id,
+        seed.recipient_organization_id
+    );
+    match &args.fixtures_out {
+        Some(path) => {
+            write_atomically(path, &fixtures)?;
+            println!("fixtures written to {}", path.display());
+        }
+        None => println!("\n# fixtures\n{fixtures}"),
+    }
+    println!(
+        "run against it: share-conformance run --base-url {url} --fixtures {}",
+        args.fixtures_out
+            .as_ref()
+            .map_or("FILE".into(), |p| p.display().to_string())
+    );
+    println!("stop with Ctrl-C");
+    shutdown_signal().await;
+    server
+        .shutdown()
+        .await
+        .map_err(|e| anyhow!("the server stopped with an error: {e}"))
+}
+
+/// Writes `text` to a temporary file beside `path`, then renames it, so a script waiting for
+/// `path` never reads half a file.
+fn write_atomically(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+    let file_name = path
+        .file_name()
+        .ok_or_else(|| anyhow!("--fixtures-out {} names no file", path.display()))?;
+    let mut temporary = path.to_path_buf();
+    temporary.set_file_name(format!(
+        ".{}.{}.tmp",
+        file_name.to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&temporary, text)
+        .map_err(|e| anyhow!("cannot write {}: {e}", temporary.display()))?;
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        anyhow!("cannot write {}: {e}", path.display())
+    })
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,833 @@
+//! The matrix: the suite against the reference server clean, once per fault, and once per
+//! conforming variant. It measures the suite in both directions.
+//!
+//! - A fault is *caught* when every clause it declares fails by the fault's own symptom: FAIL
+//!   for a MUST clause (and the run fails), ADVISORY-FAIL for a SHOULD clause, and among the
+//!   clause's failing scenarios one whose check on the answer failed. A request that got no
+//!   answer (a timeout on a busy machine) catches only a transport fault. A fault that
+//!   declares only SHOULD clauses is advisory: the run must still pass, since the docs do not
+//!   forbid what it does.
+//! - A variant *conforms* when the run passes with every MUST clause PASS, and the SHOULD
+//!   clauses that are not PASS are exactly the ones it declares (those report its choice).
+//!
+//! [`Matrix::problems`] names every fault that got through, every variant the suite failed,
+//! and anything on the clean server short of a whole passing run: every clause PASS, every
+//! scenario run, no leak.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt as _;
+use share_conformance::{Cause, Fixtures, Level, Outcome, Report, Run, Suite, Target, Verdict};
+use share_conformance_reference::faults::{Fault, FaultKind};
+use share_conformance_reference::variants::Variant;
+use share_conformance_reference::{ReferenceServer, ServerOptions};
+
+/// What one run was against: the clean server, a fault, or a variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Subject {
+    /// The documented behaviour.
+    Clean,
+    /// A deliberate defect.
+    Fault(Fault),
+    /// A conforming variant.
+    Variant(Variant),
+}
+
+impl Subject {
+    /// `(clean)`, a fault's or a variant's name.
+    pub fn label(self) -> String {
+        match self {
+            Self::Clean => "(clean)".to_owned(),
+            Self::Fault(f) => f.name().to_owned(),
+            Self::Variant(v) => v.name().to_owned(),
+        }
+    }
+
+    /// The clauses the subject declares: a fault's catchers, a variant's advisories.
+    pub fn declared(self) -> &'static [&'static str] {
+        match self {
+            Self::Clean => &[],
+            Self::Fault(f) => f.info().clauses,
+            Self::Variant(v) => v.info().advisories,
+        }
+    }
+
+    /// Whether a request that got no answer is this subject's symptom: only for a fault of
+    /// the transport (a slow save, a reset connection).
+    fn no_answer_is_its_symptom(self) -> bool {
+        matches!(self, Self::Fault(f) if f.info().kind == FaultKind::Transport)
+    }
+}
+
+/// Why one scenario behind a clause failed: where, at which step, and for what kind of reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClauseFailure {
+    /// `features/saving.feature:14`.
+    pub scenario: String,
+    /// The step that failed.
+    pub step: String,
+    /// A failed check, no answer, or a scenario that could not be set up.
+    pub cause: Cause,
+}
+
+/// One run of the suite against the reference server.
+#[derive(Debug, Clone)]
+pub struct SubjectRun {
+    /// What it ran against.
+    pub subject: Subject,
+    /// Clauses whose verdict is FAIL.
+    pub failed: BTreeSet<String>,
+    /// Clauses whose verdict is ADVISORY-FAIL.
+    pub advisory: BTreeSet<String>,
+    /// Clauses whose verdict is not PASS (FAIL, ADVISORY-FAIL, NOT-TESTABLE, FLAKY).
+    pub not_passed: BTreeSet<String>,
+    /// Why each failed clause failed: its failing scenarios, each with its step and cause.
+    pub failures: BTreeMap<String, Vec<ClauseFailure>>,
+    /// Whether the run passed (exit 0).
+    pub run_passed: bool,
+    /// How many scenarios reported a result.
+    pub scenarios: usize,
+    /// How many clauses got a verdict.
+    pub clauses: usize,
+    /// Leaks the run's leak scan found.
+    pub leaks: usize,
+    /// Why the run produced no report, if it did not.
+    pub error: Option<String>,
+    /// Wall time of the run.
+    pub elapsed: Duration,
+}
+
+impl SubjectRun {
+    fn new(subject: Subject) -> Self {
+        Self {
+            subject,
+            failed: BTreeSet::new(),
+            advisory: BTreeSet::new(),
+            not_passed: BTreeSet::new(),
+            failures: BTreeMap::new(),
+            run_passed: false,
+            scenarios: 0,
+            clauses: 0,
+            leaks: 0,
+            error: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Records what `report` found.
+    fn record(&mut self, report: &Report) {
+        self.run_passed = report.passed();
+        self.scenarios = report.scenarios().len();
+        self.clauses = report.clauses().len();
+        self.leaks = report.outputs.leaks.len();
+        for clause in report.clauses() {
+            match clause.verdict {
+                Verdict::Fail => {
+                    self.failed.insert(clause.id.clone());
+                }
+                Verdict::AdvisoryFail => {
+                    self.advisory.insert(clause.id.clone());
+                }
+                _ => {}
+            }
+            if clause.verdict != Verdict::Pass {
+                self.not_passed.insert(clause.id.clone());
+            }
+        }
+        for scenario in report.scenarios() {
+            if let Outcome::Failed { step, cause, .. } = &scenario.outcome {
+                for clause in &scenario.clauses {
+                    self.failures
+                        .entry(clause.clone())
+                        .or_default()
+                        .push(ClauseFailure {
+                            scenario: scenario.id.to_string(),
+                            step: step.clone(),
+                            cause: *cause,
+                        });
+                }
+            }
+        }
+    }
+
+    /// Whether `clause` came out as a catch: FAIL, or ADVISORY-FAIL for a SHOULD clause.
+    fn flagged(&self, clause: &str) -> bool {
+        self.failed.contains(clause) || self.advisory.contains(clause)
+    }
+
+    /// Whether `clause` failed by the subject's own symptom: a check on an answer, or, for a
+    /// transport fault, no answer at all.
+    pub fn failed_by_symptom(&self, clause: &str) -> bool {
+        self.flagged(clause)
+            && self.failures.get(clause).is_some_and(|failures| {
+                failures.iter().any(|f| {
+                    f.cause == Cause::Check
+                        || (f.cause == Cause::NoResponse && self.subject.no_answer_is_its_symptom())
+                })
+            })
+    }
+
+    /// Declared clauses of a fault that did not fail by its symptom.
+    pub fn missed(&self) -> Vec<&'static str> {
+        match self.subject {
+            Subject::Fault(_) => self
+                .subject
+                .declared()
+                .iter()
+                .copied()
+                .filter(|c| !self.failed_by_symptom(c))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// How the failures of `clause` came about, for a problem's message.
+    fn causes(&self, clause: &str) -> String {
+        match self.failures.get(clause) {
+            None => "it did not fail".to_owned(),
+            Some(failures) => failures
+                .iter()
+                .map(|f| format!("{} at {} ({})", f.cause.word(), f.scenario, f.step))
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+/// The clean run, one run per fault and one per variant.
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    /// Clause ids and levels, in catalogue order: the matrix's columns.
+    pub columns: Vec<(String, Level)>,
+    /// How many scenarios the suite has.
+    pub scenarios: usize,
+    /// The run against the clean server.
+    pub clean: SubjectRun,
+    /// One run per fault, in catalogue order.
+    pub faults: Vec<SubjectRun>,
+    /// One run per variant, in catalogue order.
+    pub variants: Vec<SubjectRun>,
+    /// Wall time of the whole matrix.
+    pub elapsed: Duration,
+}
+
+impl Matrix {
+    fn level(&self, clause: &str) -> Option<Level> {
+        self.columns
+            .iter()
+            .find(|(id, _)| id == clause)
+            .map(|(_, level)| *level)
+    }
+
+    /// Whether a fault's declared clauses are all SHOULD: a bad habit the docs allow.
+    pub fn is_advisory(&self, fault: Fault) -> bool {
+        fault
+            .info()
+            .clauses
+            .iter()
+            .all(|c| self.level(c) == Some(Level::Should))
+    }
+
+    /// Why a fault's run is not a catch, if it is not.
+    fn fault_problem(&self, run: &SubjectRun) -> Option<String> {
+        let Subject::Fault(fault) = run.subject else {
+            return None;
+        };
+        if let Some(e) = &run.error {
+            return Some(format!("{fault}: the run did not complete: {e}"));
+        }
+        for clause in fault.info().clauses {
+            if self.level(clause).is_none() {
+                return Some(format!("{fault}: declares {clause}, which is not a clause"));
+            }
+        }
+        let missed = run.missed();
+        if !missed.is_empty() {
+            let flagged: Vec<&str> = run
+                .failed
+                .iter()
+                .chain(&run.advisory)
+                .map(String::as_str)
+                .collect();
+            let how: Vec<String> = missed
+                .iter()
+                .filter(|c| run.flagged(c))
+                .map(|c| {
+                    format!(
+                        "{c} failed, but not by a check on an answer: {}",
+                        run.causes(c)
+                    )
+                })
+                .collect();
+            return Some(format!(
+                "{fault}: declared {} did not fail by its symptom; {}{}",
+                missed.join(", "),
+                if flagged.is_empty() {
+                    "nothing did".to_owned()
+                } else {
+                    format!("failed: {}", flagged.join(", "))
+                },
+                how.iter().map(|h| format!("\n  {h}")).collect::<String>()
+            ));
+        }
+        match (self.is_advisory(fault), run.run_passed) {
+            (false, true) => Some(format!(
+                "{fault}: its MUST clauses failed, yet the run passed"
+            )),
+            (true, false) => Some(format!(
+                "{fault}: advisory (SHOULD clauses only), yet the run failed on {}",
+                run.failed.iter().cloned().collect::<Vec<_>>().join(", ")
+            )),
+            _ => None,
+        }
+    }
+
+    /// Why a variant's run is not a pass, if it is not.
+    fn variant_problem(&self, run: &SubjectRun) -> Option<String> {
+        let Subject::Variant(variant) = run.subject else {
+            return None;
+        };
+        if let Some(e) = &run.error {
+            return Some(format!("{variant}: the run did not complete: {e}"));
+        }
+        let must_not_passed: Vec<&str> = run
+            .not_passed
+            .iter()
+            .filter(|c| self.level(c) == Some(Level::Must))
+            .map(String::as_str)
+            .collect();
+        if !must_not_passed.is_empty() || !run.run_passed {
+            return Some(format!(
+                "{variant}: a choice the docs leave open, yet {} did not pass",
+                if must_not_passed.is_empty() {
+                    "the run".to_owned()
+                } else {
+                    must_not_passed.join(", ")
+                }
+            ));
+        }
+        let declared: BTreeSet<String> = variant
+            .info()
+            .advisories
+            .iter()
+            .map(|c| (*c).to_owned())
+            .collect();
+        if run.not_passed != declared {
+            return Some(format!(
+                "{variant}: declares advisories [{}] but the SHOULD clauses not passing are [{}]",
+                declared.into_iter().collect::<Vec<_>>().join(", "),
+                run.not_passed
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        None
+    }
+
+    /// How many faults were caught as declared.
+    pub fn caught(&self) -> usize {
+        self.faults
+            .iter()
+            .filter(|r| self.fault_problem(r).is_none())
+            .count()
+    }
+
+    /// How many variants passed as declared.
+    pub fn conforming(&self) -> usize {
+        self.variants
+            .iter()
+            .filter(|r| self.variant_problem(r).is_none())
+            .count()
+    }
+
+    /// `56/56 faults caught by their declared clauses; 19/19 conforming variants pass`.
+    pub fn score(&self) -> String {
+        format!(
+            "{}/{} faults caught by their declared clauses; {}/{} conforming variants pass",
+            self.caught(),
+            self.faults.len(),
+            self.conforming(),
+            self.variants.len()
+        )
+    }
+
+    /// What is wrong with the suite or the catalogues, one line each; empty when all is well.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = self.clean_problems();
+        problems.extend(self.faults.iter().filter_map(|r| self.fault_problem(r)));
+        problems.extend(self.variants.iter().filter_map(|r| self.variant_problem(r)));
+        problems
+    }
+
+    /// The clean server must pass the whole run: every clause of the catalogue PASS, every
+    /// scenario of the suite run, and nothing leaked.
+    fn clean_problems(&self) -> Vec<String> {
+        let clean = &self.clean;
+        let mut problems = Vec::new();
+        if let Some(e) = &clean.error {
+            problems.push(format!("the clean server's run did not complete: {e}"));
+            return problems;
+        }
+        if !clean.not_passed.is_empty() {
+            let list: Vec<&str> = clean.not_passed.iter().map(String::as_str).collect();
+            problems.push(format!(
+                "the clean server does not pass {}",
+                list.join(", ")
+            ));
+        }
+        if !clean.run_passed {
+            problems.push("the clean server's run did not pass".to_owned());
+        }
+        if clean.clauses != self.columns.len() {
+            problems.push(format!(
+                "the clean server's run judged {} clauses of the catalogue's {}",
+                clean.clauses,
+                self.columns.len()
+            ));
+        }
+        if clean.scenarios != self.scenarios {
+            problems.push(format!(
+                "the clean server's run reported {} scenarios of the suite's {}",
+                clean.scenarios, self.scenarios
+            ));
+        }
+        if clean.leaks > 0 {
+            problems.push(format!(
+                "the clean server's run leaked a key in {} output(s)",
+                clean.leaks
+            ));
+        }
+        problems
+    }
+
+    /// The runs × clause grid, a legend of its columns, and the score.
+    ///
+    /// A cell is `#` where a declared clause failed by the fault's symptom, `~` where it failed
+    /// only otherwise (no answer, a step that could not run), `!` where a declared clause did
+    /// not fail, `x` where an undeclared clause failed (`a` where it was an advisory failure),
+    /// `n` where it was not testable, `.` where the clause passed.
+    pub fn render(&self) -> String {
+        let name_width = self
+            .faults
+            .iter()
+            .chain(&self.variants)
+            .map(|r| r.subject.label().len())
+            .max()
+            .unwrap_or(5)
+            .max(14);
+        let mut out = String::new();
+        let header = |out: &mut String, title: &str| {
+            out.push_str(&format!("{title:name_width$}  "));
+            for n in 1..=self.columns.len() {
+                out.push_str(&format!("{n:>3}"));
+            }
+            out.push_str("  verdict\n");
+        };
+        header(&mut out, "fault \\ clause");
+        for run in std::iter::once(&self.clean).chain(&self.faults) {
+            self.render_row(&mut out, run, name_width);
+        }
+        out.push('\n');
+        header(&mut out, "variant");
+        for run in &self.variants {
+            self.render_row(&mut out, run, name_width);
+        }
+        out.push_str("\ncolumns: ");
+        let legend: Vec<String> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (c, level))| {
+                format!(
+                    "{} {c}{}",
+                    i + 1,
+                    if *level == Level::Should {
+                        " (SHOULD)"
+                    } else {
+                        ""
+                    }
+                )
+            })
+            .collect();
+        out.push_str(&legend.join(", "));
+        out.push_str(
+            "\ncells: # declared and failed by its symptom, ~ declared and failed otherwise (no answer, setup), ! declared but passed, x also failed, a also an advisory failure, n not testable, . passed\n",
+        );
+        out.push_str(&format!(
+            "{} in {:.1} s\n",
+            self.score(),
+            self.elapsed.as_secs_f64()
+        ));
+        out
+    }
+
+    fn render_row(&self, out: &mut String, run: &SubjectRun, name_width: usize) {
+        let declared = run.subject.declared();
+        out.push_str(&format!("{:name_width$}  ", run.subject.label()));
+        for (column, _) in &self.columns {
+            let cell = match (
+                declared.contains(&column.as_str()),
+                run.failed.contains(column),
+                run.advisory.contains(column),
+                run.not_passed.contains(column),
+            ) {
+                (true, ..) if run.failed_by_symptom(column) => '#',
+                (true, true, _, _) | (true, _, true, _) => '~',
+                (true, false, false, _) => '!',
+                (false, true, _, _) => 'x',
+                (false, _, true, _) => 'a',
+                (false, false, false, true) => 'n',
+                (false, false, false, false) => '.',
+            };
+            out.push_str(&format!("{cell:>3}"));
+        }
+        let verdict = match run.subject {
+            _ if run.error.is_some() => "ERROR".to_owned(),
+            Subject::Clean if run.not_passed.is_empty() => "clean: all clauses pass".to_owned(),
+            Subject::Clean => "clean: NOT ALL PASS".to_owned(),
+            Subject::Fault(fault) => match self.fault_problem(run) {
+                None if self.is_advisory(fault) => "caught (advisory)".to_owned(),
+                None => "caught".to_owned(),
+                Some(_) => "MISSED".to_owned(),
+            },
+            Subject::Variant(_) => match self.variant_problem(run) {
+                None => "passes".to_owned(),
+                Some(_) => "FAILED BY THE SUITE".to_owned(),
+            },
+        };
+        out.push_str(&format!("  {verdict}\n"));
+    }
+}
+
+/// How long a request may take in a run of the matrix that is not about timing: long enough
+/// that a machine busy with the other runs never turns a slow answer into a verdict.
+pub const UNHURRIED: Duration = Duration::from_secs(15);
+
+/// Runs the suite against a clean reference server, one per fault and one per variant,
+/// `parallel` at a time. The runs against a transport fault bound their requests by
+/// `timeout` (the slow-save fault waits for it); every other run by [`UNHURRIED`].
+///
+/// The runs share one task (cucumber's futures are not `Send`) and their servers run on the
+/// runtime's threads.
+pub async fn run_matrix(
+    suite: Arc<Suite>,
+    faults: &[Fault],
+    variants: &[Variant],
+    timeout: Duration,
+    parallel: usize,
+) -> Matrix {
+    let started = Instant::now();
+    let columns = suite.clauses().map(|c| (c.id.clone(), c.level)).collect();
+    let subjects: Vec<Subject> = std::iter::once(Subject::Clean)
+        .chain(faults.iter().copied().map(Subject::Fault))
+        .chain(variants.iter().copied().map(Subject::Variant))
+        .collect();
+    let mut runs: Vec<SubjectRun> = futures::stream::iter(subjects)
+        .map(|subject| {
+            let timeout = if subject.no_answer_is_its_symptom() {
+                timeout
+            } else {
+                UNHURRIED
+            };
+            run_one(suite.clone(), subject, timeout)
+        })
+        .buffer_unordered(parallel.max(1))
+        .collect()
+        .await;
+    runs.sort_by_key(|r| r.subject);
+    let clean = runs.remove(0);
+    let (faults, variants) = runs
+        .into_iter()
+        .partition(|r| matches!(r.subject, Subject::Fault(_)));
+    Matrix {
+        columns,
+        scenarios: suite.scenario_count(),
+        clean,
+        faults,
+        variants,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// One run of the suite against a reference server serving `subject`.
+pub async fn run_one(suite: Arc<Suite>, subject: Subject, timeout: Duration) -> SubjectRun {
+    let started = Instant::now();
+    let mut run = SubjectRun::new(subject);
+    let options = ServerOptions {
+        fault: match subject {
+            Subject::Fault(f) => Some(f),
+            _ => None,
+        },
+        variant: match subject {
+            Subject::Variant(v) => Some(v),
+            _ => None,
+        },
+        ..Default::default()
+    };
+    let server = match ReferenceServer::start(options).await {
+        Ok(server) => server,
+        Err(e) => {
+            run.error = Some(format!("the reference server did not start: {e}"));
+            return run;
+        }
+    };
+    let target = Fixtures::parse(&server.fixtures_toml())
+        .and_then(|fixtures| Target::new(&server.base_url(), fixtures));
+    let outcome = match target {
+        Ok(target) => {
+            Run::new(target.note(&subject.label()))
+                .suite(suite)
+                .timeout(timeout)
+                .quiet()
+                .execute()
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match outcome {
+        Ok(report) => run.record(&report),
+        Err(e) => run.error = Some(e.to_string()),
+    }
+    // Dropping the server signals shutdown without waiting: a slow fault's handler may
+    // still hold a connection the harness gave up on.
+    drop(server);
+    run.elapsed = started.elapsed();
+    run
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use share_conformance_reference::faults::CATALOGUE;
+    use share_conformance_reference::variants::CATALOGUE as VARIANTS;
+
+    // The suite proves its power in both directions: against the clean reference server
+    // every clause passes; against each fault of the catalogue the fault's declared clauses
+    // fail by its symptom (the run fails, unless the fault is advisory); against each
+    // conforming variant every MUST clause passes and exactly the declared SHOULD clauses
+    // report the choice. `share-conformance faults --matrix` prints the same.
+
+    /// The catalogues' sizes, pinned: a fault or variant that disappears is noticed.
+    #[test]
+    fn the_catalogues_hold_66_faults_and_25_variants() {
+        assert_eq!(CATALOGUE.len(), 66);
+        assert_eq!(VARIANTS.len(), 25);
+    }
+
+    fn failing(subject: Subject, clause: &str, cause: Cause) -> SubjectRun {
+        let mut run = SubjectRun::new(subject);
+        run.failed.insert(clause.to_owned());
+        run.not_passed.insert(clause.to_owned());
+        run.failures.insert(
+            clause.to_owned(),
+            vec![ClauseFailure {
+                scenario: "features/saving.feature:9".into(),
+                step: "When the recipient saves the live share".into(),
+                cause,
+            }],
+        );
+        run
+    }
+
+    #[test]
+    fn only_a_fault_of_the_transport_is_caught_by_no_answer() {
+        let status = Subject::Fault(Fault::Save200Not201);
+        let clause = status.declared()[0];
+        assert!(failing(status, clause, Cause::Check).failed_by_symptom(clause));
+        let timed_out = failing(status, clause, Cause::NoResponse);
+        assert!(!timed_out.failed_by_symptom(clause));
+        assert_eq!(timed_out.missed(), status.declared());
+        assert!(!failing(status, clause, Cause::Setup).failed_by_symptom(clause));
+
+        let transport = CATALOGUE
+            .iter()
+            .find(|f| f.kind == FaultKind::Transport)
+            .map(|f| Subject::Fault(f.fault))
+            .expect("a transport fault");
+        let clause = transport.declared()[0];
+        assert!(failing(transport, clause, Cause::NoResponse).failed_by_symptom(clause));
+    }
+
+    fn matrix_with_clean(clean: SubjectRun) -> Matrix {
+        Matrix {
+            columns: vec![("A".into(), Level::Must)],
+            scenarios: 3,
+            clean,
+            faults: Vec::new(),
+            variants: Vec::new(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn the_clean_baseline_is_the_whole_run_passing() {
+        let mut clean = SubjectRun::new(Subject::Clean);
+        clean.run_passed = true;
+        clean.scenarios = 3;
+        clean.clauses = 1;
+        assert!(matrix_with_clean(clean.clone()).problems().is_empty());
+
+        let mut leaked = clean.clone();
+        leaked.leaks = 1;
+        let problems = matrix_with_clean(leaked).problems();
+        assert!(problems[0].contains("leaked a key"), "{problems:?}");
+
+        let mut short = clean.clone();
+        short.scenarios = 2;
+        let problems = matrix_with_clean(short).problems();
+        assert!(
+            problems[0].contains("2 scenarios of the suite's 3"),
+            "{problems:?}"
+        );
+
+        let mut unjudged = clean.clone();
+        unjudged.clauses = 0;
+        assert!(!matrix_with_clean(unjudged).problems().is_empty());
+
+        let mut failed = clean;
+        failed.run_passed = false;
+        assert!(!matrix_with_clean(failed).problems().is_empty());
+    }
+
+    fn explain(matrix: &Matrix) -> String {
+        let outputs: Vec<String> = matrix
+            .faults
+            .iter()
+            .chain(&matrix.variants)
+            .chain(std::iter::once(&matrix.clean))
+            .filter(|run| {
+                let label = run.subject.label();
+                matrix.problems().iter().any(|p| p.starts_with(&label))
+                    || run.subject == Subject::Clean && !run.not_passed.is_empty()
+            })
+            .map(|run| {
+                let failures: Vec<String> = run
+                    .failures
+                    .iter()
+                    .flat_map(|(clause, failures)| {
+                        failures.iter().map(move |f| {
+                            format!(
+                                "  {clause}: {} at {} ({})",
+                                f.cause.word(),
+                                f.scenario,
+                                f.step
+                            )
+                        })
+                    })
+                    .collect();
+                format!(
+                    "--- run against {}: {}\n{}",
+                    run.subject.label(),
+                    run.error.as_deref().unwrap_or("completed"),
+                    failures.join("\n")
+                )
+            })
+            .collect();
+        format!(
+            "{}\n{}\n{}",
+            matrix.render(),
+            matrix.problems().join("\n"),
+            outputs.join("\n")
+        )
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_fault_is_caught_and_every_variant_passes() {
+        let suite = Arc::new(Suite::embedded().unwrap());
+        let faults: Vec<Fault> = CATALOGUE.iter().map(|info| info.fault).collect();
+        let variants: Vec<Variant> = VARIANTS.iter().map(|info| info.variant).collect();
+        // The timeout bounds the slow-save fault's runs; every other answer is immediate.
+        let matrix = run_matrix(suite, &faults, &variants, Duration::from_secs(2), 8).await;
+        println!("{}", matrix.render());
+        assert!(matrix.problems().is_empty(), "{}", explain(&matrix));
+        assert_eq!(matrix.caught(), faults.len());
+        assert_eq!(matrix.conforming(), variants.len());
+        // The clean baseline passes as a whole: the run, every clause of the catalogue, every
+        // scenario of the suite, and no leak.
+        let clean = &matrix.clean;
+        assert!(clean.run_passed && clean.not_passed.is_empty());
+        assert_eq!(clean.clauses, Suite::embedded().unwrap().clauses().count());
+        assert_eq!(clean.scenarios, Suite::embedded().unwrap().scenario_count());
+        assert_eq!(clean.leaks, 0);
+    }
+
+    #[test]
+    fn the_fault_catalogue_covers_every_must_clause_and_every_kind() {
+        let suite = Suite::embedded().unwrap();
+        assert!(CATALOGUE.len() >= 50, "{} faults", CATALOGUE.len());
+        for kind in [
+            FaultKind::Status,
+            FaultKind::Body,
+            FaultKind::Envelope,
+            FaultKind::Semantics,
+            FaultKind::Transport,
+        ] {
+            assert!(CATALOGUE.iter().any(|f| f.kind == kind), "no {kind} fault");
+        }
+        let named: BTreeSet<&str> = CATALOGUE
+            .iter()
+            .flat_map(|f| f.clauses.iter().copied())
+            .collect();
+        for clause in suite.clauses() {
+            if clause.level == Level::Must {
+                assert!(
+                    named.contains(clause.id.as_str()),
+                    "no fault is declared for {}",
+                    clause.id
+                );
+            }
+        }
+        for id in named {
+            assert!(
+                suite.clause(id).is_some(),
+                "a fault names {id}, which is not a clause"
+            );
+        }
+        for info in CATALOGUE {
+            let levels: BTreeSet<Level> = info
+                .clauses
+                .iter()
+                .filter_map(|c| suite.clause(c).map(|c| c.level))
+                .collect();
+            assert_eq!(
+                levels.len(),
+                1,
+                "{} mixes MUST and SHOULD clauses: a fault either fails the run or is advisory",
+                info.name
+            );
+        }
+    }
+
+    #[test]
+    fn there_are_at_least_twelve_variants_and_they_declare_only_should_clauses() {
+        let suite = Suite::embedded().unwrap();
+        assert!(VARIANTS.len() >= 12, "{} variants", VARIANTS.len());
+        for name in [
+            "sign-in-message",
+            "details-populated",
+            "extra-fields",
+            "view-counter",
+            "repeat-save-200",
+        ] {
+            assert!(
+                VARIANTS.iter().any(|v| v.name == name),
+                "the variant {name} (a case the issue names) is missing"
+            );
+        }
+        for info in VARIANTS {
+            for clause in info.advisories {
+                let level = suite.clause(clause).map(|c| c.level);
+                assert_eq!(
+                    level,
+                    Some(Level::Should),
+                    "{} declares {clause}: a variant may only trip SHOULD clauses",
+                    info.name
+                );
+            }
+        }
+    }
+}

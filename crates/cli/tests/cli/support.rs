@@ -1,0 +1,223 @@
+//! What the command-line tests share: a scratch directory removed on drop, the binary run with
+//! a cleared environment, `serve` in a process of its own, and servers on free ports.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use share_conformance::Fixtures;
+use share_conformance_reference::{ReferenceServer, ServerOptions};
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_share-conformance");
+
+/// A directory of its own for one test, removed with everything in it when dropped.
+pub struct ScratchDir(PathBuf);
+
+impl ScratchDir {
+    /// A fresh, empty directory named after `name`.
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "share-conformance-cli-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a scratch directory");
+        Self(dir)
+    }
+
+    /// `name` inside the directory.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// `name` inside the directory, as text for a command line.
+    pub fn arg(&self, name: &str) -> String {
+        self.join(name).display().to_string()
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// Writes `fixtures` as `fixtures.toml` here; its path.
+    pub fn fixtures(&self, fixtures: &Fixtures) -> String {
+        let path = self.join("fixtures.toml");
+        std::fs::write(&path, fixtures.to_toml()).expect("the fixtures file");
+        path.display().to_string()
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The binary with `args` and a cleared environment: nothing of the developer's (a
+/// `FREDDY_API_KEY`, a proxy) can leak in. `env` adds variables back.
+pub fn command(args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs the binary with `args` and a cleared environment (blocking: from async tests, use
+/// [`harness_async`]).
+pub fn harness(args: &[&str]) -> Output {
+    command(args, &[]).output().expect("the binary runs")
+}
+
+/// [`harness`] with environment variables.
+pub fn harness_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(args, env).output().expect("the binary runs")
+}
+
+/// [`harness`], off the async runtime's threads.
+pub async fn harness_async(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        harness(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    })
+    .await
+    .expect("the blocking task")
+}
+
+/// stdout and stderr as text.
+pub fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The reference server, in this process, with `options`.
+pub async fn reference(options: ServerOptions) -> ReferenceServer {
+    ReferenceServer::start(options)
+        .await
+        .expect("the reference server starts")
+}
+
+/// The fixtures the reference server was seeded with.
+pub fn fixtures_of(server: &ReferenceServer) -> Fixtures {
+    Fixtures::parse(&server.fixtures_toml()).expect("the reference server's fixtures parse")
+}
+
+/// Serves `app` on a free loopback port; returns its base URL.
+pub async fn spawn(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let addr = listener.local_addr().expect("its address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+/// A loopback address where nothing listens, for as long as the returned socket lives: the
+/// port is bound but never listened on, so a connection is refused and no other process can
+/// take the port meanwhile.
+pub fn refusing_address() -> (tokio::net::TcpSocket, String) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("an address"))
+        .expect("a free port");
+    let addr = socket.local_addr().expect("its address");
+    (socket, format!("http://{addr}"))
+}
+
+/// The first three columns of the clause table's line for `clause`.
+pub fn verdict_line<'a>(stdout: &'a str, clause: &str) -> Vec<&'a str> {
+    stdout
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(clause))
+        .map(|l| l.split_whitespace().take(3).collect())
+        .unwrap_or_default()
+}
+
+/// A `share-conformance serve` process on a free port, killed when dropped.
+pub struct Serve {
+    pub child: std::process::Child,
+    pub url: String,
+    pub fixtures: PathBuf,
+    /// The flags `serve` printed for provisioning against it (`--provision --sharer-api-key …`).
+    pub provision_flags: Vec<String>,
+    _dir: ScratchDir,
+}
+
+impl Serve {
+    pub fn start(name: &str, extra: &[&str]) -> Self {
+        let dir = ScratchDir::new(name);
+        let fixtures = dir.join("serve.toml");
+        let mut child = command(&["serve", "--addr", "127.0.0.1:0", "--fixtures-out"], &[])
+            .arg(&fixtures)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve starts");
+        // Everything serve prints before it waits for Ctrl-C; the fixtures file is written
+        // before its last line, once the server accepts connections.
+        let mut lines = Vec::new();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("its stdout"));
+        loop {
+            let mut line = String::new();
+            if std::io::BufRead::read_line(&mut stdout, &mut line).expect("its output") == 0
+                || line.starts_with("stop with")
+            {
+                break;
+            }
+            lines.push(line.trim().to_owned());
+        }
+        assert!(fixtures.exists(), "serve wrote no fixtures file: {lines:?}");
+        let url = lines[0].rsplit(' ').next().unwrap_or_default().to_owned();
+        assert!(
+            url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+            "{lines:?}"
+        );
+        let provision_flags = lines
+            .iter()
+            .find_map(|l| l.strip_prefix("provision against it: "))
+            .unwrap_or_else(|| panic!("serve printed no provisioning flags: {lines:?}"))
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        Self {
+            child,
+            url,
+            fixtures,
+            provision_flags,
+            _dir: dir,
+        }
+    }
+
+    /// The value `serve` printed for a provisioning flag.
+    pub fn flag(&self, name: &str) -> &str {
+        let at = self
+            .provision_flags
+            .iter()
+            .position(|f| f == name)
+            .unwrap_or_else(|| panic!("no {name}"));
+        &self.provision_flags[at + 1]
+    }
+
+    /// The fixtures `serve` wrote.
+    pub fn seeded(&self) -> Fixtures {
+        Fixtures::load(&self.fixtures).expect("serve's fixtures load")
+    }
+
+    pub fn run(&self, extra: &[&str]) -> Output {
+        let fixtures = self.fixtures.display().to_string();
+        let mut args = vec!["run", "--base-url", &self.url, "--fixtures", &fixtures];
+        args.extend_from_slice(extra);
+        harness(&args)
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

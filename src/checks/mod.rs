@@ -1,0 +1,1244 @@
+//! The response checks: pure functions from what a target answered to a verdict.
+//!
+//! Steps (`crate::steps`) are thin wrappers that pick the response and the expectation; the
+//! judgement lives here, where `tests/evaluator_fuzz.rs` feeds it arbitrary statuses, headers
+//! and bodies to show it never panics. A failed check is a [`Failure`] whose text lines up
+//! what was expected against what the target did, then the response it looked at.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use crate::http::{Exchange, status_text};
+use crate::suite::Suite;
+use crate::suite::schema::SchemaName;
+use crate::suite::snapshot::{PER_RESPONSE_FIELDS, json_diff, without};
+use crate::time as clock;
+
+/// A failed check: what was expected, what the target did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure(String);
+
+/// What a check returns.
+pub type Check = Result<(), Failure>;
+
+impl Failure {
+    /// A failure with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+
+    /// `expected:` / `actual:` lines, then the response the check looked at.
+    pub fn mismatch(
+        expected: impl fmt::Display,
+        actual: impl fmt::Display,
+        response: &Exchange,
+    ) -> Self {
+        Self(format!(
+            "expected: {expected}\nactual:   {actual}\nresponse: {}",
+            response.summary()
+        ))
+    }
+
+    /// A problem with a response, then the response.
+    pub fn about(problem: impl fmt::Display, response: &Exchange) -> Self {
+        Self(format!("{problem}\nresponse: {}", response.summary()))
+    }
+
+    /// The message.
+    pub fn message(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The body as JSON, or a failure saying why it is not.
+pub fn json_body(response: &Exchange) -> Result<Value, Failure> {
+    response
+        .json()
+        .map_err(|problem| Failure::about(problem, response))
+}
+
+/// The string at `pointer` in `body`, or a failure naming what is there instead.
+pub fn string_at<'v>(
+    body: &'v Value,
+    pointer: &str,
+    response: &Exchange,
+) -> Result<&'v str, Failure> {
+    match body.pointer(pointer) {
+        Some(Value::String(s)) => Ok(s),
+        Some(other) => Err(Failure::mismatch(
+            format!("a string at {pointer}"),
+            other,
+            response,
+        )),
+        None => Err(Failure::mismatch(
+            format!("a string at {pointer}"),
+            "no such field",
+            response,
+        )),
+    }
+}
+
+/// The status is `expected`.
+pub fn status_is(response: &Exchange, expected: u16) -> Check {
+    if response.status.as_u16() == expected {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        format!("status {expected}"),
+        status_text(response.status),
+        response,
+    ))
+}
+
+/// The status is 2xx.
+pub fn status_is_success(response: &Exchange) -> Check {
+    if response.status.is_success() {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        "a 2xx status",
+        status_text(response.status),
+        response,
+    ))
+}
+
+/// The status is 4xx.
+pub fn status_is_client_error(response: &Exchange) -> Check {
+    if response.status.is_client_error() {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        "a 4xx status",
+        status_text(response.status),
+        response,
+    ))
+}
+
+/// The Content-Type is `application/json`.
+pub fn content_type_is_json(response: &Exchange) -> Check {
+    if response.has_json_content_type() {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        "Content-Type: application/json",
+        response.content_type().unwrap_or("no Content-Type header"),
+        response,
+    ))
+}
+
+/// `body` is valid against `which`; otherwise every violation is listed.
+pub fn schema(suite: &Suite, which: SchemaName, body: &Value, response: &Exchange) -> Check {
+    let violations = suite.schemas().violations(which, body);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = violations.iter().map(|v| format!("  - {v}")).collect();
+    Err(Failure::about(
+        format!(
+            "expected: a body valid against {}\nactual:   {} violation(s)\n{}",
+            which.file(),
+            violations.len(),
+            list.join("\n")
+        ),
+        response,
+    ))
+}
+
+/// The body is a library edge.
+pub fn is_library_edge(suite: &Suite, response: &Exchange) -> Check {
+    schema(
+        suite,
+        SchemaName::LibraryEdge,
+        &json_body(response)?,
+        response,
+    )
+}
+
+/// The answer is an error envelope: an error status, a JSON body valid against the envelope
+/// schema, `error.status` equal to the HTTP status. (The Content-Type is not documented: the
+/// SHOULD clause HTTP-JSON-CONTENT-TYPE checks it, with [`content_type_is_json`].)
+pub fn is_error_envelope(suite: &Suite, response: &Exchange) -> Check {
+    if !(response.status.is_client_error() || response.status.is_server_error()) {
+        return Err(Failure::mismatch(
+            "an error status (4xx or 5xx)",
+            status_text(response.status),
+            response,
+        ));
+    }
+    let body = json_body(response)?;
+    schema(suite, SchemaName::ErrorEnvelope, &body, response)?;
+    let mirrored = body.pointer("/error/status").and_then(Value::as_u64);
+    if mirrored != Some(u64::from(response.status.as_u16())) {
+        return Err(Failure::mismatch(
+            format!(
+                "error.status {} (the HTTP status)",
+                response.status.as_u16()
+            ),
+            format!(
+                "error.status {}",
+                body.pointer("/error/status").unwrap_or(&Value::Null)
+            ),
+            response,
+        ));
+    }
+    Ok(())
+}
+
+/// `error.{field}` is one of `accepted`.
+pub fn error_field_is_one_of(response: &Exchange, field: &str, accepted: &[&str]) -> Check {
+    let body = json_body(response)?;
+    let actual = string_at(&body, &format!("/error/{field}"), response)?;
+    if accepted.contains(&actual) {
+        return Ok(());
+    }
+    let expected: Vec<String> = accepted.iter().map(|a| format!("{a:?}")).collect();
+    Err(Failure::mismatch(
+        format!("error.{field} {}", expected.join(" or ")),
+        format!("{actual:?}"),
+        response,
+    ))
+}
+
+/// The 401 codes of the global error-code reference (docs/related-endpoints.md).
+pub const DOCUMENTED_401_CODES: &[&str] = &[
+    "AUTHENTICATION_REQUIRED",
+    "INVALID_API_KEY",
+    "API_KEY_EXPIRED",
+    "API_KEY_DEACTIVATED",
+    "API_KEY_PAUSED",
+    "TOKEN_EXPIRED",
+    "TOKEN_INVALID",
+];
+
+/// The `type` values the docs give an error of `status`: `client_error` and `server_error`
+/// (global page), and `authentication_error` (this page's 401). Where the pages disagree (the
+/// 401), every documented value is accepted.
+pub fn documented_types(status: u16) -> &'static [&'static str] {
+    match status {
+        401 => &["authentication_error", "client_error"],
+        400..=499 => &["client_error"],
+        500..=599 => &["server_error"],
+        _ => &[],
+    }
+}
+
+/// `error.code` is one of the documented 401 codes.
+pub fn error_code_is_documented_401(response: &Exchange) -> Check {
+    error_field_is_one_of(response, "code", DOCUMENTED_401_CODES)
+}
+
+/// `error.type` is one the docs give an error of the response's status.
+pub fn error_type_is_documented(response: &Exchange) -> Check {
+    error_field_is_one_of(response, "type", documented_types(response.status.as_u16()))
+}
+
+/// `error.trace_id` is `req_` and letters or digits (this page), or a UUID (global docs).
+pub fn trace_id_is_req_or_uuid(response: &Exchange) -> Check {
+    let body = json_body(response)?;
+    let trace_id = string_at(&body, "/error/trace_id", response)?;
+    if is_req_id(trace_id) || is_uuid(trace_id) {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        "trace_id `req_` + letters and digits, or a UUID",
+        format!("{trace_id:?}"),
+        response,
+    ))
+}
+
+fn is_req_id(text: &str) -> bool {
+    text.strip_prefix("req_")
+        .is_some_and(|rest| !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The envelope, redacted, equals snapshot `name`.
+pub fn matches_snapshot(suite: &Suite, response: &Exchange, name: &str) -> Check {
+    let body = json_body(response)?;
+    suite.snapshots().check(name, &body).map_err(|diff| {
+        Failure::about(
+            format!(
+                "the envelope differs from snapshot {name} ({}; - snapshot, + response):\n{}",
+                crate::suite::snapshot::SnapshotKind::of(name).redacted(),
+                diff.trim_end()
+            ),
+            response,
+        )
+    })
+}
+
+/// No field of the envelope (extra fields and `details` included) carries a traceback, an
+/// exception class name, a source path with a line number, or SQL: internals a graceful error
+/// never shows (the docs: "a graceful error, never a stack trace").
+pub fn no_internals(response: &Exchange) -> Check {
+    let body = json_body(response)?;
+    let findings = crate::internals::scan(&body);
+    if findings.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        "an envelope without stack traces, exception names, source paths or SQL",
+        findings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+        response,
+    ))
+}
+
+/// The edge's `track_id` is `expected`.
+pub fn edge_track_id_is(response: &Exchange, expected: &str) -> Check {
+    let body = json_body(response)?;
+    let actual = string_at(&body, "/track_id", response)?;
+    if actual == expected {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        format!("track_id {expected:?}"),
+        format!("{actual:?}"),
+        response,
+    ))
+}
+
+/// The edge's `share_link_id` is `expected` or null (present either way).
+pub fn edge_share_link_id_is(response: &Exchange, expected: &str) -> Check {
+    let body = json_body(response)?;
+    let wanted = format!("share_link_id {expected:?} or null");
+    match body.get("share_link_id") {
+        Some(Value::Null) => Ok(()),
+        Some(Value::String(actual)) if actual == expected => Ok(()),
+        Some(other) => Err(Failure::mismatch(wanted, other, response)),
+        None => Err(Failure::mismatch(
+            wanted,
+            "no share_link_id field",
+            response,
+        )),
+    }
+}
+
+/// The edge's `created_at` is within `minutes` of `now` (the target's clock, told by `by`).
+pub fn edge_created_within(
+    response: &Exchange,
+    minutes: i64,
+    now: OffsetDateTime,
+    by: &str,
+) -> Check {
+    timestamp_near(response, "/created_at", false, minutes, (now, by))
+}
+
+/// The date-time at `pointer` (in UTC, if `utc`) is within `minutes` of the target's clock.
+fn timestamp_near(
+    response: &Exchange,
+    pointer: &str,
+    utc: bool,
+    minutes: i64,
+    (now, by): (OffsetDateTime, &str),
+) -> Check {
+    let field = pointer.trim_start_matches('/').replace('/', ".");
+    let body = json_body(response)?;
+    let text = string_at(&body, pointer, response)?;
+    let at = clock::parse(text).map_err(|problem| Failure::about(problem, response))?;
+    if utc && at.offset() != time::UtcOffset::UTC {
+        return Err(Failure::mismatch(
+            format!("{field} in UTC"),
+            format!("{text:?} (offset {})", at.offset()),
+            response,
+        ));
+    }
+    let skew = at - now;
+    if skew.abs() <= time::Duration::minutes(minutes) {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        format!(
+            "{field} within {minutes} minutes of the target's clock ({}, by {by})",
+            clock::format(now)
+        ),
+        format!(
+            "{text} ({} s {})",
+            skew.whole_seconds().unsigned_abs(),
+            if skew.is_negative() {
+                "behind"
+            } else {
+                "ahead"
+            }
+        ),
+        response,
+    ))
+}
+
+/// A repeat save answers an edge for the same track (2xx) or an error envelope (4xx). The
+/// observation to report.
+pub fn repeat_save(suite: &Suite, first: &Exchange, again: &Exchange) -> Result<String, Failure> {
+    let first_body = json_body(first)?;
+    if again.status.is_success() {
+        let body = json_body(again)?;
+        schema(suite, SchemaName::LibraryEdge, &body, again)?;
+        if body.get("track_id") != first_body.get("track_id") {
+            return Err(Failure::mismatch(
+                format!(
+                    "a repeat save of the same track ({})",
+                    first_body.get("track_id").unwrap_or(&Value::Null)
+                ),
+                format!("track_id {}", body.get("track_id").unwrap_or(&Value::Null)),
+                again,
+            ));
+        }
+        let same = body.get("id") == first_body.get("id");
+        Ok(format!(
+            "a repeat save answered {} with {} edge",
+            status_text(again.status),
+            if same { "the same" } else { "a new" }
+        ))
+    } else if again.status.is_client_error() {
+        let body = json_body(again)?;
+        schema(suite, SchemaName::ErrorEnvelope, &body, again)?;
+        Ok(format!(
+            "a repeat save answered {} with code {}",
+            status_text(again.status),
+            body.pointer("/error/code").unwrap_or(&Value::Null)
+        ))
+    } else {
+        Err(Failure::mismatch(
+            "a 2xx edge or a 4xx error envelope",
+            status_text(again.status),
+            again,
+        ))
+    }
+}
+
+/// One answer the scenario collected, with the token it named (masked before comparing: a
+/// token echoed back differs per request without saying anything about its state).
+#[derive(Clone, Copy)]
+pub struct Answer<'a> {
+    /// The exchange.
+    pub exchange: &'a Exchange,
+    /// The share token the request named.
+    pub token: &'a str,
+}
+
+/// `value` with every occurrence of `token` (raw or percent-encoded) in a string replaced by
+/// `{token}`.
+fn mask_token(value: &Value, token: &str) -> Value {
+    if token.len() < 8 {
+        return value.clone();
+    }
+    let encoded = crate::secret::percent_encode(token);
+    match value {
+        Value::String(text) => {
+            Value::String(text.replace(token, "{token}").replace(&encoded, "{token}"))
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| mask_token(v, token)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), mask_token(v, token)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// At least two answers to compare, or why not.
+fn pair<'a, 'b>(answers: &'b [Answer<'a>]) -> Result<(&'b Answer<'a>, &'b [Answer<'a>]), Failure> {
+    match answers {
+        [] => Err(Failure::new("no responses were collected (a suite bug)")),
+        [_] => Err(Failure::new(
+            "one response was collected: nothing to compare (a suite bug)",
+        )),
+        [first, rest @ ..] => Ok((first, rest)),
+    }
+}
+
+/// What stands in for a value that differs between two answers to the very same request.
+const VARIES: &str = "(varies per request)";
+
+/// A string's words and what lies between them: `"ref a7c"` is `["ref", " ", "a7c"]`.
+fn words(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut alnum = None;
+    for (i, c) in text.char_indices() {
+        let kind = c.is_alphanumeric();
+        if alnum.is_some_and(|k| k != kind) {
+            out.push(&text[start..i]);
+            start = i;
+        }
+        alnum = Some(kind);
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// A leaf that varies per request: the whole of it, or only some words of a string (a
+/// request id in a message), so the rest of the string is still compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Varying {
+    /// The whole value.
+    Whole,
+    /// For strings of so many words, the positions of the words that vary (answers for
+    /// different tokens may have strings of different lengths at one place).
+    Words(BTreeMap<usize, BTreeSet<usize>>),
+}
+
+/// Records in `out` the leaves of `a` and `b` (JSON pointers) whose values differ: compared
+/// for two answers to the very same request, they vary per request, not with the token's
+/// state.
+fn varying_leaves(a: &Value, b: &Value, at: &str, out: &mut BTreeMap<String, Varying>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            for (key, value) in x {
+                if let Some(other) = y.get(key) {
+                    varying_leaves(value, other, &format!("{at}/{key}"), out);
+                }
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (value, other)) in x.iter().zip(y).enumerate() {
+                varying_leaves(value, other, &format!("{at}/{i}"), out);
+            }
+        }
+        (Value::String(x), Value::String(y)) if x != y => {
+            let (wx, wy) = (words(x), words(y));
+            let merged = match out.remove(at) {
+                _ if wx.len() != wy.len() => Varying::Whole,
+                Some(Varying::Whole) => Varying::Whole,
+                previous => {
+                    let mut by_length = match previous {
+                        Some(Varying::Words(by_length)) => by_length,
+                        _ => BTreeMap::new(),
+                    };
+                    by_length
+                        .entry(wx.len())
+                        .or_default()
+                        .extend((0..wx.len()).filter(|i| wx[*i] != wy[*i]));
+                    Varying::Words(by_length)
+                }
+            };
+            out.insert(at.to_owned(), merged);
+        }
+        _ if a != b => {
+            out.insert(at.to_owned(), Varying::Whole);
+        }
+        _ => {}
+    }
+}
+
+/// `value` with what varies per request replaced by [`VARIES`]: whole leaves, or the words of
+/// a string that vary (when the string has as many words as the ones that varied).
+fn mask_varying(value: &Value, varying: &BTreeMap<String, Varying>) -> Value {
+    let mut out = value.clone();
+    for (pointer, how) in varying {
+        let Some(leaf) = out.pointer_mut(pointer) else {
+            continue;
+        };
+        let masked = match (how, &*leaf) {
+            (Varying::Words(by_length), Value::String(text)) => {
+                let words = words(text);
+                match by_length.get(&words.len()) {
+                    Some(positions) => words
+                        .iter()
+                        .enumerate()
+                        .map(|(i, w)| if positions.contains(&i) { VARIES } else { w })
+                        .collect::<String>(),
+                    // No pair had a string this long here: nothing of it is known to vary.
+                    None => text.clone(),
+                }
+            }
+            _ => VARIES.to_owned(),
+        };
+        *leaf = Value::String(masked);
+    }
+    out
+}
+
+/// Answers to compare, one per token, each with more answers to the very same request: what
+/// differs between answers to one request varies per request, not with the token's state, and
+/// is set aside before the answers are compared with each other.
+#[derive(Clone, Copy)]
+pub struct Comparison<'a, 'b> {
+    /// The answers, one per token.
+    pub answers: &'b [Answer<'a>],
+    /// Each a round of the same requests sent again (aligned with `answers`).
+    pub again: &'b [Vec<Answer<'a>>],
+}
+
+impl Comparison<'_, '_> {
+    fn pairs(&self) -> impl Iterator<Item = (&Answer<'_>, &Answer<'_>)> {
+        self.again
+            .iter()
+            .flat_map(|round| self.answers.iter().zip(round))
+    }
+
+    /// The leaves of the bodies (tokens masked) that differ within any pair.
+    fn varying(&self) -> BTreeMap<String, Varying> {
+        let mut out = BTreeMap::new();
+        for (first, again) in self.pairs() {
+            if let (Ok(a), Ok(b)) = (first.exchange.json(), again.exchange.json()) {
+                varying_leaves(
+                    &mask_token(&a, first.token),
+                    &mask_token(&b, again.token),
+                    "",
+                    &mut out,
+                );
+            }
+        }
+        out
+    }
+
+    /// Header names to set aside: those whose values differ within any pair, and those that
+    /// differ by nature (the date, the length of bodies whose masked fields differ).
+    fn varying_headers(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = ["date", "content-length"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        for (first, again) in self.pairs() {
+            let (a, b) = (&first.exchange.headers, &again.exchange.headers);
+            for name in a.keys().chain(b.keys()) {
+                if a.get_all(name).iter().ne(b.get_all(name).iter()) {
+                    out.insert(name.as_str().to_owned());
+                }
+            }
+        }
+        out
+    }
+
+    /// What was set aside, for messages.
+    fn set_aside(&self, varying: &BTreeMap<String, Varying>, headers: &BTreeSet<String>) -> String {
+        let mut parts: Vec<String> = varying
+            .iter()
+            .map(|(pointer, how)| match how {
+                Varying::Whole => pointer.clone(),
+                Varying::Words(..) => format!("words of {pointer}"),
+            })
+            .collect();
+        parts.extend(
+            headers
+                .iter()
+                .filter(|h| !matches!(h.as_str(), "date" | "content-length"))
+                .map(|h| format!("header {h}")),
+        );
+        if parts.is_empty() {
+            "each pair of answers to the same request agreed: nothing was set aside".to_owned()
+        } else {
+            format!(
+                "set aside, as it differed between two answers to the same request: {}",
+                parts.join(", ")
+            )
+        }
+    }
+
+    fn compare(
+        &self,
+        what: &str,
+        headers: Option<&BTreeSet<String>>,
+        view: impl Fn(&Answer<'_>, &BTreeMap<String, Varying>) -> Result<Value, Failure>,
+    ) -> Check {
+        let varying = self.varying();
+        let (first, rest) = pair(self.answers)?;
+        let reference = view(first, &varying)?;
+        for other in rest {
+            if let Some(diff) = json_diff(
+                &reference,
+                &view(other, &varying)?,
+                &first.exchange.request,
+                &other.exchange.request,
+            ) {
+                return Err(Failure::new(format!(
+                    "expected: one answer whatever the token's state ({what})\nactual:   the answers differ, so they tell the tokens' states apart ({}):\n{}",
+                    self.set_aside(&varying, headers.unwrap_or(&BTreeSet::new())),
+                    diff.trim_end()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The documented fields that identify an answer: the HTTP status and the envelope's `code`,
+/// `type`, `message` and `details` (each answer's own token masked, and what varies per
+/// request set aside). A MUST: the docs give these answers one envelope, so none of these may
+/// depend on the token's state.
+pub fn agree_on_documented_fields(comparison: Comparison<'_, '_>) -> Check {
+    comparison.compare(
+        "status, code, type, message and details",
+        None,
+        |answer, varying| {
+            let body = mask_varying(
+                &mask_token(&json_body(answer.exchange)?, answer.token),
+                varying,
+            );
+            let field = |name: &str| {
+                body.pointer(&format!("/error/{name}"))
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            };
+            Ok(serde_json::json!({
+                "status": answer.exchange.status.as_u16(),
+                "code": field("code"),
+                "type": field("type"),
+                "message": field("message"),
+                "details": field("details"),
+            }))
+        },
+    )
+}
+
+/// The whole answers agree, headers included, once `trace_id`, `timestamp` and what varies
+/// per request are set aside (each answer's own token masked): `system_message` and extra
+/// fields included. A SHOULD.
+pub fn identical_apart_from_volatile(comparison: Comparison<'_, '_>) -> Check {
+    let skip_headers = comparison.varying_headers();
+    comparison.compare(
+        "everything but trace_id, timestamp and what varies per request",
+        Some(&skip_headers),
+        |answer, varying| {
+            let body = mask_varying(
+                &mask_token(&json_body(answer.exchange)?, answer.token),
+                varying,
+            );
+            let headers: BTreeMap<String, String> = answer
+                .exchange
+                .headers
+                .iter()
+                .filter(|(name, _)| !skip_headers.contains(name.as_str()))
+                .map(|(name, value)| {
+                    let value =
+                        String::from_utf8_lossy(value.as_bytes()).replace(answer.token, "{token}");
+                    (name.as_str().to_owned(), value)
+                })
+                .collect();
+            Ok(serde_json::json!({
+                "status": answer.exchange.status.as_u16(),
+                "headers": headers,
+                "body": without(&body, PER_RESPONSE_FIELDS),
+            }))
+        },
+    )
+}
+
+/// Every answer has status `expected`.
+pub fn all_have_status(answers: &[Answer<'_>], expected: u16) -> Check {
+    if answers.is_empty() {
+        return Err(Failure::new("no responses were collected (a suite bug)"));
+    }
+    for answer in answers {
+        status_is(answer.exchange, expected)?;
+    }
+    Ok(())
+}
+
+/// No two error answers share a trace_id: neither among `answers` nor with any other request
+/// of the run so far (`seen` lists the requests whose answers carried a trace_id).
+pub fn trace_ids_unique(answers: &[Answer<'_>], seen: impl Fn(&str) -> Vec<String>) -> Check {
+    for answer in answers {
+        let body = json_body(answer.exchange)?;
+        let trace_id = string_at(&body, "/error/trace_id", answer.exchange)?;
+        let requests = seen(trace_id);
+        if requests.len() > 1 {
+            let others: Vec<&String> = requests
+                .iter()
+                .filter(|r| **r != answer.exchange.request)
+                .collect();
+            let others = if others.is_empty() {
+                "another request like it".to_owned()
+            } else {
+                others
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            return Err(Failure::mismatch(
+                "a trace_id no other answer of the run carries",
+                format!(
+                    "trace_id {trace_id:?}, also the answer to {others} ({} answers in all)",
+                    requests.len()
+                ),
+                answer.exchange,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `error.timestamp` is a UTC date-time within `minutes` of `now` (the target's clock, told by
+/// `by`).
+pub fn error_timestamp_within(
+    response: &Exchange,
+    minutes: i64,
+    now: OffsetDateTime,
+    by: &str,
+) -> Check {
+    timestamp_near(response, "/error/timestamp", true, minutes, (now, by))
+}
+
+/// Whether `text` is `prefix` followed by 12 lowercase hex digits, as the examples' ids are.
+fn example_id(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix).is_some_and(|rest| {
+        rest.len() == 12
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+/// Whether `text` is `YYYY-MM-DDTHH:MM:SSZ`, as the example's `created_at` is.
+fn example_timestamp(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 20
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
+}
+
+/// The edge's ids and `created_at` have the 201 example's form: prefix and 12 lowercase hex
+/// digits, `YYYY-MM-DDTHH:MM:SSZ`. A SHOULD: no length, charset or precision is documented.
+pub fn edge_as_example(response: &Exchange) -> Check {
+    let body = json_body(response)?;
+    let mut unlike = Vec::new();
+    for (field, prefix) in [("id", "mlib_"), ("track_id", "mtrack_")] {
+        let value = string_at(&body, &format!("/{field}"), response)?;
+        if !example_id(value, prefix) {
+            unlike.push(format!(
+                "{field} {value:?} is not {prefix} and 12 lowercase hex digits"
+            ));
+        }
+    }
+    if let Some(Value::String(link)) = body.get("share_link_id")
+        && !example_id(link, "mslink_")
+    {
+        unlike.push(format!(
+            "share_link_id {link:?} is not mslink_ and 12 lowercase hex digits"
+        ));
+    }
+    let created = string_at(&body, "/created_at", response)?;
+    if !example_timestamp(created) {
+        unlike.push(format!(
+            "created_at {created:?} is not YYYY-MM-DDTHH:MM:SSZ"
+        ));
+    }
+    if unlike.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::mismatch(
+        "ids and created_at in the 201 example's form",
+        unlike.join("; "),
+        response,
+    ))
+}
+
+/// `share_link_id` is not null (the fixtures know the share's id, so the target does too).
+pub fn share_link_id_not_null(response: &Exchange, known: &str) -> Check {
+    let body = json_body(response)?;
+    match body.get("share_link_id") {
+        Some(Value::Null) | None => Err(Failure::mismatch(
+            format!("share_link_id {known:?}, the share's id, rather than null"),
+            "null",
+            response,
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The response carries back neither the share token it named nor the credential it sent.
+/// `key` is the credential as sent when it is not one the redactor masks (the recipient's key
+/// is masked on arrival, and the exchange says whether it came back).
+pub fn no_echo(response: &Exchange, token: &str, key: Option<&[u8]>) -> Check {
+    let mut echoes = Vec::new();
+    if response.echoed_secret {
+        echoes.push("the API key (masked here)".to_owned());
+    }
+    let mut places: Vec<(&str, &[u8])> = vec![("the body", &response.body)];
+    places.extend(
+        response
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_bytes())),
+    );
+    let contains = |haystack: &[u8], needle: &[u8]| {
+        needle.len() >= 8 && haystack.windows(needle.len()).any(|w| w == needle)
+    };
+    let encoded = crate::secret::percent_encode(token);
+    for (place, bytes) in &places {
+        if contains(bytes, token.as_bytes()) || contains(bytes, encoded.as_bytes()) {
+            echoes.push(format!("the share token, in {place}"));
+        }
+        if let Some(key) = key
+            && contains(bytes, key)
+        {
+            echoes.push(format!("the credential it was sent, in {place}"));
+        }
+    }
+    if echoes.is_empty() {
+        return Ok(());
+    }
+    echoes.dedup();
+    Err(Failure::mismatch(
+        "a response that carries neither the share token nor the credential back",
+        echoes.join("; "),
+        response,
+    ))
+}
+
+/// One page of List saved tracks: the ids of its `items`.
+pub fn library_page(response: &Exchange) -> Result<Vec<String>, Failure> {
+    if response.status.as_u16() != 200 {
+        return Err(Failure::mismatch(
+            "200 from List saved tracks",
+            status_text(response.status),
+            response,
+        ));
+    }
+    let body = json_body(response)?;
+    let Some(items) = body.get("items").and_then(Value::as_array) else {
+        return Err(Failure::about(
+            "expected: the documented list, { \"items\": [track, …], \"limit\", \"offset\" }\nactual:   no `items` array",
+            response,
+        ));
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.get("id")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    Failure::about(
+                        format!("expected: tracks with an `id`\nactual:   an item {item}"),
+                        response,
+                    )
+                })
+        })
+        .collect()
+}
+
+/// Why two listings of the library cannot be compared, if they cannot: a track listed twice in
+/// one listing, or one that vanished between them. The harness deletes nothing, so either the
+/// listing is not stable across its pages or something else changes the library meanwhile.
+pub fn library_unsteady(before: &[String], after: &[String]) -> Option<String> {
+    let twice = |ids: &[String]| {
+        let mut seen = BTreeSet::new();
+        ids.iter().find(|id| !seen.insert(id.as_str())).cloned()
+    };
+    if let Some(id) = twice(before).or_else(|| twice(after)) {
+        return Some(format!(
+            "List saved tracks listed {id} twice in one reading: its pages are not a stable order, so two readings cannot be compared"
+        ));
+    }
+    let vanished: Vec<&str> = before
+        .iter()
+        .filter(|id| !after.contains(id))
+        .map(String::as_str)
+        .collect();
+    if vanished.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{} track(s) left the recipient's library between two readings ({}), though the harness removes nothing: something else changes this library during the run, or its pages are not a stable order. Give the harness a recipient only it uses",
+        vanished.len(),
+        vanished.join(", ")
+    ))
+}
+
+/// What every library failure adds: other writers look like the target's doing.
+const OTHER_WRITERS: &str = "(if anything else writes to this recipient's library during a run, this check cannot tell: give the harness a recipient only it uses)";
+
+/// After the save, the library holds the saved track, and no other track appeared with it
+/// ("The track is added as a `shared`-sourced library edge": one track).
+pub fn library_gained(
+    before: &[String],
+    after: &[String],
+    complete: bool,
+    track_id: &str,
+) -> Check {
+    if !after.iter().any(|id| id == track_id) {
+        return Err(Failure::new(format!(
+            "expected: the saved track {track_id} in the recipient's library after the save\nactual:   List saved tracks shows {} track(s){}, not this one{}",
+            after.len(),
+            if complete { "" } else { " (the newest ones)" },
+            if after.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", after.join(", "))
+            }
+        )));
+    }
+    let others: Vec<&str> = after
+        .iter()
+        .filter(|id| *id != track_id && !before.contains(id))
+        .map(String::as_str)
+        .collect();
+    if others.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::new(format!(
+        "expected: the save adds the shared track {track_id} to the recipient's library, and nothing else\nactual:   {} other track(s) appeared with it: {}\n{OTHER_WRITERS}",
+        others.len(),
+        others.join(", ")
+    )))
+}
+
+/// The library after the refused saves holds nothing it did not hold before them.
+/// `refused` describes each save and what it answered.
+pub fn nothing_added(before: &[String], after: &[String], refused: &[String]) -> Check {
+    let added: Vec<&String> = after.iter().filter(|id| !before.contains(id)).collect();
+    if added.is_empty() {
+        return Ok(());
+    }
+    Err(Failure::new(format!(
+        "expected: the recipient's library unchanged by saves that must be refused\nactual:   {} track(s) appeared: {}\nthe saves made between the two listings:\n{}\n{OTHER_WRITERS}",
+        added.len(),
+        added
+            .iter()
+            .map(|id| id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        refused
+            .iter()
+            .map(|r| format!("  - {r}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )))
+}
+
+/// The public view a resolve answered, whole.
+pub fn public_view(response: &Exchange) -> Result<Value, Failure> {
+    if response.status.as_u16() != 200 {
+        return Err(Failure::about(
+            format!(
+                "expected: 200 from the public resolve of a live share\nactual:   {}\nhint:     a target without the public resolve can deselect this scenario with --tags 'not @resolve'",
+                status_text(response.status)
+            ),
+            response,
+        ));
+    }
+    json_body(response)
+}
+
+/// The documented fields of a public view's track: all of them but `playback_url`, which is
+/// minted afresh on every request (the docs). Share metadata and extra fields are not part of
+/// the track. `None` when the view shows no track.
+pub fn documented_track(view: &Value) -> Option<Value> {
+    const FIELDS: &[&str] = &[
+        "id",
+        "title",
+        "engine",
+        "mode",
+        "measured_duration_seconds",
+        "instrumental",
+    ];
+    const LICENCE: &[&str] = &[
+        "licence_class",
+        "licence_version",
+        "commercial_use",
+        "requires_attribution",
+    ];
+    let track = view.get("track").filter(|t| t.is_object())?;
+    let mut out = serde_json::Map::new();
+    for field in FIELDS {
+        out.insert(
+            (*field).to_owned(),
+            track.get(*field).cloned().unwrap_or(Value::Null),
+        );
+    }
+    let licence = track.get("licence");
+    let mut licence_out = serde_json::Map::new();
+    for field in LICENCE {
+        licence_out.insert(
+            (*field).to_owned(),
+            licence
+                .and_then(|l| l.get(*field))
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
+    }
+    out.insert("licence".into(), Value::Object(licence_out));
+    Some(Value::Object(out))
+}
+
+/// The track's documented fields are the same in the view after the save as before it.
+pub fn track_unchanged(before: &Value, after: &Value) -> Check {
+    let Some(after_track) = documented_track(after) else {
+        return Err(Failure::new(format!(
+            "expected: the original track unchanged by the save\nactual:   after the save the public view shows no track: {}",
+            crate::http::excerpt(after.to_string().as_bytes())
+        )));
+    };
+    let before_track = documented_track(before).unwrap_or(Value::Null);
+    match json_diff(
+        &before_track,
+        &after_track,
+        "the track before any save",
+        "the track after the first save",
+    ) {
+        None => Ok(()),
+        Some(diff) => Err(Failure::new(format!(
+            "expected: the original track unchanged by the save\nactual:   its documented fields changed (playback_url, share metadata and extra fields aside):\n{}",
+            diff.trim_end()
+        ))),
+    }
+}
+
+/// One response, checked the way a scenario checks it, for `benches/evaluate.rs`.
+#[doc(hidden)]
+pub struct BenchResponse(Exchange);
+
+impl BenchResponse {
+    /// A JSON response with this status and body.
+    pub fn new(status: u16, body: &str) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        Self(Exchange {
+            request: "bench".into(),
+            status: reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::OK),
+            headers,
+            body: body.as_bytes().to_vec(),
+            truncated: false,
+            echoed_secret: false,
+            elapsed: std::time::Duration::ZERO,
+        })
+    }
+
+    /// The error-envelope schema and the snapshot `name`.
+    pub fn check_error(&self, suite: &Suite, name: &str) -> Result<(), String> {
+        is_error_envelope(suite, &self.0)
+            .and_then(|()| matches_snapshot(suite, &self.0, name))
+            .map_err(|f| f.message().to_owned())
+    }
+
+    /// The library-edge schema.
+    pub fn check_edge(&self, suite: &Suite) -> Result<(), String> {
+        is_library_edge(suite, &self.0).map_err(|f| f.message().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn envelope(status: u16, message: &str, details: Value) -> Exchange {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::CONTENT_TYPE,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        Exchange {
+            request: format!("POST /v1/music/shared/{{{message}}}/save"),
+            status: reqwest::StatusCode::from_u16(status).unwrap(),
+            headers,
+            body: serde_json::json!({
+                "success": false,
+                "error": {
+                    "code": "RESOURCE_NOT_FOUND", "message": message, "system_message": "s",
+                    "type": "client_error", "status": status, "details": details,
+                    "trace_id": "req_1", "timestamp": "2026-06-28T10:30:00Z"
+                }
+            })
+            .to_string()
+            .into_bytes(),
+            truncated: false,
+            echoed_secret: false,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    fn agree(states: &[(&str, &str)], again: &[(&str, &str)]) -> Check {
+        let first: Vec<Exchange> = states
+            .iter()
+            .map(|(m, d)| envelope(404, m, serde_json::json!({ "ref": d })))
+            .collect();
+        let second: Vec<Exchange> = again
+            .iter()
+            .map(|(m, d)| envelope(404, m, serde_json::json!({ "ref": d })))
+            .collect();
+        let answer = |e| Answer {
+            exchange: e,
+            token: "shr_0000000000000000",
+        };
+        let answers: Vec<Answer> = first.iter().map(answer).collect();
+        let again = vec![second.iter().map(answer).collect::<Vec<_>>()];
+        agree_on_documented_fields(Comparison {
+            answers: &answers,
+            again: &again,
+        })
+    }
+
+    #[test]
+    fn what_varies_per_request_is_set_aside_and_what_varies_per_state_is_not() {
+        // A request id in details and in the message: one answer.
+        assert_eq!(
+            agree(
+                &[("Gone. (ref 1a)", "r-1"), ("Gone. (ref 2b)", "r-2")],
+                &[("Gone. (ref 3c)", "r-3"), ("Gone. (ref 4d)", "r-4")],
+            ),
+            Ok(())
+        );
+        // The message says why, behind a per-request reference: two answers.
+        let err = agree(
+            &[
+                ("Revoked. (ref 1a)", "x"),
+                ("It has expired. (ref 2b)", "x"),
+            ],
+            &[
+                ("Revoked. (ref 3c)", "x"),
+                ("It has expired. (ref 4d)", "x"),
+            ],
+        )
+        .unwrap_err();
+        assert!(err.message().contains("words of /error/message"), "{err}");
+        // A reference made of the reason and a number: two answers.
+        let err = agree(
+            &[("Gone.", "revoked-1"), ("Gone.", "expired-2")],
+            &[("Gone.", "revoked-3"), ("Gone.", "expired-4")],
+        )
+        .unwrap_err();
+        assert!(
+            err.message().contains("revoked-(varies per request)"),
+            "{err}"
+        );
+        // Nothing varies and the answers differ: said so.
+        let err = agree(&[("A", "x"), ("B", "x")], &[("A", "x"), ("B", "x")]).unwrap_err();
+        assert!(err.message().contains("nothing was set aside"), "{err}");
+    }
+
+    #[test]
+    fn trace_id_forms() {
+        assert!(is_req_id("req_abc123xyz"));
+        assert!(!is_req_id("req_"));
+        assert!(!is_req_id("req_a-b"));
+        assert!(is_uuid("2fbbf3b6-51a1-4f1b-88e2-c00e8b52fbb8"));
+        assert!(!is_uuid("2fbbf3b6-51a1-4f1b-88e2-c00e8b52fbb"));
+        assert!(!is_uuid("2fbbf3b651a14f1b88e2c00e8b52fbb8"));
+    }
+}

@@ -1,0 +1,394 @@
+//! The certificate of a run: what was proven, against what, by which suite.
+//!
+//! Markdown for people, JSON beside it (`FILE.json`) for machines. The JSON records the
+//! SHA-256 of every feature, schema and snapshot file used, so `verify-certificate` can tell
+//! whether a certificate was produced by the suite at hand. It is not signed: it proves which
+//! suite a result claims, not who ran it.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::render::console::target_name;
+use crate::report::{Mode, RunInfo, Verdict, Verdicts, result_word};
+use crate::suite::Suite;
+use crate::time;
+
+/// The format version of the JSON certificate (2: each clause records its provenance;
+/// 3: the target records what it was said to be, not whether it was embedded).
+pub const FORMAT: u32 = 3;
+
+/// The git commit this binary was built from (`-dirty` if modified, `unknown` if not in git).
+pub const COMMIT: &str = env!("SHARE_CONFORMANCE_COMMIT");
+
+/// A certificate, as written to `FILE.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    /// Always `share-conformance`.
+    pub tool: String,
+    /// [`FORMAT`].
+    pub format: u32,
+    /// `certify` or `run`.
+    pub mode: String,
+    /// `CERTIFIED`, `NOT CERTIFIED`, `PASS` or `FAIL`.
+    pub result: String,
+    /// Why the result is not a pass, if it is not.
+    pub reasons: Vec<String>,
+    /// The harness that produced it.
+    pub harness: Harness,
+    /// The target: scheme, host and port only.
+    pub target: TargetRecord,
+    /// When the scenarios started (UTC).
+    pub started_at: String,
+    /// When they finished (UTC).
+    pub finished_at: String,
+    /// The suite files used, each with its SHA-256.
+    pub suite: SuiteRecord,
+    /// Counts of clause verdicts.
+    pub summary: Summary,
+    /// Every clause of the catalogue with its verdict and scenarios.
+    pub clauses: Vec<ClauseRecord>,
+}
+
+/// Which harness produced a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Harness {
+    /// The crate version.
+    pub version: String,
+    /// The git commit it was built from.
+    pub commit: String,
+}
+
+/// The target of a certificate: never a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRecord {
+    /// `https://staging.example.com:443`.
+    pub origin: String,
+    /// What it was said to be (`embedded reference server`), if anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Whether its TLS certificate was verified (false under `--insecure`).
+    pub tls_verified: bool,
+}
+
+/// The suite files used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuiteRecord {
+    /// SHA-256 over every file's path and hash, one line each, sorted.
+    pub digest: String,
+    /// Every file with its hash.
+    pub files: Vec<FileHash>,
+}
+
+/// One suite file's hash.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct FileHash {
+    /// `features/saving.feature`.
+    pub path: String,
+    /// Lowercase hex SHA-256 of its content.
+    pub sha256: String,
+}
+
+/// Counts of clause verdicts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Clauses in the catalogue.
+    pub clauses: usize,
+    /// PASS.
+    pub passed: usize,
+    /// FAIL.
+    pub failed: usize,
+    /// NOT-TESTABLE.
+    pub not_testable: usize,
+    /// ADVISORY-FAIL.
+    pub advisory_failures: usize,
+    /// Not run (deselected).
+    pub not_run: usize,
+}
+
+/// One clause's line in a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClauseRecord {
+    /// The clause id.
+    pub id: String,
+    /// `MUST` or `SHOULD`.
+    pub level: String,
+    /// `PASS`, `FAIL`, `NOT-TESTABLE`, `ADVISORY-FAIL`, or `NOT-RUN`.
+    pub verdict: String,
+    /// Where the fact comes from: `[doc]`, `[ex]` or `[inferred]`.
+    pub mark: String,
+    /// The page(s) it comes from.
+    pub source: String,
+    /// The doc sentence it comes from.
+    pub doc: String,
+    /// The scenarios behind the verdict.
+    pub scenarios: Vec<ScenarioRecord>,
+}
+
+/// One scenario behind a clause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioRecord {
+    /// `features/saving.feature:14`.
+    pub location: String,
+    /// The scenario's name.
+    pub name: String,
+    /// Its verdict.
+    pub verdict: String,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The hashes of every file of `suite`, sorted by path, and their digest.
+pub fn suite_record(suite: &Suite) -> SuiteRecord {
+    let mut files: Vec<FileHash> = suite
+        .files()
+        .iter()
+        .map(|f| FileHash {
+            path: f.path.clone(),
+            sha256: sha256_hex(f.text.as_bytes()),
+        })
+        .collect();
+    files.sort();
+    let listing: String = files
+        .iter()
+        .map(|f| format!("{}  {}\n", f.sha256, f.path))
+        .collect();
+    SuiteRecord {
+        digest: sha256_hex(listing.as_bytes()),
+        files,
+    }
+}
+
+impl Certificate {
+    /// The certificate of a run with `suite` that came to `verdicts`.
+    pub(crate) fn new(run: &RunInfo, verdicts: &Verdicts, suite: &Suite) -> Self {
+        let finished = run.started_at + run.duration;
+        let format_time = |t: SystemTime| {
+            time::format(
+                ::time::OffsetDateTime::from(t)
+                    .replace_nanosecond(0)
+                    .unwrap_or(::time::OffsetDateTime::UNIX_EPOCH),
+            )
+        };
+        let blockers = verdicts.blockers(run.mode, run.allow_flaky);
+        let clauses: Vec<ClauseRecord> = suite
+            .catalogue()
+            .iter()
+            .map(|clause| {
+                let result = verdicts.clause(&clause.id);
+                ClauseRecord {
+                    id: clause.id.clone(),
+                    level: clause.level.to_string(),
+                    verdict: result.map_or("NOT-RUN", |c| c.verdict.word()).to_owned(),
+                    mark: clause.mark.mark().to_owned(),
+                    source: clause.source.clone(),
+                    doc: clause.doc.clone(),
+                    scenarios: verdicts
+                        .scenarios
+                        .iter()
+                        .filter(|s| s.clauses.contains(&clause.id))
+                        .map(|s| ScenarioRecord {
+                            location: s.id.to_string(),
+                            name: s.name.clone(),
+                            verdict: s.verdict().word().to_owned(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Self {
+            tool: "share-conformance".into(),
+            format: FORMAT,
+            mode: match run.mode {
+                Mode::Run => "run",
+                Mode::Certify => "certify",
+            }
+            .into(),
+            result: result_word(run.mode, blockers.is_empty()).into(),
+            reasons: blockers.iter().map(ToString::to_string).collect(),
+            harness: Harness {
+                version: env!("CARGO_PKG_VERSION").into(),
+                commit: COMMIT.into(),
+            },
+            target: TargetRecord {
+                origin: run.target.clone(),
+                note: run.target_note.clone(),
+                tls_verified: run.tls_verified,
+            },
+            started_at: format_time(run.started_at),
+            finished_at: format_time(finished),
+            suite: suite_record(suite),
+            summary: Summary {
+                clauses: suite.catalogue().len(),
+                passed: verdicts.count(Verdict::Pass),
+                failed: verdicts.count(Verdict::Fail),
+                not_testable: verdicts.count(Verdict::NotTestable),
+                advisory_failures: verdicts.count(Verdict::AdvisoryFail),
+                not_run: verdicts.unselected.len(),
+            },
+            clauses,
+        }
+    }
+
+    /// The JSON document.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
+        text.push('\n');
+        text
+    }
+
+    /// The Markdown document.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        let title = if self.mode == "certify" {
+            "Conformance certificate"
+        } else {
+            "Conformance report"
+        };
+        let _ = writeln!(out, "# {title}: Save a shared track\n");
+        let _ = writeln!(
+            out,
+            "`POST /v1/music/shared/{{token}}/save`, Freddy Music API\n"
+        );
+        let _ = writeln!(out, "**Result: {}**\n", self.result);
+        if self.reasons.is_empty() {
+            if self.mode == "certify" {
+                let _ = writeln!(
+                    out,
+                    "Every MUST clause of the suite was tested and passed.\n"
+                );
+            }
+        } else {
+            for reason in &self.reasons {
+                let _ = writeln!(out, "- {}", md(reason));
+            }
+            out.push('\n');
+        }
+        let _ = writeln!(out, "| | |\n|---|---|");
+        let target = target_name(&self.target.origin, self.target.note.as_deref());
+        let _ = writeln!(out, "| Target | {} |", md(&target));
+        if !self.target.tls_verified {
+            let _ = writeln!(
+                out,
+                "| TLS | **not verified (--insecure)**: the target's identity is unproven |"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "| Harness | share-conformance {} (commit `{}`) |",
+            self.harness.version, self.harness.commit
+        );
+        let _ = writeln!(out, "| Suite digest | `sha256:{}` |", self.suite.digest);
+        let _ = writeln!(out, "| Started | {} |", self.started_at);
+        let _ = writeln!(out, "| Finished | {} |", self.finished_at);
+        let s = &self.summary;
+        let _ = writeln!(
+            out,
+            "| Clauses | {}: {} passed, {} failed, {} not testable, {} advisory failures, {} not run |\n",
+            s.clauses, s.passed, s.failed, s.not_testable, s.advisory_failures, s.not_run
+        );
+        let _ = writeln!(
+            out,
+            "## Clauses\n\nA MUST clause rests on a sentence the docs state (`[doc]`); SHOULD clauses may rest on what only an example shows (`[ex]`) or on an inference (`[inferred]`), and never fail a run.\n\n| clause | level | verdict | scenarios | rests on |\n|---|---|---|---|---|"
+        );
+        for c in &self.clauses {
+            let scenarios: Vec<String> = c
+                .scenarios
+                .iter()
+                .map(|s| format!("{} {}", s.location, s.verdict))
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} | {} | **{}** | {} | {} {} ({}) |",
+                c.id,
+                c.level,
+                c.verdict,
+                md(&scenarios.join("<br>")),
+                c.mark,
+                md(&c.doc),
+                md(&c.source)
+            );
+        }
+        let _ = writeln!(out, "\n## Suite files\n\n| file | sha256 |\n|---|---|");
+        for f in &self.suite.files {
+            let _ = writeln!(out, "| {} | `{}` |", f.path, f.sha256);
+        }
+        let _ = writeln!(
+            out,
+            "\nCheck that this certificate was produced by a given suite: `share-conformance verify-certificate FILE.json`."
+        );
+        out
+    }
+
+    /// Reads a JSON certificate.
+    pub fn load(path: &Path) -> Result<Self, Error> {
+        let not_one = |reason: String| Error::NotACertificate {
+            path: path.to_owned(),
+            reason,
+        };
+        let text =
+            std::fs::read_to_string(path).map_err(|e| not_one(format!("cannot read it: {e}")))?;
+        let certificate: Self = serde_json::from_str(&text)
+            .map_err(|e| not_one(format!("not a share-conformance certificate: {e}")))?;
+        if certificate.tool != "share-conformance" || certificate.format != FORMAT {
+            return Err(not_one(format!(
+                "a {} certificate of format {}, not share-conformance format {FORMAT}",
+                certificate.tool, certificate.format
+            )));
+        }
+        Ok(certificate)
+    }
+
+    /// Compares the recorded suite with `suite`: one line per difference, empty when the
+    /// certificate was produced by this suite.
+    pub fn differences(&self, suite: &Suite) -> Vec<String> {
+        let current = suite_record(suite);
+        let mut out = Vec::new();
+        for recorded in &self.suite.files {
+            match current.files.iter().find(|f| f.path == recorded.path) {
+                None => out.push(format!(
+                    "{}: recorded, but not in this suite",
+                    recorded.path
+                )),
+                Some(now) if now.sha256 != recorded.sha256 => out.push(format!(
+                    "{}: recorded sha256 {}, this suite has {}",
+                    recorded.path, recorded.sha256, now.sha256
+                )),
+                Some(_) => {}
+            }
+        }
+        for now in &current.files {
+            if !self.suite.files.iter().any(|f| f.path == now.path) {
+                out.push(format!("{}: in this suite, but not recorded", now.path));
+            }
+        }
+        if out.is_empty() && self.suite.digest != current.digest {
+            out.push(format!(
+                "suite digest: recorded {}, this suite has {}",
+                self.suite.digest, current.digest
+            ));
+        }
+        out
+    }
+}
+
+/// Text safe in a Markdown table cell.
+fn md(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// `cert.md` → `cert.md.json`.
+pub fn json_path(path: &Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".json");
+    name.into()
+}

@@ -1,0 +1,387 @@
+//! The console's text: a line per scenario with its failure detail, the clause table, the
+//! closing summary, why a run does not pass, and what `assert_passed` panics with.
+
+use std::fmt;
+
+use crate::doctor::Diagnosis;
+use crate::report::{
+    Blocker, Outcome, Report, ScenarioResult, StepStatus, Verdict, Verdicts, result_word,
+};
+use crate::suite::Suite;
+use crate::suite::catalogue::Level;
+
+/// Printed on every run and diagnosis that does not verify the target's certificate.
+pub(crate) const INSECURE_WARNING: &str = "warning: --insecure: the target's TLS certificate is not verified; anyone on the path can impersonate it and read the key\n\n";
+
+/// How much failure detail is indented under its scenario's line.
+const INDENT: &str = "               ";
+
+/// `https://staging.example.com (a note)`: the target as every output names it.
+pub(crate) fn target_name(origin: &str, note: Option<&str>) -> String {
+    match note {
+        Some(note) => format!("{origin} ({note})"),
+        None => origin.to_owned(),
+    }
+}
+
+/// The run's first line.
+pub(crate) fn run_header(selected: usize, target: &str) -> String {
+    format!(
+        "share-conformance {}: {selected} scenarios against {target}\n\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// What provisioning made, a line each.
+pub(crate) fn provisioned(made: &[String]) -> String {
+    let mut out: String = made
+        .iter()
+        .map(|line| format!("provisioned {line}\n"))
+        .collect();
+    out.push('\n');
+    out
+}
+
+/// The tally printed after each of several repetitions.
+pub(crate) fn repetition_tally(repetition: u32, of: u32, results: &[ScenarioResult]) -> String {
+    let passed = results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Passed)
+        .count();
+    format!(
+        "repetition {repetition}/{of}: {passed} of {} scenarios passed\n",
+        results.len()
+    )
+}
+
+/// The line printed for one finished scenario, and its failure detail indented below it.
+pub(crate) fn scenario_lines(result: &ScenarioResult) -> String {
+    let repeated = result
+        .repetitions
+        .map(|r| format!("  (passed {} of {} repetitions)", r.passed, r.runs))
+        .unwrap_or_default();
+    let mut out = format!(
+        "{:<13}  {}  {}{repeated}\n",
+        result.verdict(),
+        result.id,
+        result.name
+    );
+    match &result.outcome {
+        Outcome::Passed => {}
+        Outcome::Failed {
+            step,
+            location,
+            message,
+            ..
+        } => {
+            out.push_str(&format!("{INDENT}step:     {step}  ({location})\n"));
+            for line in message.lines() {
+                out.push_str(&format!("{INDENT}{line}\n"));
+            }
+            for (i, source) in result.sources.iter().enumerate() {
+                let label = if i == 0 { "rests on:" } else { "" };
+                out.push_str(&format!("{INDENT}{label:<9} {source}\n"));
+            }
+        }
+        Outcome::NotTestable { reason } => {
+            let mut lines = reason.lines();
+            out.push_str(&format!(
+                "{INDENT}not testable: {}\n",
+                lines.next().unwrap_or_default()
+            ));
+            for line in lines {
+                out.push_str(&format!("{INDENT}{line}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// Every step of a scenario with its status and duration, for `-v`.
+pub(crate) fn step_lines(result: &ScenarioResult) -> String {
+    result
+        .steps
+        .iter()
+        .map(|step| {
+            let mark = match step.status {
+                StepStatus::Passed => "passed ",
+                StepStatus::Failed => "FAILED ",
+                StepStatus::NotTestable => "n/t    ",
+                StepStatus::Undefined => "UNDEF  ",
+                StepStatus::Skipped => "skipped",
+            };
+            format!(
+                "{INDENT}{mark} {}{}  ({} ms)\n",
+                step.keyword,
+                step.text,
+                step.duration.as_millis()
+            )
+        })
+        .collect()
+}
+
+/// The scenario's state at its first failure, for `-vv`.
+pub(crate) fn world_at_failure(world: &str) -> String {
+    format!("{INDENT}state at the failure: {world}\n")
+}
+
+/// The per-clause table: one line per clause, `clause level verdict passed source`, so
+/// scripts can grep it.
+pub(crate) fn clause_table(verdicts: &Verdicts) -> String {
+    let width = verdicts
+        .clauses
+        .iter()
+        .map(|c| c.id.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = format!(
+        "{:<width$}  {:<6}  {:<13}  {:<7}  source\n",
+        "clause", "level", "verdict", "passed"
+    );
+    for c in &verdicts.clauses {
+        out.push_str(&format!(
+            "{:<width$}  {:<6}  {:<13}  {:<7}  {} {}\n",
+            c.id,
+            c.level.to_string(),
+            c.verdict,
+            format!("{}/{}", c.passed, c.scenarios.len()),
+            c.mark,
+            c.source
+        ));
+    }
+    out
+}
+
+impl fmt::Display for Blocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Failed(id) => write!(f, "{id} failed"),
+            Self::Untested(id) => write!(
+                f,
+                "{id} is NOT-TESTABLE: a certificate needs every MUST clause tested"
+            ),
+            Self::Flaky(id) => write!(
+                f,
+                "{id} is FLAKY: its verdict changed between repetitions (tolerate it with --allow-flaky)"
+            ),
+            Self::NoneRan { id, why } => write!(
+                f,
+                "{id} was selected but none of its scenarios could run: {why} (or deselect it: --tags 'not @clause:{id}')"
+            ),
+            Self::NotRun(id) => {
+                write!(f, "{id} was not run: a certificate needs every MUST clause")
+            }
+            Self::Runner { what, message } => write!(f, "{what}: {message}"),
+            Self::Leak(leak) => write!(f, "{leak}"),
+        }
+    }
+}
+
+/// The closing lines: counts, notes, why the run fails if it does, and the result.
+pub(crate) fn summary(report: &Report) -> String {
+    let verdicts = &report.verdicts;
+    let count = |v| verdicts.count(v);
+    let tested = verdicts.clauses.len() - count(Verdict::NotTestable);
+    let mut out = format!(
+        "{} clauses selected: {} tested, {} passed, {} failed, {} not testable, {} advisory failures{}\n",
+        verdicts.clauses.len(),
+        tested,
+        count(Verdict::Pass),
+        count(Verdict::Fail),
+        count(Verdict::NotTestable),
+        count(Verdict::AdvisoryFail),
+        match count(Verdict::Flaky) {
+            0 => String::new(),
+            n => format!(", {n} flaky"),
+        },
+    );
+    if !verdicts.unselected.is_empty() {
+        out.push_str(&format!(
+            "not selected by --tags: {}\n",
+            verdicts.unselected.join(", ")
+        ));
+    }
+    for s in &verdicts.scenarios {
+        for note in &s.notes {
+            out.push_str(&format!("note: {note} ({})\n", s.clauses.join(", ")));
+        }
+    }
+    let untestable_must = verdicts
+        .clauses
+        .iter()
+        .filter(|c| c.level == Level::Must && c.verdict == Verdict::NotTestable)
+        .count();
+    if untestable_must > 0 {
+        out.push_str(&format!(
+            "warning: {untestable_must} MUST clause(s) could not be fully tested: this run does not show conformance to them\n"
+        ));
+    }
+    if !report.run.tls_verified {
+        out.push_str("warning: --insecure: the target's TLS certificate was not verified, so its identity is unproven\n");
+    }
+    if report.outputs.echoed_secrets > 0 {
+        out.push_str(&format!(
+            "warning: the target echoed a key back in {} response(s); it is masked in every output, but a server should never return it\n",
+            report.outputs.echoed_secrets
+        ));
+    }
+    let blockers = report.blockers();
+    for blocker in &blockers {
+        out.push_str(&format!("fails because: {blocker}\n"));
+    }
+    out.push_str(&format!(
+        "result: {} against {} in {:.2} s\n",
+        result_word(report.run.mode, blockers.is_empty()),
+        target_name(&report.run.target, report.run.target_note.as_deref()),
+        report.run.duration.as_secs_f64()
+    ));
+    out
+}
+
+/// What [`Report::assert_passed`] panics with: why the run fails, every scenario that did not
+/// pass with what was expected and what came back, and the clause table.
+pub(crate) fn failure_summary(report: &Report) -> String {
+    let mut out = format!(
+        "the target {} does not conform to Save a shared track:\n",
+        target_name(&report.run.target, report.run.target_note.as_deref())
+    );
+    for blocker in report.blockers() {
+        out.push_str(&format!("  - {blocker}\n"));
+    }
+    out.push('\n');
+    for scenario in report
+        .scenarios()
+        .iter()
+        .filter(|s| s.verdict() != Verdict::Pass)
+    {
+        out.push_str(&scenario_lines(scenario));
+    }
+    out.push('\n');
+    out.push_str(&clause_table(&report.verdicts));
+    out
+}
+
+/// `share-conformance clauses`: every clause with its sentence, its check and the scenarios
+/// that prove it.
+pub fn clause_listing(suite: &Suite) -> String {
+    let mut out = String::new();
+    for clause in suite.catalogue().iter() {
+        out.push_str(&format!(
+            "{}  {}  {}  ({})\n",
+            clause.id, clause.level, clause.mark, clause.source
+        ));
+        out.push_str(&format!(
+            "  {:<10} {}\n",
+            clause.mark.to_string() + ":",
+            clause.doc
+        ));
+        out.push_str(&format!("  check:     {}\n", clause.check));
+        out.push_str("  scenarios:\n");
+        for sc in suite
+            .scenarios()
+            .filter(|s| s.clauses().contains(&clause.id.as_str()))
+        {
+            out.push_str(&format!("    {}  {}\n", sc.location(), sc.scenario.name));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// `share-conformance doctor`: the target, every finding, and what they mean for a run.
+pub fn diagnosis(
+    origin: &str,
+    note: Option<&str>,
+    tls_verified: bool,
+    diagnosis: &Diagnosis,
+) -> String {
+    let mut out = format!("doctor: {}\n", target_name(origin, note));
+    if !tls_verified {
+        out.push_str(INSECURE_WARNING);
+    }
+    for finding in &diagnosis.findings {
+        out.push_str(&format!("{finding}\n"));
+    }
+    out.push_str(if diagnosis.unreachable {
+        "result: the target is unreachable; no run can be meaningful\n"
+    } else if diagnosis.healthy() {
+        "result: a run against this target can be meaningful\n"
+    } else {
+        "result: fix the ✗ lines first: a run now would mislead\n"
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Mode;
+    use crate::report::tests::{failed, report, result, untestable};
+
+    #[test]
+    fn failure_detail_is_indented_under_the_scenario() {
+        let text = scenario_lines(&result(7, "A", failed()));
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("FAIL "), "{text}");
+        assert!(lines[0].contains("features/x.feature:7"), "{text}");
+        assert!(lines[1].trim_start().starts_with("step:"), "{text}");
+        assert!(lines[2].trim_start().starts_with("expected: a"), "{text}");
+        assert!(lines[3].trim_start().starts_with("actual:   b"), "{text}");
+        assert!(
+            lines[4].trim_start().starts_with("rests on: [doc]"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_multi_line_reason_for_not_testable_keeps_every_line() {
+        let mut r = result(3, "A", untestable());
+        r.outcome = Outcome::NotTestable {
+            reason: "first\nremedy: second".into(),
+        };
+        let text = scenario_lines(&r);
+        assert!(text.contains("not testable: first\n"), "{text}");
+        assert!(
+            text.contains(&format!("{INDENT}remedy: second\n")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_summary_names_the_target_once_and_says_why_a_run_fails() {
+        let mut run = report(Mode::Run, vec![result(1, "A", failed())]);
+        run.run.target_note = Some("embedded reference server".into());
+        let text = summary(&run);
+        assert!(text.contains("fails because: A failed\n"), "{text}");
+        assert!(
+            text.ends_with("result: FAIL against http://h (embedded reference server) in 0.00 s\n"),
+            "{text}"
+        );
+        let table = clause_table(&run.verdicts);
+        assert!(table.lines().nth(1).unwrap().starts_with("A "), "{table}");
+        assert!(table.contains("FAIL"), "{table}");
+        let panic_text = failure_summary(&run);
+        assert!(
+            panic_text
+                .starts_with("the target http://h (embedded reference server) does not conform")
+        );
+        assert!(panic_text.contains("  - A failed\n"), "{panic_text}");
+        assert!(panic_text.contains("expected: a"), "{panic_text}");
+    }
+
+    #[test]
+    fn a_certification_names_what_it_lacks() {
+        let run = report(Mode::Certify, vec![result(1, "A", untestable())]);
+        let text = summary(&run);
+        assert!(
+            text.contains("A is NOT-TESTABLE: a certificate needs every MUST clause tested"),
+            "{text}"
+        );
+        assert!(
+            text.contains("C was not run: a certificate needs every MUST clause"),
+            "{text}"
+        );
+        assert!(text.contains("result: NOT CERTIFIED"), "{text}");
+    }
+}

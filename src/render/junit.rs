@@ -1,0 +1,179 @@
+//! JUnit XML: one testsuite per feature file, one testcase per scenario, the clause ids in each
+//! testcase's name and properties.
+//!
+//! cucumber's own JUnit writer names test cases without their tags, reports NOT-TESTABLE as a
+//! panic, and copies the World's debug output into the report, so this one is built from the
+//! run's verdicts instead. A MUST failure is a `<failure>`; NOT-TESTABLE is `<skipped>`; an
+//! ADVISORY-FAIL passes (a SHOULD clause never fails a gate) with its reason in `<system-out>`.
+
+use std::fmt::Write as _;
+
+use crate::report::{Outcome, RunInfo, ScenarioResult, Verdict, Verdicts};
+
+/// The run's verdicts as JUnit XML.
+pub(crate) fn render(run: &RunInfo, verdicts: &Verdicts) -> String {
+    let by_feature = verdicts.by_feature();
+    let count = |scenarios: &[&ScenarioResult], verdict: Verdict| {
+        scenarios.iter().filter(|s| s.verdict() == verdict).count()
+    };
+    let all: Vec<&ScenarioResult> = verdicts.scenarios.iter().collect();
+
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"share-conformance\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\">",
+        all.len(),
+        count(&all, Verdict::Fail),
+        count(&all, Verdict::NotTestable),
+        run.duration.as_secs_f64()
+    );
+    for (feature, scenarios) in &by_feature {
+        let time: f64 = scenarios.iter().map(|s| s.duration.as_secs_f64()).sum();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{time:.3}\">",
+            escape(feature),
+            scenarios.len(),
+            count(scenarios, Verdict::Fail),
+            count(scenarios, Verdict::NotTestable),
+        );
+        for scenario in scenarios {
+            testcase(&mut out, verdicts, scenario);
+        }
+        out.push_str("  </testsuite>\n");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+fn testcase(out: &mut String, verdicts: &Verdicts, scenario: &ScenarioResult) {
+    let clauses = scenario.clauses.join(" ");
+    let _ = writeln!(
+        out,
+        "    <testcase classname=\"{}\" name=\"[{}] {}\" file=\"{}\" line=\"{}\" time=\"{:.3}\">",
+        escape(&scenario.id.feature),
+        escape(&clauses),
+        escape(&scenario.name),
+        escape(&scenario.id.feature),
+        scenario.id.line,
+        scenario.duration.as_secs_f64()
+    );
+    out.push_str("      <properties>\n");
+    for clause in &scenario.clauses {
+        let _ = writeln!(
+            out,
+            "        <property name=\"clause\" value=\"{}\"/>",
+            escape(clause)
+        );
+        if let Some(result) = verdicts.clause(clause) {
+            let _ = writeln!(
+                out,
+                "        <property name=\"source\" value=\"{} {}\"/>",
+                result.mark,
+                escape(&result.source)
+            );
+        }
+    }
+    for source in &scenario.sources {
+        let _ = writeln!(
+            out,
+            "        <property name=\"rests-on\" value=\"{}\"/>",
+            escape(source)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "        <property name=\"level\" value=\"{}\"/>",
+        if scenario.advisory { "SHOULD" } else { "MUST" }
+    );
+    let _ = writeln!(
+        out,
+        "        <property name=\"verdict\" value=\"{}\"/>",
+        scenario.verdict().word()
+    );
+    out.push_str("      </properties>\n");
+    let mut system_out: Vec<String> = scenario.notes.clone();
+    match (&scenario.outcome, scenario.advisory) {
+        (Outcome::Passed, _) => {}
+        (Outcome::NotTestable { reason }, _) => {
+            let _ = writeln!(
+                out,
+                "      <skipped message=\"NOT-TESTABLE: {}\"/>",
+                escape(reason)
+            );
+        }
+        (
+            Outcome::Failed {
+                step,
+                location,
+                message,
+                ..
+            },
+            false,
+        ) => {
+            let first = message.lines().next().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{}\" message=\"{}\">{}\n{}\nrests on:\n{}</failure>",
+                scenario.verdict().word(),
+                escape(first),
+                escape(&format!("{step} ({location})")),
+                escape(message),
+                escape(&scenario.sources.join("\n"))
+            );
+        }
+        (
+            Outcome::Failed {
+                step,
+                location,
+                message,
+                ..
+            },
+            true,
+        ) => {
+            system_out.push(format!(
+                "ADVISORY-FAIL (a SHOULD clause; never fails a run): {step} ({location})\n{message}"
+            ));
+        }
+    }
+    if !system_out.is_empty() {
+        let _ = writeln!(
+            out,
+            "      <system-out>{}</system-out>",
+            escape(&system_out.join("\n"))
+        );
+    }
+    out.push_str("    </testcase>\n");
+}
+
+/// Text safe inside an XML attribute or element: markup escaped, and characters XML 1.0
+/// cannot carry (most control characters) replaced.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' => out.push(c),
+            '\r' => out.push_str("&#13;"),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_control_characters() {
+        assert_eq!(escape("a<b>&\"'"), "a&lt;b&gt;&amp;&quot;&apos;");
+        assert_eq!(escape("x\u{0}y\u{1b}"), "x\u{fffd}y\u{fffd}");
+        assert_eq!(escape("line\nnext"), "line\nnext");
+    }
+}

@@ -1,0 +1,415 @@
+//! A run, as a pipeline: the suite → [`select`]ion → [`drive`]n by cucumber → [`record`]ed per
+//! scenario → [`repeat`]s combined → verdicts → rendered (`crate::render`) → a [`Report`].
+//!
+//! [`Run`] is the builder that says what to run and how; [`Run::execute`] walks the pipeline
+//! once, and builds the report once, at the end.
+
+mod drive;
+pub(crate) mod quiet_panics;
+mod record;
+mod repeat;
+pub(crate) mod select;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::Method;
+
+use self::drive::Drive;
+use self::select::{Selection, TagFilter};
+use crate::error::Error;
+use crate::http::{Exchange, HttpClient, KeyHeader};
+use crate::render::certificate::{self, Certificate};
+use crate::render::{console, cucumber_json, junit};
+use crate::report::{Mode, Outputs, Report, RunInfo, ScenarioResult, Verdicts};
+use crate::secret::Redactor;
+use crate::steps::{Context, TargetClock};
+use crate::suite::Suite;
+use crate::target::Target;
+use crate::{leak, provision};
+
+/// The default bound on every request, body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The default number of scenarios in flight at once: more than the suite has, so against a
+/// distant target the wall time is its critical path, not a queue. (Memory stays bounded:
+/// each response holds at most a capped body.)
+pub const DEFAULT_CONCURRENCY: usize = 128;
+
+/// One run of the suite against a [`Target`], configured step by step.
+///
+/// ```no_run
+/// # async fn example(target: share_conformance::Target) -> Result<(), share_conformance::Error> {
+/// use share_conformance::Run;
+///
+/// let report = Run::new(target)
+///     .tags("not @should")?
+///     .concurrency(16)
+///     .quiet()
+///     .execute()
+///     .await?;
+/// report.assert_passed();
+/// # Ok(())
+/// # }
+/// ```
+pub struct Run {
+    target: Target,
+    suite: Option<Arc<Suite>>,
+    selection: Selection,
+    concurrency: usize,
+    timeout: Duration,
+    mode: Mode,
+    repeat: u32,
+    allow_flaky: bool,
+    verbosity: u8,
+    artifacts: Artifacts,
+    progress: Option<Box<dyn Write>>,
+}
+
+/// Files a run writes besides its progress.
+#[derive(Debug, Clone, Default)]
+struct Artifacts {
+    junit: Option<PathBuf>,
+    cucumber_json: Option<PathBuf>,
+    report: Option<PathBuf>,
+}
+
+impl Run {
+    /// The whole embedded suite against `target`, with default settings and progress on
+    /// standard output.
+    pub fn new(target: Target) -> Self {
+        Self {
+            target,
+            suite: None,
+            selection: Selection::default(),
+            concurrency: DEFAULT_CONCURRENCY,
+            timeout: DEFAULT_TIMEOUT,
+            mode: Mode::Run,
+            repeat: 1,
+            allow_flaky: false,
+            verbosity: 0,
+            artifacts: Artifacts::default(),
+            progress: Some(Box::new(std::io::stdout())),
+        }
+    }
+
+    /// Only the scenarios whose tags match this cucumber tag expression
+    /// (`@clause:SAVE-201-CREATED`, `not @should`).
+    pub fn tags(mut self, expression: &str) -> Result<Self, Error> {
+        self.selection.tags = Some(TagFilter::parse(expression)?);
+        Ok(self)
+    }
+
+    /// Only the scenarios whose name contains `text`.
+    pub fn name_contains(mut self, text: &str) -> Self {
+        self.selection.name_contains = Some(text.to_owned());
+        self
+    }
+
+    /// At most `n` scenarios in flight at once (at least 1).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// The bound on every request, body included.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// A certification: the run passes only if every MUST clause of the catalogue was tested
+    /// and passed.
+    pub fn certify(mut self) -> Self {
+        self.mode = Mode::Certify;
+        self
+    }
+
+    /// Runs the selected scenarios `times` times; a verdict that changes is FLAKY.
+    pub fn repeat(mut self, times: u32) -> Self {
+        self.repeat = times;
+        self
+    }
+
+    /// FLAKY MUST clauses do not fail the run.
+    pub fn allow_flaky(mut self) -> Self {
+        self.allow_flaky = true;
+        self
+    }
+
+    /// 0: a line per scenario; 1: and every step; 2: and the scenario's state at a failure.
+    pub fn verbosity(mut self, level: u8) -> Self {
+        self.verbosity = level;
+        self
+    }
+
+    /// Writes JUnit XML to `path`.
+    pub fn junit(mut self, path: impl Into<PathBuf>) -> Self {
+        self.artifacts.junit = Some(path.into());
+        self
+    }
+
+    /// Writes Cucumber JSON to `path`.
+    pub fn cucumber_json(mut self, path: impl Into<PathBuf>) -> Self {
+        self.artifacts.cucumber_json = Some(path.into());
+        self
+    }
+
+    /// Writes the report (the certificate, in a certification) as Markdown to `path` and as
+    /// JSON to `path` + `.json`.
+    pub fn report(mut self, path: impl Into<PathBuf>) -> Self {
+        self.artifacts.report = Some(path.into());
+        self
+    }
+
+    /// Runs this suite instead of the embedded one.
+    pub fn suite(mut self, suite: Arc<Suite>) -> Self {
+        self.suite = Some(suite);
+        self
+    }
+
+    /// Writes progress (a line per scenario, the clause table, the summary) to `out`, every
+    /// key masked.
+    pub fn progress(mut self, out: impl Write + 'static) -> Self {
+        self.progress = Some(Box::new(out));
+        self
+    }
+
+    /// Writes no progress at all.
+    pub fn quiet(mut self) -> Self {
+        self.progress = None;
+        self
+    }
+
+    /// Runs the selected scenarios and judges every clause. The files asked for are written,
+    /// even for a failed run, with every secret masked; a file in which the leak scan still
+    /// finds one is removed, and the leak fails the run.
+    pub async fn execute(mut self) -> Result<Report, Error> {
+        self.check_settings()?;
+        let suite = match &self.suite {
+            Some(suite) => suite.clone(),
+            None => Arc::new(Suite::embedded()?),
+        };
+        let selected = self.selection.count(&suite)?;
+        let target = &self.target;
+        target.check_transport()?;
+        let redactor = target.redactor();
+        let http = HttpClient::with_tls(target.base_url().clone(), self.timeout, target.tls())?
+            .with_redactor(redactor.clone());
+        let mut progress = Progress::new(self.progress.take(), redactor.clone());
+        let name = console::target_name(&target.origin(), target.described_as());
+        progress.print(&console::run_header(selected, &name));
+        if !target.verifies_tls() {
+            progress.print(console::INSECURE_WARNING);
+        }
+        let root = preflight(&http).await?;
+        let clock = target_clock(&root);
+
+        let mut fixtures = target.fixtures().clone();
+        if let Some(plan) = target.provisioning() {
+            let made = provision::provision(&http, plan, &mut fixtures).await?;
+            progress.print(&console::provisioned(&made));
+        }
+
+        let echoes = http.clone();
+        let ctx = Arc::new(Context::new(
+            http,
+            target.key().cloned(),
+            fixtures,
+            suite.clone(),
+            self.selection.needs(&suite),
+            clock,
+        ));
+        let started_at = SystemTime::now();
+        let started = Instant::now();
+        let results = self
+            .drive_repetitions(&suite, ctx, selected, &mut progress)
+            .await;
+        let info = RunInfo {
+            mode: self.mode,
+            target: target.origin(),
+            target_note: target.described_as().map(str::to_owned),
+            tls_verified: target.verifies_tls(),
+            allow_flaky: self.allow_flaky,
+            started_at,
+            duration: started.elapsed(),
+        };
+        let verdicts = Verdicts::new(suite.catalogue(), results);
+        progress.print(&format!("\n{}\n", console::clause_table(&verdicts)));
+        let artifacts = self.write_artifacts(&info, &verdicts, &suite, &mut progress)?;
+        let leaks = leak::scan(&redactor, &artifacts, progress.transcript());
+        let report = Report::new(
+            info,
+            verdicts,
+            Outputs {
+                artifacts,
+                leaks,
+                echoed_secrets: echoes.echoed_secrets(),
+            },
+        );
+        progress.print(&console::summary(&report));
+        Ok(report)
+    }
+
+    fn check_settings(&self) -> Result<(), Error> {
+        let invalid = |name, reason: &str| {
+            Err(Error::Setting {
+                name,
+                reason: reason.to_owned(),
+            })
+        };
+        if self.timeout.is_zero() {
+            return invalid(
+                "timeout",
+                "must be more than zero: every request would time out",
+            );
+        }
+        if self.concurrency == 0 {
+            return invalid("concurrency", "must be at least 1: no scenario could run");
+        }
+        if self.repeat == 0 {
+            return invalid("repeat", "must be at least 1: no scenario would run");
+        }
+        Ok(())
+    }
+
+    /// The selected scenarios, run `repeat` times and combined. Repetitions share the
+    /// context, so the run's first save of the live token is made once and re-examined each
+    /// time: the docs do not make a repeat save harmless.
+    async fn drive_repetitions(
+        &self,
+        suite: &Suite,
+        ctx: Arc<Context>,
+        selected: usize,
+        progress: &mut Progress,
+    ) -> Vec<ScenarioResult> {
+        let repeat = self.repeat.max(1);
+        let drive = Drive {
+            suite,
+            selection: &self.selection,
+            concurrency: self.concurrency,
+            verbosity: self.verbosity,
+            quiet: repeat > 1,
+        };
+        let mut repetitions = Vec::new();
+        for repetition in 1..=repeat {
+            let mut results = drive.scenarios(ctx.clone(), progress).await;
+            if results.len() != selected {
+                // A run passes only if every selected scenario ran.
+                results.push(ScenarioResult::of_the_runner(
+                    "runner",
+                    "every selected scenario runs",
+                    format!(
+                        "{selected} scenarios were selected but {} reported a result",
+                        results.len()
+                    ),
+                ));
+            }
+            if repeat > 1 {
+                progress.print(&console::repetition_tally(repetition, repeat, &results));
+            }
+            repetitions.push(results);
+        }
+        let results = repeat::combine(repetitions);
+        if repeat > 1 {
+            progress.print("\n");
+            for result in &results {
+                progress.print(&console::scenario_lines(result));
+            }
+        }
+        results
+    }
+
+    /// Renders and writes the files asked for, each through the redactor.
+    fn write_artifacts(
+        &self,
+        info: &RunInfo,
+        verdicts: &Verdicts,
+        suite: &Suite,
+        progress: &mut Progress,
+    ) -> Result<Vec<PathBuf>, Error> {
+        let mut files: Vec<(PathBuf, String)> = Vec::new();
+        if let Some(path) = &self.artifacts.junit {
+            files.push((path.clone(), junit::render(info, verdicts)));
+        }
+        if let Some(path) = &self.artifacts.cucumber_json {
+            files.push((path.clone(), cucumber_json::render(verdicts, suite)));
+        }
+        if let Some(path) = &self.artifacts.report {
+            let certificate = Certificate::new(info, verdicts, suite);
+            files.push((path.clone(), certificate.to_markdown()));
+            files.push((certificate::json_path(path), certificate.to_json()));
+        }
+        let mut written = Vec::new();
+        for (path, text) in files {
+            std::fs::write(&path, progress.redactor.redact(&text).as_bytes()).map_err(|e| {
+                Error::Artifact {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+            progress.print(&format!("wrote {}\n", path.display()));
+            written.push(path);
+        }
+        Ok(written)
+    }
+}
+
+/// Where progress goes: every line passes the redactor, and is kept for the leak scan.
+pub(crate) struct Progress {
+    out: Option<Box<dyn Write>>,
+    redactor: Redactor,
+    transcript: String,
+}
+
+impl Progress {
+    fn new(out: Option<Box<dyn Write>>, redactor: Redactor) -> Self {
+        Self {
+            out,
+            redactor,
+            transcript: String::new(),
+        }
+    }
+
+    /// Prints `text`, masked.
+    pub(crate) fn print(&mut self, text: &str) {
+        let text = self.redactor.redact(text);
+        if let Some(out) = &mut self.out {
+            // Output is best effort: a closed pipe must not turn a verdict into a crash.
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        }
+        self.transcript.push_str(&text);
+    }
+
+    /// Everything printed so far (or that would have been, when quiet).
+    fn transcript(&self) -> &str {
+        &self.transcript
+    }
+}
+
+/// One request to the base URL: any HTTP answer means the target is reachable.
+async fn preflight(http: &HttpClient) -> Result<Exchange, Error> {
+    http.send(
+        Method::GET,
+        &[],
+        KeyHeader::Absent,
+        "GET / (preflight)".into(),
+    )
+    .await
+    .map_err(|e| Error::Unreachable {
+        url: http.base().to_string(),
+        cause: e.reason,
+    })
+}
+
+/// The target's clock at the start of the run, from the preflight's `Date` header.
+fn target_clock(root: &Exchange) -> TargetClock {
+    let at_start = root.date();
+    TargetClock {
+        at_start,
+        offset: at_start.map(|date| date - time::OffsetDateTime::now_utc()),
+    }
+}
