@@ -30,7 +30,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_default()
         .to_owned();
 
-    let target = Target::new(&url, Fixtures::load(&fixtures_path)?)?.note("Python example server");
+    let target =
+        Target::new(&url, Fixtures::load(&fixtures_path)?)?.describe("Python example server");
     let report = Run::new(target).execute().await;
     let _ = server.kill();
     let _ = server.wait();

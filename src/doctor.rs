@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Exchange, HttpClient, KeyHeader, status_text};
+use crate::http::{Exchange, Extras, HttpClient, KeyHeader, status_text};
 use crate::random;
 use crate::secret::ApiKey;
 use crate::target::Target;
@@ -109,7 +109,7 @@ struct SharerCheck<'a> {
 /// an unreachable target is a diagnosis.
 pub async fn examine(target: &Target, timeout: Duration) -> Result<Diagnosis, Error> {
     target.check_transport()?;
-    let http = HttpClient::with_tls(target.base_url().clone(), timeout, target.tls())?
+    let http = HttpClient::with_tls(target.url().clone(), timeout, target.tls())?
         .with_redactor(target.redactor());
     let sharer = target.provisioning().map(|plan| SharerCheck {
         key: &plan.sharer_key,
@@ -191,10 +191,13 @@ async fn library(
     };
     let label = "GET /v1/music/{recipient organization}/tracks (List saved tracks)".to_owned();
     let response = http
-        .send_query(
+        .send_with(
             Method::GET,
             &["v1", "music", organization, "tracks"],
-            &[("limit", "100")],
+            Extras {
+                query: &[("limit", "100")],
+                body: None,
+            },
             KeyHeader::Key(key),
             label,
         )

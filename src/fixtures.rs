@@ -245,21 +245,8 @@ pub fn near_miss(token: &str) -> String {
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    let mut chars: Vec<char> = token.chars().collect();
     let at = body_start + body.chars().count() / 2;
-    if let Some(c) = chars.get_mut(at) {
-        *c = match *c {
-            '9' if hex => 'a',
-            'f' if hex => '0',
-            '9' => '0',
-            'z' => 'a',
-            'Z' => 'A',
-            c if c.is_ascii_alphanumeric() => char::from(c as u8 + 1),
-            '-' => '_',
-            _ => '-',
-        };
-    }
-    chars.into_iter().collect()
+    crate::secret::with_char_shifted(token, at, hex)
 }
 
 impl Fixtures {

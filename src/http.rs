@@ -109,6 +109,15 @@ impl fmt::Debug for HttpClient {
     }
 }
 
+/// What a request carries besides its method, path and key.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Query parameters.
+    pub query: &'a [(&'a str, &'a str)],
+    /// A JSON body.
+    pub body: Option<&'a Value>,
+}
+
 /// One request and its response as far as it was read.
 #[derive(Clone)]
 pub struct Exchange {
@@ -153,21 +162,12 @@ impl fmt::Display for TransportError {
 impl std::error::Error for TransportError {}
 
 /// How TLS is verified: rustls against the platform's roots, plus any given here.
-#[derive(Clone, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct TlsOptions {
     /// Roots to trust besides the platform's (`--ca-cert`), for a private CA.
     pub extra_roots: Vec<reqwest::Certificate>,
     /// Skip certificate verification entirely (`--insecure`).
     pub insecure: bool,
-}
-
-impl fmt::Debug for TlsOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsOptions")
-            .field("extra_roots", &self.extra_roots.len())
-            .field("insecure", &self.insecure)
-            .finish()
-    }
 }
 
 impl TlsOptions {
@@ -266,45 +266,20 @@ impl HttpClient {
         key: KeyHeader<'_>,
         label: String,
     ) -> Result<Exchange, TransportError> {
-        self.send_with_body(method, segments, &[], key, label, None)
+        self.send_with(method, segments, Extras::default(), key, label)
             .await
     }
 
-    /// [`HttpClient::send`] with query parameters.
-    pub async fn send_query(
+    /// [`HttpClient::send`] with a query or a JSON body.
+    pub async fn send_with(
         &self,
         method: Method,
         segments: &[&str],
-        query: &[(&str, &str)],
+        extras: Extras<'_>,
         key: KeyHeader<'_>,
         label: String,
     ) -> Result<Exchange, TransportError> {
-        self.send_with_body(method, segments, query, key, label, None)
-            .await
-    }
-
-    /// [`HttpClient::send`] with a JSON body.
-    pub async fn send_json(
-        &self,
-        method: Method,
-        segments: &[&str],
-        key: KeyHeader<'_>,
-        label: String,
-        body: &Value,
-    ) -> Result<Exchange, TransportError> {
-        self.send_with_body(method, segments, &[], key, label, Some(body))
-            .await
-    }
-
-    async fn send_with_body(
-        &self,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, &str)],
-        key: KeyHeader<'_>,
-        label: String,
-        body: Option<&Value>,
-    ) -> Result<Exchange, TransportError> {
+        let Extras { query, body } = extras;
         let fail = |reason: String| TransportError {
             request: label.clone(),
             reason,

@@ -38,7 +38,7 @@ impl fmt::Display for Internal {
 
 /// One internal found in an envelope.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub struct Exposure {
     /// JSON pointer of the string (`/error/details/exception`), or of the key it is.
     pub at: String,
     /// What it gives away.
@@ -47,7 +47,7 @@ pub struct Finding {
     pub matched: String,
 }
 
-impl fmt::Display for Finding {
+impl fmt::Display for Exposure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} at {}: {:?}", self.what, self.at, self.matched)
     }
@@ -121,17 +121,17 @@ pub fn find(text: &str) -> Option<(Internal, String)> {
 }
 
 /// Every internal in `value`, strings and keys, depth first.
-pub fn scan(value: &Value) -> Vec<Finding> {
+pub fn scan(value: &Value) -> Vec<Exposure> {
     let mut findings = Vec::new();
     walk(value, "", &mut findings);
     findings
 }
 
-fn walk(value: &Value, at: &str, findings: &mut Vec<Finding>) {
+fn walk(value: &Value, at: &str, findings: &mut Vec<Exposure>) {
     match value {
         Value::String(text) => {
             if let Some((what, matched)) = find(text) {
-                findings.push(Finding {
+                findings.push(Exposure {
                     at: at.to_owned(),
                     what,
                     matched,
@@ -154,7 +154,7 @@ fn walk(value: &Value, at: &str, findings: &mut Vec<Finding>) {
                     _ => false,
                 };
                 if !empty && TELLING_KEYS.contains(&key.to_ascii_lowercase().as_str()) {
-                    findings.push(Finding {
+                    findings.push(Exposure {
                         at: here.clone(),
                         what: Internal::Traceback,
                         matched: format!("a non-empty `{key}` field"),

@@ -1,8 +1,10 @@
 //! The leak scan: after a run, every artifact it wrote and everything it printed are read back
-//! and searched for each secret in its plain, percent-encoded and base64 forms.
+//! and searched for each secret in every form the redactor masks, and, wider than the
+//! redactor, for any eight of a key's letters and digits in a row.
 //!
-//! Every output already passes through the redactor, so a hit means a path that bypassed it:
-//! the run fails with its own message, and a leaking file is removed rather than left behind.
+//! Every output already passes through the redactor, so a hit means a path that bypassed it
+//! or an encoding it does not know: the run fails with its own message, and a leaking file is
+//! removed rather than left behind.
 
 use std::fmt;
 use std::path::PathBuf;
@@ -24,9 +26,9 @@ impl fmt::Display for Leak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "LEAK: a key appears ({} form) in {}{}: treat the key as exposed and rotate it",
-            self.form,
+            "LEAK: a key appears in {} ({}){}: treat the key as exposed and rotate it",
             self.place,
+            self.form,
             if self.removed {
                 ", which was removed"
             } else {
@@ -43,7 +45,7 @@ pub fn scan(redactor: &Redactor, files: &[PathBuf], console: &str) -> Vec<Leak> 
         let Ok(bytes) = std::fs::read(path) else {
             continue;
         };
-        if let Some(form) = redactor.find(&String::from_utf8_lossy(&bytes)) {
+        if let Some(form) = redactor.scan(&String::from_utf8_lossy(&bytes)) {
             let removed = std::fs::remove_file(path).is_ok();
             leaks.push(Leak {
                 place: path.display().to_string(),
@@ -52,7 +54,7 @@ pub fn scan(redactor: &Redactor, files: &[PathBuf], console: &str) -> Vec<Leak> 
             });
         }
     }
-    if let Some(form) = redactor.find(console) {
+    if let Some(form) = redactor.scan(console) {
         leaks.push(Leak {
             place: "console output".into(),
             form,
@@ -85,6 +87,25 @@ mod tests {
 
         let console = scan(&redactor, &[], "sent ak_LeakScanCanary123%21");
         assert_eq!(console[0].place, "console output");
+
+        // Wider than the redactor: eight letters and digits of the key in a row, in an
+        // encoding the redactor does not know (and so did not mask), are a leak.
+        let key = ApiKey::new("ak_A1b2c3d4e+F5g6h7i8j+K9l0m1n2o").unwrap();
+        let redactor = Redactor::new([&key]);
+        let unknown_encoding = "ak_A1b2c3d4e&plus;F5g6h7i8j&plus;K9l0m1n2o";
+        assert_eq!(
+            redactor.redact(unknown_encoding),
+            unknown_encoding,
+            "not masked"
+        );
+        let found = scan(&redactor, &[], unknown_encoding);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].form, Form::Fragment);
+        assert!(scan(&redactor, &[], "ak_A1b2c3d and nothing more").is_empty());
+        // A key made of words has no fragments: the words elsewhere are no leak.
+        let wordy = ApiKey::new("ak_vendorrecipient0000000000000000000000").unwrap();
+        let wordy = Redactor::new([&wordy]);
+        assert!(scan(&wordy, &[], "with the recipient's key, shr_00000000").is_empty());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -59,9 +59,9 @@ mod time;
 pub mod doctor;
 
 pub use error::Error;
-pub use fixtures::{Fixtures, ShareState};
+pub use fixtures::{Expected, Fixtures, Recipient, ShareState, Tokens};
 pub use leak::Leak;
-pub use provision::Provision;
+pub use provision::{Provision, ProvisionError};
 pub use render::certificate;
 pub use report::{
     Blocker, Cause, ClauseResult, Mode, Outcome, Outputs, Repetitions, Report, RunInfo, ScenarioId,
@@ -70,7 +70,6 @@ pub use report::{
 pub use run::{DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, Run};
 pub use secret::{ApiKey, Form, InvalidKey, Redactor};
 pub use suite::catalogue::{Clause, Level, Provenance};
-pub use suite::schema::SchemaName;
 pub use suite::{ScenarioEntry, Suite, SuiteFile};
 pub use target::Target;
 
@@ -80,4 +79,5 @@ pub mod support {
     pub use crate::checks::BenchResponse;
     pub use crate::render::console::{clause_listing, diagnosis};
     pub use crate::suite::EMBEDDED;
+    pub use crate::suite::schema::SchemaName;
 }

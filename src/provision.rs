@@ -12,7 +12,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Exchange, HttpClient, KeyHeader, status_text};
+use crate::http::{Exchange, Extras, HttpClient, KeyHeader, status_text};
 use crate::secret::ApiKey;
 
 /// What to provision, as the sharer: the states to make and what each needs.
@@ -79,11 +79,11 @@ pub async fn provision(
 ) -> Result<Vec<String>, ProvisionError> {
     let sharer = Sharer { http, plan };
     let mut made = Vec::new();
-    let needed = |what: &str, flag: &str| ProvisionError {
+    let needed = |what: &str, field: &str| ProvisionError {
         step: what.to_owned(),
         request: "(none sent)".into(),
-        answer: format!("nothing: it needs {flag}"),
-        hint: "give the flag, or leave the state out of --provision",
+        answer: format!("nothing: it needs the plan's `{field}`"),
+        hint: "give it, or leave the state out of the plan's states",
     };
     for state in &plan.states {
         match state {
@@ -91,7 +91,7 @@ pub async fn provision(
                 let track = plan
                     .track
                     .as_deref()
-                    .ok_or_else(|| needed("the live share", "--track"))?;
+                    .ok_or_else(|| needed("the live share", "track"))?;
                 let (live_id, live) = sharer.share("the live share", "tracks", track).await?;
                 fixtures.tokens.set(ShareState::Live, Some(live));
                 fixtures.expected.track_id = Some(track.to_owned());
@@ -102,7 +102,7 @@ pub async fn provision(
                 let track = plan
                     .track
                     .as_deref()
-                    .ok_or_else(|| needed("the revoked share", "--track"))?;
+                    .ok_or_else(|| needed("the revoked share", "track"))?;
                 let (revoked_id, revoked) =
                     sharer.share("the revoked share", "tracks", track).await?;
                 sharer
@@ -120,7 +120,7 @@ pub async fn provision(
                 let track = plan
                     .disposable_track
                     .as_deref()
-                    .ok_or_else(|| needed("the removed share", "--disposable-track"))?;
+                    .ok_or_else(|| needed("the removed share", "disposable_track"))?;
                 let (removed_id, removed) =
                     sharer.share("the removed share", "tracks", track).await?;
                 sharer
@@ -128,7 +128,7 @@ pub async fn provision(
                         "the removed share",
                         Method::DELETE,
                         &["tracks", track],
-                        "--disposable-track is deleted by provisioning: give a track the sharer created, a fresh one each run",
+                        "the disposable track is deleted by provisioning: give a track the sharer created, a fresh one each run",
                     )
                     .await?;
                 fixtures.tokens.set(ShareState::Removed, Some(removed));
@@ -140,7 +140,7 @@ pub async fn provision(
                 let collection = plan
                     .collection
                     .as_deref()
-                    .ok_or_else(|| needed("the collection share", "--collection"))?;
+                    .ok_or_else(|| needed("the collection share", "collection"))?;
                 let (collection_id, token) = sharer
                     .share("the collection share", "collections", collection)
                     .await?;
@@ -173,8 +173,7 @@ impl Sharer<'_> {
         kind: &str,
         id: &str,
     ) -> Result<(String, String), ProvisionError> {
-        let hint =
-            "is the sharer a member of --organization, and the creator of the track or collection?";
+        let hint = "is the sharer a member of the organization, and the creator of the track or collection?";
         let segments = [
             "v1",
             "music",
@@ -186,12 +185,15 @@ impl Sharer<'_> {
         let request = format!("POST /{}", segments.join("/"));
         let response = self
             .http
-            .send_json(
+            .send_with(
                 Method::POST,
                 &segments,
+                Extras {
+                    body: Some(&json!({})),
+                    ..Extras::default()
+                },
                 KeyHeader::Key(&self.plan.sharer_key),
                 request.clone(),
-                &json!({}),
             )
             .await
             .map_err(|e| refused(step, &request, e.reason, hint))?;

@@ -272,8 +272,8 @@ pub struct RunInfo {
     pub mode: Mode,
     /// Scheme, host and port of the target (never a key).
     pub target: String,
-    /// What the target is, when it was said (`embedded reference server`).
-    pub target_note: Option<String>,
+    /// The target's description, when it was given (`embedded reference server`).
+    pub target_description: Option<String>,
     /// Whether the target's TLS certificate was verified (false when told not to).
     pub tls_verified: bool,
     /// Whether FLAKY MUST clauses are tolerated.
@@ -465,16 +465,15 @@ pub struct Outputs {
     pub echoed_secrets: usize,
 }
 
-/// The result of one run: built once, when the run is over.
+/// The result of one run: built once, when the run is over, and read-only after.
 #[derive(Debug, Clone)]
-#[non_exhaustive]
 pub struct Report {
     /// What the run was: its mode, target, TLS, timing.
-    pub run: RunInfo,
+    pub(crate) run: RunInfo,
     /// The verdicts.
-    pub verdicts: Verdicts,
+    pub(crate) verdicts: Verdicts,
     /// What it wrote.
-    pub outputs: Outputs,
+    pub(crate) outputs: Outputs,
 }
 
 impl Report {
@@ -485,6 +484,21 @@ impl Report {
             verdicts,
             outputs,
         }
+    }
+
+    /// What the run was: its mode, target, TLS, timing.
+    pub fn info(&self) -> &RunInfo {
+        &self.run
+    }
+
+    /// The verdicts: every scenario's outcome and every selected clause's verdict.
+    pub fn verdicts(&self) -> &Verdicts {
+        &self.verdicts
+    }
+
+    /// The files the run wrote, the leaks its scan found, the key echoes it saw.
+    pub fn outputs(&self) -> &Outputs {
+        &self.outputs
     }
 
     /// Every scenario that ran, in file order.
@@ -604,7 +618,7 @@ pub(crate) mod tests {
         let info = RunInfo {
             mode,
             target: "http://h".into(),
-            target_note: None,
+            target_description: None,
             tls_verified: true,
             allow_flaky: false,
             started_at: SystemTime::UNIX_EPOCH,

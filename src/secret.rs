@@ -51,14 +51,24 @@ impl fmt::Display for ApiKey {
 /// comparing part of it would take for the original. Deterministic, so the redactor masks the
 /// near miss of every key it knows too.
 pub fn near_miss_text(text: &str) -> String {
+    let last = text.chars().count().saturating_sub(1);
+    with_char_shifted(text, last, false)
+}
+
+/// `text` with the character at `at` changed to the next one of its kind: a digit to a digit
+/// (to `a` after `9` when `hex`), a letter to a letter of its case (`f` to `0` when `hex`),
+/// `-` to `_`, and anything else to `x`.
+pub(crate) fn with_char_shifted(text: &str, at: usize, hex: bool) -> String {
     let mut chars: Vec<char> = text.chars().collect();
-    if let Some(last) = chars.last_mut() {
-        *last = match *last {
+    if let Some(c) = chars.get_mut(at) {
+        *c = match *c {
+            '9' if hex => 'a',
+            'f' if hex => '0',
             '9' => '0',
             'z' => 'a',
             'Z' => 'A',
             c if c.is_ascii_alphanumeric() => char::from(c as u8 + 1),
-            'x' => 'y',
+            '-' => '_',
             _ => 'x',
         };
     }
@@ -103,12 +113,16 @@ pub enum Form {
     PercentEncoded,
     /// Escaped inside a JSON string: `\/`, or `\u002B` in upper or lower case hex.
     JsonEscaped,
+    /// As HTML character references: `&#43;`, `&#x2F;`, `&quot;`.
+    HtmlEscaped,
     /// With its `+` read as a space, as a form decoder reads it.
     PlusAsSpace,
     /// Base64-encoded, at any alignment, as inside a token or a Basic header.
     Base64,
     /// Base64url-encoded (`-` and `_`), at any alignment, as inside a JWT.
     Base64Url,
+    /// A stretch of its letters and digits, in an encoding not otherwise known.
+    Fragment,
 }
 
 impl fmt::Display for Form {
@@ -117,9 +131,11 @@ impl fmt::Display for Form {
             Self::Plain => "plain",
             Self::PercentEncoded => "percent-encoded",
             Self::JsonEscaped => "JSON-escaped",
+            Self::HtmlEscaped => "HTML-escaped",
             Self::PlusAsSpace => "`+` read as a space",
             Self::Base64 => "base64",
             Self::Base64Url => "base64url",
+            Self::Fragment => "a stretch of its letters and digits",
         })
     }
 }
@@ -136,8 +152,37 @@ pub struct Redactor {
     /// Every pattern, longest source first, in one alternation.
     text: Option<regex::Regex>,
     bytes: Option<regex::bytes::Regex>,
-    /// Each pattern alone with the base form it was made from, to name a hit's form.
-    patterns: Vec<(regex::Regex, Form)>,
+    /// Each pattern alone, with the form it was made from and its text, to name a hit's form.
+    patterns: Vec<(regex::Regex, Form, String)>,
+    /// Any [`SCAN_FRAGMENT`] letters and digits in a row of a key: what the leak scan looks
+    /// for beyond the forms masked, since every text encoding leaves letters and digits as
+    /// they are.
+    fragments: Option<regex::Regex>,
+}
+
+/// How many of a key's letters and digits in a row are masked wherever they appear, whatever
+/// surrounds them: a key echoed in an encoding the redactor does not know still loses them.
+const MASKED_FRAGMENT: usize = 12;
+
+/// How many of a key's letters and digits in a row the leak scan reports: fewer than are
+/// masked, so the scan looks wider than the redactor and catches what slipped past it.
+pub(crate) const SCAN_FRAGMENT: usize = 8;
+
+/// Every `n` letters and digits in a row of `secret` that look random enough to be the key's
+/// alone: letters and digits mixed, at least six different characters. (`00000000` or
+/// `recipien` is no evidence of anything; a key made of words has no fragments.)
+fn fragments(secret: &str, n: usize) -> Vec<String> {
+    secret
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|run| run.len() >= n)
+        .flat_map(|run| (0..=run.len() - n).map(move |at| run[at..at + n].to_owned()))
+        .filter(|window| {
+            let distinct: std::collections::BTreeSet<char> = window.chars().collect();
+            distinct.len() >= 6
+                && window.chars().any(|c| c.is_ascii_digit())
+                && window.chars().any(|c| c.is_ascii_alphabetic())
+        })
+        .collect()
 }
 
 impl Redactor {
@@ -150,6 +195,7 @@ impl Redactor {
     /// was validated, so even the error about it cannot echo it.
     pub fn from_raw<'a>(secrets: impl IntoIterator<Item = &'a str>) -> Self {
         let mut sources: Vec<(String, Form)> = Vec::new();
+        let mut scanned: Vec<String> = Vec::new();
         for secret in secrets {
             // The near miss the harness sends as a wrong key reveals all but one character of
             // the key: it is masked like the key.
@@ -158,6 +204,12 @@ impl Redactor {
                     continue;
                 }
                 sources.push((raw.clone(), Form::Plain));
+                sources.extend(
+                    fragments(&raw, MASKED_FRAGMENT)
+                        .into_iter()
+                        .map(|f| (f, Form::Fragment)),
+                );
+                scanned.extend(fragments(&raw, SCAN_FRAGMENT));
                 for encoded in base64_forms(raw.as_bytes()) {
                     if encoded.len() >= 4 {
                         let url = base64url_alphabet(&encoded);
@@ -173,6 +225,8 @@ impl Redactor {
         if sources.is_empty() {
             return Self::default();
         }
+        scanned.sort();
+        scanned.dedup();
         let patterns: Vec<String> = sources.iter().map(|(s, _)| any_encoding(s)).collect();
         let joined = patterns
             .iter()
@@ -187,8 +241,16 @@ impl Redactor {
             patterns: patterns
                 .iter()
                 .zip(&sources)
-                .filter_map(|(p, (_, form))| compile(&format!("^(?:{p})$")).map(|r| (r, *form)))
+                .filter_map(|(p, (source, form))| {
+                    compile(&format!("^(?:{p})$")).map(|r| (r, *form, source.clone()))
+                })
                 .collect(),
+            fragments: (!scanned.is_empty())
+                .then(|| {
+                    let literals: Vec<String> = scanned.iter().map(|f| regex::escape(f)).collect();
+                    compile(&literals.join("|"))
+                })
+                .flatten(),
         }
     }
 
@@ -211,19 +273,39 @@ impl Redactor {
     /// The form of the first secret found in `text`, if any.
     pub fn find(&self, text: &str) -> Option<Form> {
         let found = self.text.as_ref()?.find(text)?.as_str();
-        let (_, base) = self.patterns.iter().find(|(p, _)| p.is_match(found))?;
-        Some(match base {
-            Form::Base64 | Form::Base64Url => *base,
-            _ if found.contains('%') => Form::PercentEncoded,
-            _ if found.contains('\\') => Form::JsonEscaped,
-            _ if found.contains(' ') => Form::PlusAsSpace,
-            _ => Form::Plain,
+        let (_, base, source) = self.patterns.iter().find(|(p, _, _)| p.is_match(found))?;
+        // What differs from the form it was made from says how it was encoded.
+        let differs = |marker: &str| found.matches(marker).count() > source.matches(marker).count();
+        Some(if found == source {
+            *base
+        } else if differs("\\") {
+            Form::JsonEscaped
+        } else if differs("&") {
+            Form::HtmlEscaped
+        } else if differs("%") {
+            Form::PercentEncoded
+        } else if differs(" ") {
+            Form::PlusAsSpace
+        } else {
+            *base
         })
     }
 
     /// Whether `text` contains a secret in any of its forms.
     pub fn leaks(&self, text: &str) -> bool {
         self.text.as_ref().is_some_and(|r| r.is_match(text))
+    }
+
+    /// What the leak scan finds in `text`: a secret in a form this redactor masks, or
+    /// [`SCAN_FRAGMENT`] of its letters and digits in a row, which an encoding it does not
+    /// know left behind.
+    pub(crate) fn scan(&self, text: &str) -> Option<Form> {
+        self.find(text).or_else(|| {
+            self.fragments
+                .as_ref()
+                .is_some_and(|r| r.is_match(text))
+                .then_some(Form::Fragment)
+        })
     }
 }
 
@@ -234,7 +316,9 @@ impl fmt::Debug for Redactor {
 }
 
 /// A pattern matching `text` with each character that is not a letter or a digit in any of
-/// its encodings: itself, percent-encoded, JSON-escaped, and `+` as a space.
+/// its encodings: itself; percent-encoded, once or twice, in either case; escaped in a JSON
+/// string (`\u002B`, `\/`, `\"`, `\\`); as an HTML character reference (`&#43;`, `&#x2B;`,
+/// `&quot;`, `&amp;`, …); and a `+` read as a space.
 fn any_encoding(text: &str) -> String {
     let mut pattern = String::new();
     for c in text.chars() {
@@ -245,11 +329,19 @@ fn any_encoding(text: &str) -> String {
         let mut alternatives = vec![regex::escape(&c.to_string())];
         if c.is_ascii() {
             let hex = hex_any_case(c as u8);
-            alternatives.push(format!("%{hex}"));
+            alternatives.push(format!("%(?:25)?{hex}"));
             alternatives.push(format!(r"\\u00{hex}"));
+            alternatives.push(format!("&#0*{};", c as u8));
+            alternatives.push(format!("&#[xX]0*{hex};"));
         }
         match c {
             '/' => alternatives.push(r"\\/".to_owned()),
+            '"' => alternatives.extend([r#"\\""#.to_owned(), "&quot;".to_owned()]),
+            '\\' => alternatives.push(r"\\\\".to_owned()),
+            '&' => alternatives.push("&amp;".to_owned()),
+            '<' => alternatives.push("&lt;".to_owned()),
+            '>' => alternatives.push("&gt;".to_owned()),
+            '\'' => alternatives.push("&apos;".to_owned()),
             '+' => alternatives.extend([" ".to_owned(), "%20".to_owned(), r"\\u0020".to_owned()]),
             _ => {}
         }
@@ -442,6 +534,9 @@ mod tests {
             ("https://x/?k=ak_Canary%2BKey/42", Form::PercentEncoded),
             ("you sent ak_Canary Key/42", Form::PlusAsSpace),
             ("ak_Canary%20Key%2F42", Form::PercentEncoded),
+            ("ak_Canary%252BKey%252F42", Form::PercentEncoded),
+            ("<b>ak_Canary&#43;Key&#x2F;42</b>", Form::HtmlEscaped),
+            ("<b>ak_Canary&#043;Key&#X2f;42</b>", Form::HtmlEscaped),
         ] {
             assert_eq!(redactor.find(echoed), Some(form), "{echoed}");
             let masked = redactor.redact(echoed);
@@ -474,6 +569,27 @@ mod tests {
         );
         assert_eq!(redactor.find(&standard), Some(Form::Base64));
         assert_eq!(redactor.find(&url), Some(Form::Base64Url));
+        // Quotes and backslashes in a key, as JSON and HTML write them.
+        let odd = ApiKey::new(r#"ak_Zq9"Tn3\Mk1&Lp0'x<y>"#).unwrap();
+        let redactor_odd = Redactor::new([&odd]);
+        for (echoed, form) in [
+            (r#""ak_Zq9\"Tn3\\Mk1&Lp0'x<y>""#, Form::JsonEscaped),
+            (
+                "ak_Zq9&quot;Tn3\\Mk1&amp;Lp0&apos;x&lt;y&gt;",
+                Form::HtmlEscaped,
+            ),
+            (
+                "ak_Zq9&#34;Tn3&#92;Mk1&#38;Lp0&#39;x&#60;y&#62;",
+                Form::HtmlEscaped,
+            ),
+        ] {
+            assert_eq!(redactor_odd.find(echoed), Some(form), "{echoed}");
+            assert!(
+                !redactor_odd.leaks(&redactor_odd.redact(echoed)),
+                "{echoed}"
+            );
+        }
+        assert_eq!(redactor_odd.find(odd.expose()), Some(Form::Plain));
         // Text that only looks alike is left alone.
         assert_eq!(redactor.redact("ak_Canary-Key-42"), "ak_Canary-Key-42");
         assert_eq!(Redactor::default().redact("anything"), "anything");

@@ -28,7 +28,7 @@ pub struct Target {
     provision: Option<Provision>,
     tls: TlsOptions,
     plain_http_to_others: bool,
-    note: Option<String>,
+    description: Option<String>,
 }
 
 impl fmt::Debug for Target {
@@ -55,7 +55,7 @@ impl Target {
             provision: None,
             tls: TlsOptions::default(),
             plain_http_to_others: false,
-            note: None,
+            description: None,
         })
     }
 
@@ -102,8 +102,8 @@ impl Target {
     }
 
     /// Says what the target is, in every report (`embedded reference server`).
-    pub fn note(mut self, note: &str) -> Self {
-        self.note = Some(note.to_owned());
+    pub fn describe(mut self, description: &str) -> Self {
+        self.description = Some(description.to_owned());
         self
     }
 
@@ -122,7 +122,12 @@ impl Target {
     }
 
     /// The base URL.
-    pub fn base_url(&self) -> &Url {
+    pub fn base_url(&self) -> &str {
+        self.base_url.as_str()
+    }
+
+    /// The base URL, parsed.
+    pub(crate) fn url(&self) -> &Url {
         &self.base_url
     }
 
@@ -131,9 +136,9 @@ impl Target {
         self.base_url.origin().ascii_serialization()
     }
 
-    /// What [`Target::note`] said.
-    pub fn described_as(&self) -> Option<&str> {
-        self.note.as_deref()
+    /// What [`Target::describe`] said.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
     }
 
     /// The fixtures.

@@ -249,7 +249,8 @@ proptest! {
     #[test]
     fn every_check_gives_a_verdict_and_keeps_its_promise(r in exchange(), other in exchange()) {
         let suite = suite();
-        let now = time::OffsetDateTime::now_utc();
+        // A fixed "now", so that a failing case fails the same way when replayed.
+        let now = time::macros::datetime!(2026-06-28 10:30:00 UTC);
 
         let status_201 = checks::status_is(&r, 201);
         prop_assert_eq!(status_201.is_ok(), r.status.as_u16() == 201);
@@ -342,9 +343,11 @@ fn wrong_value(
     match prefix {
         Some(prefix) => prop_oneof![
             other_type,
-            "[a-z_]{0,12}"
+            "[A-Za-z0-9_-]{0,16}"
                 .prop_filter("no documented prefix", move |s| !s.starts_with(prefix))
                 .prop_map(Value::from),
+            // The prefix alone, with nothing after it.
+            Just(Value::from(prefix)),
         ]
         .boxed(),
         None => other_type.boxed(),
@@ -409,6 +412,12 @@ fn near_miss_envelope() -> impl Strategy<Value = (&'static str, Value)> {
         wrong_value(&["object"], None).prop_map(|v| ("details", Some(v))),
         wrong_value(&["string"], None).prop_map(|v| ("trace_id", Some(v))),
         wrong_value(&["string"], None).prop_map(|v| ("timestamp", Some(v))),
+        "[a-zA-Z0-9 :.-]{0,24}"
+            .prop_filter("no date-time", |s| {
+                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                    .is_err()
+            })
+            .prop_map(|s| ("timestamp", Some(Value::from(s)))),
         prop::sample::select(vec![
             "success",
             "error",

@@ -19,11 +19,11 @@ use crate::suite::Suite;
 use crate::time;
 
 /// The format version of the JSON certificate (2: each clause records its provenance;
-/// 3: the target records what it was said to be, not whether it was embedded).
+/// 3: the target records its description, not whether it was embedded).
 pub const FORMAT: u32 = 3;
 
 /// The git commit this binary was built from (`-dirty` if modified, `unknown` if not in git).
-pub const COMMIT: &str = env!("SHARE_CONFORMANCE_COMMIT");
+pub(crate) const COMMIT: &str = env!("SHARE_CONFORMANCE_COMMIT");
 
 /// A certificate, as written to `FILE.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,9 +68,9 @@ pub struct Harness {
 pub struct TargetRecord {
     /// `https://staging.example.com:443`.
     pub origin: String,
-    /// What it was said to be (`embedded reference server`), if anything.
+    /// What it was described as (`embedded reference server`), if anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub description: Option<String>,
     /// Whether its TLS certificate was verified (false under `--insecure`).
     pub tls_verified: bool,
 }
@@ -148,7 +148,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The hashes of every file of `suite`, sorted by path, and their digest.
-pub fn suite_record(suite: &Suite) -> SuiteRecord {
+pub(crate) fn suite_record(suite: &Suite) -> SuiteRecord {
     let mut files: Vec<FileHash> = suite
         .files()
         .iter()
@@ -221,7 +221,7 @@ impl Certificate {
             },
             target: TargetRecord {
                 origin: run.target.clone(),
-                note: run.target_note.clone(),
+                description: run.target_description.clone(),
                 tls_verified: run.tls_verified,
             },
             started_at: format_time(run.started_at),
@@ -274,7 +274,7 @@ impl Certificate {
             out.push('\n');
         }
         let _ = writeln!(out, "| | |\n|---|---|");
-        let target = target_name(&self.target.origin, self.target.note.as_deref());
+        let target = target_name(&self.target.origin, self.target.description.as_deref());
         let _ = writeln!(out, "| Target | {} |", md(&target));
         if !self.target.tls_verified {
             let _ = writeln!(
@@ -387,7 +387,7 @@ fn md(text: &str) -> String {
 }
 
 /// `cert.md` → `cert.md.json`.
-pub fn json_path(path: &Path) -> std::path::PathBuf {
+pub(crate) fn json_path(path: &Path) -> std::path::PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".json");
     name.into()

@@ -233,7 +233,7 @@ pub(crate) fn summary(report: &Report) -> String {
     out.push_str(&format!(
         "result: {} against {} in {:.2} s\n",
         result_word(report.run.mode, blockers.is_empty()),
-        target_name(&report.run.target, report.run.target_note.as_deref()),
+        target_name(&report.run.target, report.run.target_description.as_deref()),
         report.run.duration.as_secs_f64()
     ));
     out
@@ -244,7 +244,7 @@ pub(crate) fn summary(report: &Report) -> String {
 pub(crate) fn failure_summary(report: &Report) -> String {
     let mut out = format!(
         "the target {} does not conform to Save a shared track:\n",
-        target_name(&report.run.target, report.run.target_note.as_deref())
+        target_name(&report.run.target, report.run.target_description.as_deref())
     );
     for blocker in report.blockers() {
         out.push_str(&format!("  - {blocker}\n"));
@@ -351,7 +351,7 @@ mod tests {
     #[test]
     fn the_summary_names_the_target_once_and_says_why_a_run_fails() {
         let mut run = report(Mode::Run, vec![result(1, "A", failed())]);
-        run.run.target_note = Some("embedded reference server".into());
+        run.run.target_description = Some("embedded reference server".into());
         let text = summary(&run);
         assert!(text.contains("fails because: A failed\n"), "{text}");
         assert!(

@@ -196,10 +196,10 @@ impl Run {
         let target = &self.target;
         target.check_transport()?;
         let redactor = target.redactor();
-        let http = HttpClient::with_tls(target.base_url().clone(), self.timeout, target.tls())?
+        let http = HttpClient::with_tls(target.url().clone(), self.timeout, target.tls())?
             .with_redactor(redactor.clone());
         let mut progress = Progress::new(self.progress.take(), redactor.clone());
-        let name = console::target_name(&target.origin(), target.described_as());
+        let name = console::target_name(&target.origin(), target.description());
         progress.print(&console::run_header(selected, &name));
         if !target.verifies_tls() {
             progress.print(console::INSECURE_WARNING);
@@ -230,7 +230,7 @@ impl Run {
         let info = RunInfo {
             mode: self.mode,
             target: target.origin(),
-            target_note: target.described_as().map(str::to_owned),
+            target_description: target.description().map(str::to_owned),
             tls_verified: target.verifies_tls(),
             allow_flaky: self.allow_flaky,
             started_at,

@@ -16,7 +16,7 @@ use cucumber::{Event, cli, parser};
 use super::Progress;
 use crate::render::console;
 use crate::report::{Cause, Outcome, ScenarioId, ScenarioResult, StepRecord, StepStatus};
-use crate::steps::{ConformanceWorld, NoResponse, NotTestable};
+use crate::steps::{ConformanceWorld, NoResponse, NotTestable, SuiteBug};
 use crate::suite::catalogue::{SHOULD_TAG, clause_ids};
 use crate::suite::{all_tags, feature_path, provenance_marks};
 
@@ -281,8 +281,8 @@ fn sources(scenario: &gherkin::Scenario) -> Vec<String> {
 }
 
 /// A failed step's outcome: NOT-TESTABLE when the step said so; otherwise a failure whose
-/// cause is no response when a request got none, a check when a `Then` step failed, and
-/// setup for a `Given` or `When` step.
+/// cause is no response when a request got none, setup when the step found the suite itself
+/// wrong or it is a `Given` or `When` step, and a check when a `Then` step's check failed.
 fn classify(
     error: &event::StepError,
     step: &gherkin::Step,
@@ -298,6 +298,8 @@ fn classify(
             }
             if let Some(NoResponse(what)) = info.downcast_ref::<NoResponse>() {
                 (what.clone(), Cause::NoResponse)
+            } else if let Some(SuiteBug(what)) = info.downcast_ref::<SuiteBug>() {
+                (what.clone(), Cause::Setup)
             } else if step.ty == gherkin::StepType::Then {
                 (panic_text(info), Cause::Check)
             } else {
@@ -321,5 +323,67 @@ fn panic_text(info: &event::Info) -> String {
         (*text).to_owned()
     } else {
         "the step panicked with a value that is not text".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// The steps of a small feature: a Given, a When and a Then.
+    fn steps() -> Vec<gherkin::Step> {
+        let feature = gherkin::Feature::parse(
+            "Feature: f\n  Scenario: s\n    Given a\n    When b\n    Then c\n",
+            gherkin::GherkinEnv::default(),
+        )
+        .unwrap();
+        feature.scenarios[0].steps.clone()
+    }
+
+    fn cause(payload: Box<dyn std::any::Any + Send>, step: &gherkin::Step) -> Outcome {
+        let error = event::StepError::Panic(Arc::from(payload));
+        classify(&error, step, "step".into(), "f:1".into())
+    }
+
+    fn cause_of(outcome: &Outcome) -> Option<Cause> {
+        match outcome {
+            Outcome::Failed { cause, .. } => Some(*cause),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_failure_is_classified_by_what_raised_it_and_where() {
+        let [given, when, then] = <[gherkin::Step; 3]>::try_from(steps()).unwrap();
+        let check = cause(Box::new("expected: 201".to_owned()), &then);
+        assert_eq!(cause_of(&check), Some(Cause::Check));
+        let no_answer = cause(Box::new(NoResponse("timed out after 2 s".into())), &then);
+        assert_eq!(
+            cause_of(&no_answer),
+            Some(Cause::NoResponse),
+            "even in a Then step"
+        );
+        let bug = cause(Box::new(SuiteBug("use \"saved again\"".into())), &then);
+        assert_eq!(
+            cause_of(&bug),
+            Some(Cause::Setup),
+            "a suite bug is no finding"
+        );
+        let setup = cause(Box::new("no key".to_owned()), &when);
+        assert_eq!(cause_of(&setup), Some(Cause::Setup));
+        assert_eq!(cause_of(&cause(Box::new("x"), &given)), Some(Cause::Setup));
+        let untestable = cause(Box::new(NotTestable("no fixture".into())), &then);
+        assert_eq!(
+            untestable,
+            Outcome::NotTestable {
+                reason: "no fixture".into()
+            }
+        );
+        match check {
+            Outcome::Failed { message, .. } => assert_eq!(message, "expected: 201"),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -30,7 +30,7 @@ use super::request::send_save;
 use super::{Context, KeyChoice, Token};
 use crate::checks::{self, Failure};
 use crate::fixtures::ShareState;
-use crate::http::{Exchange, KeyHeader, TransportError};
+use crate::http::{Exchange, Extras, KeyHeader, TransportError};
 
 /// What the selected scenarios read around the first save.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -83,7 +83,9 @@ pub(super) struct RefusedSave {
 pub(super) enum Unread {
     /// The target rate-limited the request (429), though the harness waited and asked again.
     RateLimited(Failure),
-    /// Anything else: no 200, no JSON, no answer.
+    /// No answer at all (a timeout, a refused or reset connection).
+    NoResponse(String),
+    /// Anything else: no 200, no JSON.
     Other(Failure),
 }
 
@@ -294,7 +296,7 @@ pub(super) async fn public_view(ctx: &Context, token: &str) -> Result<Value, Unr
             )))
         }
         Ok(response) => checks::public_view(&response).map_err(Unread::Other),
-        Err(e) => Err(Unread::Other(Failure::new(e.to_string()))),
+        Err(e) => Err(Unread::NoResponse(e.to_string())),
     }
 }
 
@@ -312,7 +314,7 @@ async fn read_library(ctx: &Context, needs: Needs) -> LibraryRead {
     };
     let Some(key) = &ctx.api_key else {
         return LibraryRead::Skipped(
-            "no API key: give --api-key, set FREDDY_API_KEY, or put api_key in the fixtures".into(),
+            "no API key: give the recipient's key (`--api-key` or `FREDDY_API_KEY` on the command line, `Target::api_key` from the library), or `api_key` in the fixtures".into(),
         );
     };
     let mut track_ids = Vec::new();
@@ -324,10 +326,13 @@ async fn read_library(ctx: &Context, needs: Needs) -> LibraryRead {
         );
         let response = ctx
             .priority
-            .send_query(
+            .send_with(
                 Method::GET,
                 &["v1", "music", organization, "tracks"],
-                &[("limit", &limit), ("offset", &offset)],
+                Extras {
+                    query: &[("limit", &limit), ("offset", &offset)],
+                    body: None,
+                },
                 KeyHeader::Key(key),
                 label,
             )

@@ -2,7 +2,7 @@
 
 use cucumber::then;
 
-use super::{ConformanceWorld, StepResult, not_testable};
+use super::{ConformanceWorld, StepResult, not_testable, suite_bug};
 use crate::checks::{self, Failure};
 
 #[then("the body is a library edge")]
@@ -70,7 +70,7 @@ fn edge_as_example(world: &mut ConformanceWorld) -> StepResult {
 fn repeat_save_is_sound(world: &mut ConformanceWorld) -> StepResult {
     let ctx = world.ctx()?;
     let first = world.first_save.clone().ok_or_else(|| {
-        Failure::new("the scenario did not save twice (a suite bug: use \"saved again\")")
+        suite_bug("the scenario did not save twice (a suite bug: use \"saved again\")")
     })?;
     let note = checks::repeat_save(&ctx.suite, &first, world.response()?)?;
     world.notes.push(note);

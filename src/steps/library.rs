@@ -4,8 +4,8 @@
 use cucumber::then;
 
 use super::bracket::LibraryRead;
-use super::{ConformanceWorld, StepResult, not_testable};
-use crate::checks::{self, Failure};
+use super::{ConformanceWorld, StepResult, not_testable, suite_bug};
+use crate::checks;
 use crate::fixtures::ShareState;
 
 /// The library as read, or NOT-TESTABLE saying why it was not.
@@ -28,7 +28,7 @@ async fn saved_track_in_library(world: &mut ConformanceWorld) -> StepResult {
     let ctx = world.ctx()?;
     let sent = world.sent()?.clone();
     if !sent.first_save {
-        return Err(Failure::new(
+        return Err(suite_bug(
             "the scenario examines a save other than the run's first save of the live token (a suite bug)",
         ));
     }

@@ -324,14 +324,14 @@ impl ConformanceWorld {
     }
 
     fn ctx(&self) -> Result<Arc<Context>, Failure> {
-        self.ctx.clone().ok_or_else(|| {
-            Failure::new("the scenario runs without a target context (a harness bug)")
-        })
+        self.ctx
+            .clone()
+            .ok_or_else(|| suite_bug("the scenario runs without a target context (a harness bug)"))
     }
 
     fn sent(&self) -> Result<&Sent, Failure> {
         self.response.as_ref().ok_or_else(|| {
-            Failure::new("no request was made before this step (a suite bug: add a When step)")
+            suite_bug("no request was made before this step (a suite bug: add a When step)")
         })
     }
 
@@ -418,5 +418,22 @@ pub(crate) struct NoResponse(pub String);
 
 /// The exchange, or the step ends as [`NoResponse`].
 fn answered<T>(outcome: Result<T, TransportError>) -> T {
-    outcome.unwrap_or_else(|e| std::panic::panic_any(NoResponse(e.to_string())))
+    outcome.unwrap_or_else(|e| no_response(e.to_string()))
+}
+
+/// Ends the step as [`NoResponse`]: what was asked got no answer.
+fn no_response(why: String) -> ! {
+    std::panic::panic_any(NoResponse(why))
+}
+
+/// Raised (as a panic payload) by a step that finds the suite itself wrong: a step used where
+/// it cannot work, or the harness in a state it should never be in. The scenario fails, and
+/// its cause says it is no finding about the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SuiteBug(pub String);
+
+/// Ends the step as a [`SuiteBug`]. It never returns; it is typed as a [`Failure`] so that it
+/// reads wherever a step would return one.
+fn suite_bug(what: impl Into<String>) -> Failure {
+    std::panic::panic_any(SuiteBug(what.into()))
 }

@@ -7,6 +7,7 @@ use reqwest::Method;
 
 use super::{
     ConformanceWorld, Context, Failure, KeyChoice, Sent, StepResult, Token, answered, not_testable,
+    suite_bug,
 };
 use crate::fixtures::ShareState;
 use crate::http::{Exchange, KeyHeader, TransportError};
@@ -48,7 +49,7 @@ fn malformed_key(world: &mut ConformanceWorld, kind: String) -> StepResult {
         ),
         "non-ASCII" => ("non-ASCII", "ak_ключ_доступа_🔑_clé".as_bytes().to_vec()),
         other => {
-            return Err(Failure::new(format!(
+            return Err(suite_bug(format!(
                 "no malformed key is called {other:?} (a suite bug): use \"of the wrong prefix\", \
                  \"of the wrong length\", \"8 KiB long\" or \"non-ASCII\""
             )));
@@ -149,7 +150,7 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
             .clone()
             .unwrap_or_else(|| format!("mslink_{}", random::hex(6))),
         other => {
-            return Err(Failure::new(format!(
+            return Err(suite_bug(format!(
                 "no malformed token is called {other:?} (a suite bug): use \"4 KiB long\", \"non-ASCII\", \
                  \"a percent-encoded slash\", \"dot segments\", \"control characters\", \"empty\", \
                  \"in upper case\" or \"a share link id\""
@@ -222,7 +223,7 @@ fn scenario_token(world: &ConformanceWorld) -> Result<Token, Failure> {
     world
         .token
         .clone()
-        .ok_or_else(|| Failure::new("the scenario names no token before saving (a suite bug)"))
+        .ok_or_else(|| suite_bug("the scenario names no token before saving (a suite bug)"))
 }
 
 /// The token a feature file names by its state: a fixture, or `unknown` (generated, never
@@ -236,7 +237,7 @@ pub(super) fn token_for(ctx: &Context, word: &str) -> Result<Token, Failure> {
         });
     }
     let state = ShareState::from_name(word).ok_or_else(|| {
-        Failure::new(format!(
+        suite_bug(format!(
             "no share state is called {word:?} (a suite bug): use live, revoked, expired, removed, collection or unknown"
         ))
     })?;
@@ -264,7 +265,7 @@ enum Attempt {
 async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Result<Sent, Failure> {
     let ctx = world.ctx()?;
     if world.key == KeyChoice::Unset {
-        return Err(Failure::new(
+        return Err(suite_bug(
             "the scenario chose no key (a suite bug: add a Given step for the key)",
         ));
     }
@@ -290,8 +291,7 @@ async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Resu
     })
 }
 
-const NO_KEY: &str =
-    "no API key: give --api-key, set FREDDY_API_KEY, or put api_key in the fixtures";
+const NO_KEY: &str = "no API key: give the recipient's key (`--api-key` or `FREDDY_API_KEY` on the command line, `Target::api_key` from the library), or `api_key` in the fixtures";
 
 /// The collected requests sent once more, all at once, as a new round of `again`: to confirm
 /// that a difference between tokens is not one that varies per request after all.

@@ -4,7 +4,7 @@
 use cucumber::then;
 
 use super::bracket::{Unread, public_view};
-use super::{ConformanceWorld, StepResult, not_testable, rate_limited};
+use super::{ConformanceWorld, StepResult, no_response, not_testable, rate_limited, suite_bug};
 use crate::checks::{self, Failure};
 use crate::fixtures::ShareState;
 
@@ -15,13 +15,16 @@ async fn track_unchanged(world: &mut ConformanceWorld) -> StepResult {
         .token
         .clone()
         .filter(|t| t.state == Some(ShareState::Live))
-        .ok_or_else(|| Failure::new("the scenario names no live token (a suite bug)"))?;
+        .ok_or_else(|| suite_bug("the scenario names no live token (a suite bug)"))?;
     let before = match &ctx.bracket.before(&ctx).await.view {
         None => {
-            return Err(Failure::new(
+            return Err(suite_bug(
                 "the public view was not read before the first save (a suite bug: tag the scenario @resolve)",
             ));
         }
+        Some(Err(Unread::NoResponse(why))) => not_testable(format!(
+            "the public view of the live share got no answer before any save, so there is nothing to compare with: {why}"
+        )),
         Some(Err(Unread::RateLimited(failure) | Unread::Other(failure))) => not_testable(format!(
             "the public view of the live share could not be read before any save, so there \
                  is nothing to compare with:\n{failure}"
@@ -39,7 +42,7 @@ async fn track_unchanged(world: &mut ConformanceWorld) -> StepResult {
         Some(Ok(view)) => view.clone(),
         Some(Err(unread)) => unreadable_after(unread)?,
         None => {
-            return Err(Failure::new(
+            return Err(suite_bug(
                 "the public view was not read after the first save (a harness bug)",
             ));
         }
@@ -52,6 +55,8 @@ async fn track_unchanged(world: &mut ConformanceWorld) -> StepResult {
 fn unreadable_after(unread: &Unread) -> Result<serde_json::Value, Failure> {
     match unread {
         Unread::RateLimited(failure) => not_testable(rate_limited(failure)),
+        // No answer is no evidence about the track: the scenario fails for want of one.
+        Unread::NoResponse(why) => no_response(why.clone()),
         Unread::Other(failure) => Err(Failure::new(format!(
             "expected: the original track unchanged by the save\nactual:   after the save its public view could not be read:\n{failure}"
         ))),
@@ -64,7 +69,7 @@ fn unreadable_after(unread: &Unread) -> Result<serde_json::Value, Failure> {
 async fn track_unchanged_by_repeat(world: &mut ConformanceWorld) -> StepResult {
     let ctx = world.ctx()?;
     if world.first_save.is_none() {
-        return Err(Failure::new(
+        return Err(suite_bug(
             "the scenario did not save again (a suite bug: use \"saved again\")",
         ));
     }
@@ -74,7 +79,7 @@ async fn track_unchanged_by_repeat(world: &mut ConformanceWorld) -> StepResult {
             "the public view of the live share could not be read before any save, so there is nothing to compare with",
         ),
         None => {
-            return Err(Failure::new(
+            return Err(suite_bug(
                 "the public view was not read before the first save (a suite bug: tag the scenario @resolve)",
             ));
         }

@@ -90,9 +90,10 @@ pub struct Clause {
     pub level: Level,
     /// Where the fact comes from; a MUST clause is always [`Provenance::Doc`].
     pub mark: Provenance,
-    /// The spec file(s) the sentence comes from.
+    /// The file(s) of `docs/` the fact is in.
     pub source: String,
-    /// The sentence, quoted (verbatim for a `doc` mark).
+    /// The fact, as the docs say it (condensed where it joins sentences; the scenarios'
+    /// `[doc]` lines quote `docs/` verbatim).
     pub doc: String,
     /// What the target must do to satisfy it.
     pub check: String,

@@ -43,7 +43,7 @@ macro_rules! embed {
     };
 }
 
-/// The suite files compiled into the crate. `tests/hygiene.rs` checks this list against the
+/// The suite files compiled into the crate. `src/suite/tests/hygiene.rs` checks this list against the
 /// directories, so a file added to the tree but not here fails the build's tests.
 pub const EMBEDDED: &[(&str, &str)] = embed![
     "features/clauses.toml",
@@ -296,6 +296,7 @@ impl Suite {
 
     /// What the JSON Schema `which` (from `schemas/`) finds wrong with `instance`, one line
     /// per violation; empty when it conforms.
+    #[doc(hidden)]
     pub fn schema_violations(
         &self,
         which: SchemaName,

@@ -11,7 +11,7 @@
 //! A redaction replaces a value by its placeholder only when the value is acceptable (a type
 //! the docs give, an object for `details`, …); otherwise the value stays, so the diff shows
 //! exactly what is wrong. The `.snap` files in `snapshots/` are insta's: maintainers create
-//! and accept them with `cargo insta test` / `cargo insta review` (see `tests/snapshots.rs`),
+//! and accept them with `cargo insta test` / `cargo insta review` (see `src/suite/tests/snapshots.rs`),
 //! through this same table. A run against a target only reads them: it compares the redacted
 //! response with the stored value and, on a mismatch, fails the step with a diff. It never
 //! writes `.snap.new` files, because that is insta's behaviour on a mismatch and a user's
@@ -71,55 +71,22 @@ pub enum Rule {
 /// The documented members of the envelope; anything else is an additive extension.
 const ENVELOPE_FIELDS: &[&str] = &["success", "error"];
 /// The documented members of `error`.
+#[rustfmt::skip]
 const ERROR_FIELDS: &[&str] = &[
-    "code",
-    "message",
-    "system_message",
-    "type",
-    "status",
-    "details",
-    "trace_id",
-    "timestamp",
+    "code", "message", "system_message", "type", "status", "details", "trace_id", "timestamp",
 ];
 
 /// The redaction table: what each kind of snapshot does not pin, and what stands in its place.
+#[rustfmt::skip]
 pub const REDACTIONS: &[(SnapshotKind, &str, Rule)] = &[
-    (
-        SnapshotKind::Contract,
-        "/error/message",
-        Rule::AnyString("[text]"),
-    ),
-    (
-        SnapshotKind::Contract,
-        "/error/system_message",
-        Rule::AnyString("[text]"),
-    ),
+    (SnapshotKind::Contract, "/error/message", Rule::AnyString("[text]")),
+    (SnapshotKind::Contract, "/error/system_message", Rule::AnyString("[text]")),
     (SnapshotKind::Contract, "/error/type", Rule::DocumentedType),
-    (
-        SnapshotKind::Contract,
-        "/error/details",
-        Rule::AnyObject("[object]"),
-    ),
-    (
-        SnapshotKind::Contract,
-        "/error/trace_id",
-        Rule::AnyString("[trace_id]"),
-    ),
-    (
-        SnapshotKind::Contract,
-        "/error/timestamp",
-        Rule::AnyString("[timestamp]"),
-    ),
-    (
-        SnapshotKind::Example,
-        "/error/trace_id",
-        Rule::AnyString("[trace_id]"),
-    ),
-    (
-        SnapshotKind::Example,
-        "/error/timestamp",
-        Rule::AnyString("[timestamp]"),
-    ),
+    (SnapshotKind::Contract, "/error/details", Rule::AnyObject("[object]")),
+    (SnapshotKind::Contract, "/error/trace_id", Rule::AnyString("[trace_id]")),
+    (SnapshotKind::Contract, "/error/timestamp", Rule::AnyString("[timestamp]")),
+    (SnapshotKind::Example, "/error/trace_id", Rule::AnyString("[trace_id]")),
+    (SnapshotKind::Example, "/error/timestamp", Rule::AnyString("[timestamp]")),
 ];
 
 /// The placeholder of a documented `type`: `[documented type: authentication_error | client_error]`.

@@ -16,7 +16,7 @@ async fn assert_passed_passes_a_conforming_server_and_explains_a_broken_one() {
     assert!(report.clauses().iter().all(|c| c.verdict == Verdict::Pass));
 
     let broken = reference(Some(Fault::Save200Not201), None).await;
-    let report = Run::new(target_of(&broken).note("a broken server"))
+    let report = Run::new(target_of(&broken).describe("a broken server"))
         .quiet()
         .execute()
         .await

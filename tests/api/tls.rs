@@ -134,7 +134,7 @@ async fn an_unknown_ca_is_refused_and_a_trusted_one_passes() {
     let (report, out) = execute(Run::new(trusted.clone())).await;
     let report = report.unwrap();
     assert!(report.passed(), "{out}");
-    assert!(report.run.tls_verified);
+    assert!(report.info().tls_verified);
     assert!(!out.contains("--insecure"), "{out}");
 
     let diagnosis = doctor::examine(&trusted, Duration::from_secs(10))
@@ -158,7 +158,7 @@ async fn insecure_skips_verification_and_says_so_in_every_output() {
     let (report, out) = execute(Run::new(server.target().insecure()).report(&report_path)).await;
     let report = report.unwrap();
     assert!(report.passed(), "{out}");
-    assert!(!report.run.tls_verified);
+    assert!(!report.info().tls_verified);
     assert!(
         out.contains("warning: --insecure: the target's TLS certificate is not verified"),
         "{out}"
@@ -167,8 +167,7 @@ async fn insecure_skips_verification_and_says_so_in_every_output() {
         out.contains("warning: --insecure: the target's TLS certificate was not verified"),
         "{out}"
     );
-    let certificate =
-        Certificate::load(&share_conformance::certificate::json_path(&report_path)).unwrap();
+    let certificate = Certificate::load(&dir.join("report.md.json")).unwrap();
     assert!(!certificate.target.tls_verified);
     assert!(
         std::fs::read_to_string(&report_path)

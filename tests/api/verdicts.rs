@@ -106,7 +106,7 @@ async fn a_repeat_save_answered_200_is_diagnosed_on_the_next_run_not_blamed() {
         "the reason and the remedy: {reason}"
     );
     assert!(reason.contains("200 OK"), "what the check saw: {reason}");
-    // A fresh live share per run keeps the gate green: tests/ci.rs runs the README's recipe,
+    // A fresh live share per run keeps the gate green: crates/cli/tests/cli/ci.rs runs the README's recipe,
     // which mints one with --provision, twice against this variant.
 }
 

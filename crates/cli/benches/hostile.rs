@@ -48,7 +48,7 @@ fn main() {
     println!("hostile battery ({bin}, --timeout 1):");
     for (name, behaviour) in cases {
         let url = runtime.block_on(hostile(behaviour));
-        let run = run_harness(&bin, &url, &fixtures);
+        let run = run_harness(&bin, &url, &fixtures, "1");
         let memory = run
             .peak_rss_mb
             .map_or("peak RSS not measured (no /proc)".to_owned(), |mb| {

@@ -323,20 +323,25 @@ pub fn flag_error(e: Error) -> anyhow::Error {
         e @ Error::PlainHttp { .. } => anyhow!(
             "{e}\nhint: use https, or --allow-insecure-http if the network is trusted (this machine's own addresses are always allowed)"
         ),
-        Error::NothingSelected { filters, tags } => anyhow!(
-            "{} selects no scenario, so the run would prove nothing\nhint: tags in the suite are @clause:<ID> (list them with `share-conformance clauses`) and {}",
-            filters
-                .iter()
-                .map(|f| f.replace("the tag expression", "--tags"))
-                .collect::<Vec<_>>()
-                .join(" with "),
-            tags.iter()
-                .map(|t| format!("@{t}"))
-                .collect::<Vec<_>>()
-                .join(", ")
+        e @ Error::NothingSelected { .. } => anyhow!(
+            "{}",
+            e.to_string()
+                .replace("the tag expression ", "--tags ")
+                .replace(
+                    "@clause:<ID>",
+                    "@clause:<ID> (list them with `share-conformance clauses`)"
+                )
         ),
         Error::Setting { name, reason } => anyhow!("--{name} {reason}"),
-        Error::Provisioning(e) => anyhow!("--provision: {e}"),
+        Error::Provisioning(e) => anyhow!(
+            "--provision: {}",
+            e.to_string()
+                .replace("the plan's `disposable_track`", "--disposable-track")
+                .replace("the plan's `track`", "--track")
+                .replace("the plan's `collection`", "--collection")
+                .replace("the plan's states", "--provision")
+                .replace("the organization,", "--organization,")
+        ),
         other => anyhow!("{other}"),
     }
 }

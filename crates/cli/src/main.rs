@@ -100,7 +100,7 @@ async fn embedded() -> anyhow::Result<(Target, ReferenceServer)> {
         .await
         .map_err(|e| anyhow!("cannot start the embedded reference server: {e}"))?;
     let fixtures = Fixtures::parse(&server.fixtures_toml())?;
-    let target = Target::new(&server.base_url(), fixtures)?.note("embedded reference server");
+    let target = Target::new(&server.base_url(), fixtures)?.describe("embedded reference server");
     Ok((target, server))
 }
 
@@ -175,7 +175,7 @@ async fn doctor(
     let diagnosis = diagnosis.map_err(flag_error)?;
     let text = support::diagnosis(
         &target.origin(),
-        target.described_as(),
+        target.description(),
         target.verifies_tls(),
         &diagnosis,
     );

@@ -121,7 +121,7 @@ impl SubjectRun {
         self.run_passed = report.passed();
         self.scenarios = report.scenarios().len();
         self.clauses = report.clauses().len();
-        self.leaks = report.outputs.leaks.len();
+        self.leaks = report.outputs().leaks.len();
         for clause in report.clauses() {
             match clause.verdict {
                 Verdict::Fail => {
@@ -579,7 +579,7 @@ pub async fn run_one(suite: Arc<Suite>, subject: Subject, timeout: Duration) -> 
         .and_then(|fixtures| Target::new(&server.base_url(), fixtures));
     let outcome = match target {
         Ok(target) => {
-            Run::new(target.note(&subject.label()))
+            Run::new(target.describe(&subject.label()))
                 .suite(suite)
                 .timeout(timeout)
                 .quiet()

@@ -166,19 +166,19 @@ pub fn app(state: AppState) -> Router {
         .route("/v1/music/{organization_id}/tracks", get(list_tracks))
         .route(
             "/v1/music/{organization_id}/tracks/{track_id}/share",
-            post(share_track),
+            post(share::<TrackShare>),
         )
         .route(
             "/v1/music/{organization_id}/collections/{collection_id}/share",
-            post(share_collection),
+            post(share::<CollectionShare>),
         )
         .route(
             "/v1/music/{organization_id}/share/{share_id}",
-            delete(revoke_share),
+            delete(owner_delete::<RevokeShare>),
         )
         .route(
             "/v1/music/{organization_id}/tracks/{track_id}",
-            delete(delete_track),
+            delete(owner_delete::<DeleteTrack>),
         )
         .fallback(|State(state): State<AppState>| async move {
             state.error(error::not_found("No route matches this method and path").into())
@@ -494,49 +494,42 @@ async fn list_tracks(
     result.unwrap_or_else(|failure| state.error(failure))
 }
 
-async fn share_track(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    path: Result<Path<(String, String)>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    share(
-        state,
-        headers,
-        path,
-        body,
-        "Sharing a track requires sign-in",
-        |id| ShareTargetRef::Track(id),
-    )
+/// What a share route shares, and what it says to a caller who is not signed in.
+trait Shareable {
+    const SIGN_IN: &'static str;
+    fn target(id: &str) -> ShareTargetRef<'_>;
 }
 
-async fn share_collection(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    path: Result<Path<(String, String)>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    share(
-        state,
-        headers,
-        path,
-        body,
-        "Sharing a collection requires sign-in",
-        |id| ShareTargetRef::Collection(id),
-    )
+/// `POST /v1/music/{organization_id}/tracks/{track_id}/share`.
+struct TrackShare;
+
+impl Shareable for TrackShare {
+    const SIGN_IN: &'static str = "Sharing a track requires sign-in";
+    fn target(id: &str) -> ShareTargetRef<'_> {
+        ShareTargetRef::Track(id)
+    }
+}
+
+/// `POST /v1/music/{organization_id}/collections/{collection_id}/share`.
+struct CollectionShare;
+
+impl Shareable for CollectionShare {
+    const SIGN_IN: &'static str = "Sharing a collection requires sign-in";
+    fn target(id: &str) -> ShareTargetRef<'_> {
+        ShareTargetRef::Collection(id)
+    }
 }
 
 /// Share a track or a collection: 201 with the new link and its raw token.
-fn share(
-    state: AppState,
+async fn share<K: Shareable>(
+    State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
-    sign_in: &'static str,
-    target: fn(&str) -> ShareTargetRef<'_>,
 ) -> Response {
+    let target = K::target;
     let result = (|| {
-        let user = authenticate(&state, &headers, sign_in)?;
+        let user = authenticate(&state, &headers, K::SIGN_IN)?;
         let (organization_id, id) = ids_of(path)?;
         let options = share_options(body)?;
         let link = state
@@ -550,39 +543,64 @@ fn share(
     result.unwrap_or_else(|failure| state.error(failure))
 }
 
+/// What an owner's `DELETE` route removes, what it says to a caller who is not signed in, and
+/// what it answers.
+trait Deletable {
+    const SIGN_IN: &'static str;
+    const DETAIL: &'static str;
+    fn delete(
+        store: &mut Store,
+        user: &User,
+        organization_id: &str,
+        id: &str,
+    ) -> Result<(), ApiError>;
+}
+
 /// `DELETE /v1/music/{organization_id}/share/{share_id}`: revoke a share link.
-async fn revoke_share(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    path: Result<Path<(String, String)>, PathRejection>,
-) -> Response {
-    let result = (|| {
-        let user = authenticate(&state, &headers, "Revoking a share link requires sign-in")?;
-        let (organization_id, share_id) = ids_of(path)?;
-        state.store().revoke(&user, &organization_id, &share_id)?;
-        Ok(wire::json(
-            StatusCode::OK,
-            &serde_json::json!({ "success": true, "id": share_id, "detail": "Share link revoked." }),
-        ))
-    })();
-    result.unwrap_or_else(|failure| state.error(failure))
+struct RevokeShare;
+
+impl Deletable for RevokeShare {
+    const SIGN_IN: &'static str = "Revoking a share link requires sign-in";
+    const DETAIL: &'static str = "Share link revoked.";
+    fn delete(
+        store: &mut Store,
+        user: &User,
+        organization_id: &str,
+        id: &str,
+    ) -> Result<(), ApiError> {
+        store.revoke(user, organization_id, id)
+    }
 }
 
 /// `DELETE /v1/music/{organization_id}/tracks/{track_id}`: soft-delete a track.
-async fn delete_track(
+struct DeleteTrack;
+
+impl Deletable for DeleteTrack {
+    const SIGN_IN: &'static str = "Deleting a track requires sign-in";
+    const DETAIL: &'static str = "Track deleted.";
+    fn delete(
+        store: &mut Store,
+        user: &User,
+        organization_id: &str,
+        id: &str,
+    ) -> Result<(), ApiError> {
+        store.delete_track(user, organization_id, id)
+    }
+}
+
+/// A signed-in owner's `DELETE`: `200 { success, id, detail }`.
+async fn owner_delete<K: Deletable>(
     State(state): State<AppState>,
     headers: HeaderMap,
     path: Result<Path<(String, String)>, PathRejection>,
 ) -> Response {
     let result = (|| {
-        let user = authenticate(&state, &headers, "Deleting a track requires sign-in")?;
-        let (organization_id, track_id) = ids_of(path)?;
-        state
-            .store()
-            .delete_track(&user, &organization_id, &track_id)?;
+        let user = authenticate(&state, &headers, K::SIGN_IN)?;
+        let (organization_id, id) = ids_of(path)?;
+        K::delete(&mut state.store(), &user, &organization_id, &id)?;
         Ok(wire::json(
             StatusCode::OK,
-            &serde_json::json!({ "success": true, "id": track_id, "detail": "Track deleted." }),
+            &serde_json::json!({ "success": true, "id": id, "detail": K::DETAIL }),
         ))
     })();
     result.unwrap_or_else(|failure| state.error(failure))

@@ -30,7 +30,7 @@ fn run_once(suite: &Arc<Suite>) -> &'static Result<Report, String> {
             let fixtures = Fixtures::parse(&server.fixtures_toml()).map_err(|e| e.to_string())?;
             let target = Target::new(&server.base_url(), fixtures)
                 .map_err(|e| e.to_string())?
-                .note("reference server");
+                .describe("reference server");
             let report = Run::new(target)
                 .suite(suite.clone())
                 .timeout(Duration::from_secs(15))

@@ -366,7 +366,7 @@ fn no_comment_points_outside_the_repository() {
         }
     }
     assert!(sources.len() > 40, "{} sources", sources.len());
-    let md = regex::Regex::new(r"\b([A-Za-z0-9_./-]+\.md)\b").unwrap();
+    let named = regex::Regex::new(r"\b([A-Za-z0-9_./-]+\.(?:md|rs))\b").unwrap();
     for path in sources {
         let text = std::fs::read_to_string(&path).unwrap();
         for (n, line) in text.lines().enumerate() {
@@ -381,18 +381,24 @@ fn no_comment_points_outside_the_repository() {
                     n + 1
                 );
             }
-            for found in md.captures_iter(comment) {
+            for found in named.captures_iter(comment) {
                 let name = &found[1];
-                // A document: a path, an upper-case name (README.md), or a docs page; not an
-                // example file name such as `cert.md`.
+                // A path, an upper-case document (README.md), or a docs page; not a bare file
+                // name such as `store.rs` or an example such as `cert.md`.
                 let stem = name.trim_end_matches(".md");
                 let document = name.contains('/')
-                    || stem.chars().all(|c| c.is_ascii_uppercase() || c == '_')
-                    || ["save-shared-track", "related-endpoints"].contains(&stem);
+                    || (name.ends_with(".md")
+                        && (stem.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                            || ["save-shared-track", "related-endpoints"].contains(&stem)));
                 if !document {
                     continue;
                 }
-                let exists = root().join(name).exists();
+                // From the repository's root, or from the package the file belongs to.
+                let package = path
+                    .ancestors()
+                    .find(|dir| dir.join("Cargo.toml").exists())
+                    .unwrap_or(root());
+                let exists = root().join(name).exists() || package.join(name).exists();
                 assert!(
                     exists,
                     "{}:{}: names {name}, which is not in the repository",

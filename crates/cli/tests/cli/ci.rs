@@ -177,7 +177,7 @@ fn certify_against_the_embedded_server_writes_a_certificate_that_verifies() {
     assert_eq!(certificate.result, "CERTIFIED");
     assert_eq!(certificate.mode, "certify");
     assert!(
-        certificate.target.note.as_deref() == Some("embedded reference server")
+        certificate.target.description.as_deref() == Some("embedded reference server")
             && certificate.target.origin.starts_with("http://127.0.0.1:")
     );
     assert!(!certificate.harness.commit.is_empty());
@@ -562,12 +562,8 @@ fn doctor_passes_serve_and_names_what_is_wrong() {
 
 #[test]
 fn doctor_exits_3_when_nothing_listens() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let output = harness(&["doctor", "--base-url", &format!("http://127.0.0.1:{port}")]);
+    let (_socket, url) = refusing_address();
+    let output = harness(&["doctor", "--base-url", &url]);
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(3), "{stdout}");
     assert!(stdout.contains("✗ tcp"), "{stdout}");

@@ -34,12 +34,13 @@ fn bad_tls_options_are_usage_errors() {
 /// Refused before any request is made: nothing is sent anywhere.
 #[test]
 fn a_key_is_not_sent_over_plain_http_to_another_host() {
-    // 192.0.2.1 (TEST-NET-1) is not this machine; the refusal comes before any traffic.
+    // A host under .invalid never resolves, so even a regression would send nothing; the
+    // refusal comes before any lookup.
     for command in ["run", "doctor"] {
         let refused = harness(&[
             command,
             "--base-url",
-            "http://192.0.2.1:9",
+            "http://staging.example.invalid:9",
             "--api-key",
             "ak_plain_http_test",
         ]);
@@ -50,7 +51,8 @@ fn a_key_is_not_sent_over_plain_http_to_another_host() {
             "{command}: {stdout}\n{stderr}"
         );
         assert!(
-            stderr.contains("refusing to send an API key over plain http to 192.0.2.1"),
+            stderr
+                .contains("refusing to send an API key over plain http to staging.example.invalid"),
             "{command}: {stderr}"
         );
         assert!(stderr.contains("--allow-insecure-http"), "{stderr}");

@@ -201,13 +201,20 @@ pub struct Run {
     pub peak_rss_mb: Option<f64>,
 }
 
-/// Runs the binary `bin` against `url`, sampling its peak resident memory (VmHWM only grows)
-/// until it exits.
-pub fn run_harness(bin: &str, url: &str, fixtures: &Path) -> Run {
+/// Runs the binary `bin` against `url` with `--timeout SECS`, sampling its peak resident
+/// memory (VmHWM only grows) until it exits.
+pub fn run_harness(bin: &str, url: &str, fixtures: &Path, timeout_secs: &str) -> Run {
     use std::io::Read as _;
     let started = Instant::now();
     let mut child = std::process::Command::new(bin)
-        .args(["run", "--base-url", url, "--timeout", "1", "--fixtures"])
+        .args([
+            "run",
+            "--base-url",
+            url,
+            "--timeout",
+            timeout_secs,
+            "--fixtures",
+        ])
         .arg(fixtures)
         .env_clear()
         .stdout(std::process::Stdio::piped())

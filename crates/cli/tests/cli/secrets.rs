@@ -262,3 +262,68 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
         }
     }
 }
+
+/// The leak scan looks wider than the redactor: a key echoed in an encoding the redactor does
+/// not know (here `+` as the HTML entity `&plus;`) is not masked, but eight or more of its
+/// letters and digits in a row are found in what the run printed and wrote, and the run fails
+/// with a LEAK line, the leaking report removed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_in_an_encoding_the_redactor_does_not_know_fails_the_run_as_a_leak() {
+    let key = "ak_A1b2c3d4e5+F6g7h8i9j";
+    let echo = spawn(Router::new().fallback(|headers: HeaderMap| async move {
+        let sent = headers
+            .get("x-api-key")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("none")
+            .replace('+', "&plus;");
+        (
+            [("content-type", "text/html")],
+            format!("<p>you sent {sent}</p>"),
+        )
+    }))
+    .await;
+    let dir = ScratchDir::new("unknown-encoding");
+    let mut fixtures = share_conformance::Fixtures::default();
+    for state in share_conformance::ShareState::ALL {
+        fixtures.tokens.set(state, Some(format!("shr_{state}")));
+    }
+    let fixtures = dir.fixtures(&fixtures);
+    // JUnit holds each failure's message, and with it the response's excerpt.
+    let junit = dir.arg("junit.xml");
+    let args: Vec<String> = [
+        "run",
+        "--base-url",
+        &echo,
+        "--fixtures",
+        &fixtures,
+        "--api-key",
+        key,
+        "--junit",
+        &junit,
+    ]
+    .map(String::from)
+    .to_vec();
+    let output = harness_async(args).await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(
+            "LEAK: a key appears in console output (a stretch of its letters and digits)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "LEAK: a key appears in {junit} (a stretch of its letters and digits), which was removed"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        !dir.join("junit.xml").exists(),
+        "a leaking report is removed"
+    );
+    assert!(
+        !stdout.contains(key),
+        "the key itself, whole, is masked: {stdout}"
+    );
+}

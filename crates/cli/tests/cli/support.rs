@@ -148,7 +148,7 @@ pub struct Serve {
 
 impl Serve {
     pub fn start(name: &str, extra: &[&str]) -> Self {
-        let dir = ScratchDir::new(name);
+        let dir = ScratchDir::new(&format!("serve-{name}"));
         let fixtures = dir.join("serve.toml");
         let mut child = command(&["serve", "--addr", "127.0.0.1:0", "--fixtures-out"], &[])
             .arg(&fixtures)

@@ -8,7 +8,8 @@ use std::collections::BTreeSet;
 use axum::body::Body;
 use axum::http::{HeaderValue, Method, Request};
 use serde_json::Value;
-use share_conformance::{SchemaName, Suite};
+use share_conformance::Suite;
+use share_conformance::support::SchemaName;
 use tower::ServiceExt as _;
 
 use crate::behaviour::Behaviour;

@@ -6,7 +6,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::Value;
-use share_conformance::{SchemaName, Suite};
+use share_conformance::Suite;
+use share_conformance::support::SchemaName;
 use tower::ServiceExt as _;
 
 use crate::behaviour::Behaviour;
