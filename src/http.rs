@@ -14,6 +14,9 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, DATE, HeaderMap, HeaderValue,
 use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
+use crate::evidence::{
+    RUN_SCOPE, RecordedExchange, RecordedResponse, Recorder, Replay, shell_quote,
+};
 use crate::secret::{ApiKey, Redactor};
 
 /// Bodies are read up to this many bytes; the rest is dropped unread. The API's bodies are a
@@ -92,6 +95,14 @@ pub struct HttpClient {
     /// Bounds the requests in flight (each holds up to [`BODY_CAP`] while it is read); `None`
     /// for a client whose few requests must not queue behind the rest ([`HttpClient::priority`]).
     gate: Option<Arc<tokio::sync::Semaphore>>,
+    /// Every exchange of the run, recorded.
+    recorder: Recorder,
+    /// What the requests of this client belong to: the run, or one scenario.
+    scope: Arc<str>,
+    /// Instead of the network: a recorded run's answers (`regrade`).
+    replay: Option<Arc<Replay>>,
+    /// How a command names each key this client may send: `"$FREDDY_API_KEY"`.
+    key_names: Arc<Vec<(ApiKey, String)>>,
 }
 
 /// The most requests a client has in flight at once: enough that the suite's widest step
@@ -134,8 +145,11 @@ pub struct Exchange {
     /// Whether the response carried a secret back (masked in `headers` and `body` on arrival).
     pub echoed_secret: bool,
     /// Time from sending to the last byte read.
-    #[allow(dead_code)]
     pub elapsed: Duration,
+    /// Its index in the run's recording.
+    pub id: Option<usize>,
+    /// The wall-clock time it arrived (the recorded time, when replayed).
+    pub answered_at: Option<time::OffsetDateTime>,
 }
 
 impl fmt::Debug for Exchange {
@@ -151,6 +165,8 @@ pub struct TransportError {
     pub request: String,
     /// One line: what went wrong, causes chained.
     pub reason: String,
+    /// When replaying: the recording holds no answer to this request at all.
+    pub unrecorded: bool,
 }
 
 impl fmt::Display for TransportError {
@@ -218,7 +234,41 @@ impl HttpClient {
             redactor: Redactor::default(),
             echoes: Arc::default(),
             gate: Some(Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT))),
+            recorder: Recorder::default(),
+            scope: Arc::from(RUN_SCOPE),
+            replay: None,
+            key_names: Arc::default(),
         })
+    }
+
+    /// The same client, answering every request from `replay` instead of the network.
+    pub(crate) fn replaying(mut self, replay: Arc<Replay>) -> Self {
+        self.replay = Some(replay);
+        self
+    }
+
+    /// Whether this client answers from a recording.
+    pub(crate) fn is_replaying(&self) -> bool {
+        self.replay.is_some()
+    }
+
+    /// The same client, its requests recorded as `scope`'s (a scenario's id).
+    pub(crate) fn scoped(&self, scope: &str) -> Self {
+        Self {
+            scope: Arc::from(scope),
+            ..self.clone()
+        }
+    }
+
+    /// Names the keys a command may carry: each with the shell expression that stands for it.
+    pub(crate) fn with_key_names(mut self, names: Vec<(ApiKey, String)>) -> Self {
+        self.key_names = Arc::new(names);
+        self
+    }
+
+    /// The run's recording.
+    pub(crate) fn recorder(&self) -> &Recorder {
+        &self.recorder
     }
 
     /// The same client, its requests never waiting for the in-flight bound: for the few
@@ -270,8 +320,232 @@ impl HttpClient {
             .await
     }
 
-    /// [`HttpClient::send`] with a query or a JSON body.
+    /// [`HttpClient::send`] with a query or a JSON body. The exchange is recorded, whatever
+    /// came back.
     pub async fn send_with(
+        &self,
+        method: Method,
+        segments: &[&str],
+        extras: Extras<'_>,
+        key: KeyHeader<'_>,
+        label: String,
+    ) -> Result<Exchange, TransportError> {
+        let mut record = RecordedExchange {
+            id: 0,
+            scope: self.scope.to_string(),
+            label: label.clone(),
+            method: method.to_string(),
+            path: self
+                .recorder
+                .name_tokens(&format!("/{}", segments.join("/"))),
+            query: extras
+                .query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            request_headers: self.recorded_headers(key, extras.body.is_some()),
+            request_body: extras.body.cloned(),
+            sent_at_ms: self.recorder.elapsed_ms(),
+            answered_at: None,
+            elapsed_ms: 0,
+            curl: self.curl(&method, segments, extras, key),
+            response: None,
+            no_response: None,
+        };
+        let outcome = match &self.replay {
+            Some(replay) => self.replayed(replay, &label),
+            None => self.send_live(method, segments, extras, key, label).await,
+        };
+        match outcome {
+            Ok(mut exchange) => {
+                record.elapsed_ms = u64::try_from(exchange.elapsed.as_millis()).unwrap_or(u64::MAX);
+                record.answered_at = exchange.answered_at.map(crate::time::format);
+                record.response = Some(self.recorded_response(&exchange));
+                exchange.id = Some(self.recorder.push(record));
+                Ok(exchange)
+            }
+            Err(e) => {
+                if !e.unrecorded {
+                    record.no_response = Some(e.reason.clone());
+                    self.recorder.push(record);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The recorded answer to `label` from this client's scope, as an exchange.
+    fn replayed(&self, replay: &Replay, label: &str) -> Result<Exchange, TransportError> {
+        let Some(recorded) = replay.take(&self.scope, label) else {
+            return Err(TransportError {
+                request: label.to_owned(),
+                reason: "the recording holds no answer to this request".into(),
+                unrecorded: true,
+            });
+        };
+        let Some(response) = recorded.response else {
+            return Err(TransportError {
+                request: label.to_owned(),
+                reason: recorded
+                    .no_response
+                    .unwrap_or_else(|| "no response was recorded".into()),
+                unrecorded: false,
+            });
+        };
+        let mut headers = HeaderMap::new();
+        for (name, value) in &response.headers {
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        let body = if response.body_base64 {
+            crate::secret::base64_decode(&response.body).unwrap_or_default()
+        } else {
+            response.body.into_bytes()
+        };
+        if response.echoed_secret {
+            self.echoes.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(Exchange {
+            request: label.to_owned(),
+            status: StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK),
+            headers,
+            body,
+            truncated: response.truncated,
+            echoed_secret: response.echoed_secret,
+            elapsed: Duration::from_millis(recorded.elapsed_ms),
+            id: None,
+            answered_at: recorded
+                .answered_at
+                .as_deref()
+                .and_then(|at| crate::time::parse(at).ok()),
+        })
+    }
+
+    /// The headers the harness sets, as recorded: every key masked.
+    fn recorded_headers(&self, key: KeyHeader<'_>, json_body: bool) -> Vec<(String, String)> {
+        let mut headers = Vec::new();
+        if json_body {
+            headers.push(("content-type".to_owned(), "application/json".to_owned()));
+        }
+        let credential = match key {
+            KeyHeader::Absent => None,
+            KeyHeader::Value(value) => Some((API_KEY_HEADER, value.to_owned())),
+            KeyHeader::Bytes(value) => {
+                Some((API_KEY_HEADER, String::from_utf8_lossy(value).into_owned()))
+            }
+            KeyHeader::Key(key) => Some((API_KEY_HEADER, key.expose().to_owned())),
+            KeyHeader::Bearer(token) => Some((AUTHORIZATION.as_str(), format!("Bearer {token}"))),
+        };
+        if let Some((name, value)) = credential {
+            headers.push((name.to_owned(), self.redactor.redact(&value).into_owned()));
+        }
+        headers
+    }
+
+    /// The response as recorded: masked as it arrived, share tokens named.
+    fn recorded_response(&self, exchange: &Exchange) -> RecordedResponse {
+        let headers = exchange
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.as_str().to_owned(),
+                    self.recorder
+                        .name_tokens(&String::from_utf8_lossy(value.as_bytes())),
+                )
+            })
+            .collect();
+        let (body, body_base64) = match std::str::from_utf8(&exchange.body) {
+            Ok(text) => (self.recorder.name_tokens(text), false),
+            Err(_) => (crate::secret::base64_encode(&exchange.body), true),
+        };
+        RecordedResponse {
+            status: exchange.status.as_u16(),
+            headers,
+            body,
+            body_base64,
+            truncated: exchange.truncated,
+            echoed_secret: exchange.echoed_secret,
+        }
+    }
+
+    /// A `curl` command that sends this request again: keys as the shell variables that hold
+    /// them, fixture tokens as theirs, anything the harness made up as it is.
+    fn curl(
+        &self,
+        method: &Method,
+        segments: &[&str],
+        extras: Extras<'_>,
+        key: KeyHeader<'_>,
+    ) -> String {
+        let mut url = self.url(segments);
+        if !extras.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(extras.query);
+        }
+        // Inside double quotes, only `\`, `"`, `$` and a backquote need escaping.
+        let mut quoted = url
+            .as_str()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"")
+            .replace('$', "\\$")
+            .replace('`', "\\`");
+        for segment in segments {
+            if let Some(variable) = self.recorder.shell_segment(segment) {
+                let name = variable.trim_matches('"').trim_start_matches('$');
+                quoted = quoted.replace(&format!("/{segment}"), &format!("/${{{name}}}"));
+            }
+        }
+        let mut out = format!("curl -sS -i -X {method} \"{quoted}\"");
+        if extras.body.is_some() {
+            out.push_str(" -H 'Content-Type: application/json'");
+        }
+        match key {
+            KeyHeader::Absent => {}
+            KeyHeader::Key(key) => {
+                let expression = self
+                    .key_names
+                    .iter()
+                    .find(|(known, _)| known == key)
+                    .map_or("$FREDDY_API_KEY", |(_, expression)| expression.as_str());
+                out.push_str(&format!(" -H \"X-API-Key: {expression}\""));
+            }
+            KeyHeader::Value(value) => {
+                let header = format!("X-API-Key: {value}");
+                out.push_str(&format!(
+                    " -H {}",
+                    shell_quote(self.redactor.redact(&header).as_bytes())
+                ));
+            }
+            KeyHeader::Bytes(bytes) => {
+                let mut header = b"X-API-Key: ".to_vec();
+                header.extend_from_slice(bytes);
+                out.push_str(&format!(
+                    " -H {}",
+                    shell_quote(&self.redactor.redact_bytes(&header))
+                ));
+            }
+            KeyHeader::Bearer(token) => {
+                let header = format!("Authorization: Bearer {token}");
+                out.push_str(&format!(
+                    " -H {}",
+                    shell_quote(self.redactor.redact(&header).as_bytes())
+                ));
+            }
+        }
+        if let Some(body) = extras.body {
+            out.push_str(&format!(
+                " --data-raw {}",
+                shell_quote(body.to_string().as_bytes())
+            ));
+        }
+        out
+    }
+
+    async fn send_live(
         &self,
         method: Method,
         segments: &[&str],
@@ -283,6 +557,7 @@ impl HttpClient {
         let fail = |reason: String| TransportError {
             request: label.clone(),
             reason,
+            unrecorded: false,
         };
         let mut url = self.url(segments);
         if !query.is_empty() {
@@ -420,6 +695,8 @@ impl HttpClient {
             truncated,
             echoed_secret: echoed,
             elapsed: started.elapsed(),
+            id: None,
+            answered_at: Some(time::OffsetDateTime::now_utc()),
         })
     }
 

@@ -41,6 +41,7 @@
 
 mod checks;
 mod error;
+mod evidence;
 mod fixtures;
 mod http;
 mod internals;
@@ -59,6 +60,9 @@ mod time;
 pub mod doctor;
 
 pub use error::Error;
+pub use evidence::{
+    RecordedExchange, RecordedFixtures, RecordedResponse, RecordedSettings, Recording,
+};
 pub use fixtures::{Expected, Fixtures, Recipient, ShareState, Tokens};
 pub use leak::Leak;
 pub use provision::{Provision, ProvisionError};

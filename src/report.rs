@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
+use crate::evidence::{RecordedExchange, Recording};
 use crate::leak::Leak;
 use crate::suite::catalogue::{Catalogue, Level, Provenance};
 
@@ -136,6 +137,11 @@ pub struct ScenarioResult {
     pub notes: Vec<String>,
     /// Every step, background first, in order.
     pub steps: Vec<StepRecord>,
+    /// The recorded exchanges it looked at ([`Report::exchanges`] ids), in order.
+    pub exchanges: Vec<usize>,
+    /// For a failure: a `curl` command for each of those requests (keys and fixture tokens as
+    /// shell variables).
+    pub reproduce: Vec<String>,
     /// Wall time from start to finish.
     pub duration: Duration,
     /// Under repetitions: how many passed, of how many.
@@ -171,6 +177,8 @@ impl ScenarioResult {
             sources: Vec::new(),
             notes: Vec::new(),
             steps: Vec::new(),
+            exchanges: Vec::new(),
+            reproduce: Vec::new(),
             duration: Duration::ZERO,
             repetitions: None,
         }
@@ -474,16 +482,35 @@ pub struct Report {
     pub(crate) verdicts: Verdicts,
     /// What it wrote.
     pub(crate) outputs: Outputs,
+    /// How it ran and every exchange.
+    pub(crate) recording: Recording,
 }
 
 impl Report {
     /// A run's report.
-    pub(crate) fn new(run: RunInfo, verdicts: Verdicts, outputs: Outputs) -> Self {
+    pub(crate) fn new(
+        run: RunInfo,
+        verdicts: Verdicts,
+        outputs: Outputs,
+        recording: Recording,
+    ) -> Self {
         Self {
             run,
             verdicts,
             outputs,
+            recording,
         }
+    }
+
+    /// Every exchange of the run, in the order the answers arrived: what a scenario's
+    /// `exchanges` index.
+    pub fn exchanges(&self) -> &[RecordedExchange] {
+        &self.recording.exchanges
+    }
+
+    /// How the run ran, what its fixtures held and every exchange.
+    pub fn recording(&self) -> &Recording {
+        &self.recording
     }
 
     /// What the run was: its mode, target, TLS, timing.
@@ -594,6 +621,8 @@ pub(crate) mod tests {
             sources: vec!["[doc] \"d\" (s)".into()],
             notes: vec![],
             steps: vec![],
+            exchanges: vec![],
+            reproduce: vec![],
             duration: Duration::ZERO,
             repetitions: None,
         }
@@ -628,6 +657,7 @@ pub(crate) mod tests {
             info,
             Verdicts::new(&catalogue(), results),
             Outputs::default(),
+            Recording::default(),
         )
     }
 

@@ -408,6 +408,29 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+/// `bytes` in padded base64 (RFC 4648 §4).
+pub(crate) fn base64_encode(bytes: &[u8]) -> String {
+    base64(bytes)
+}
+
+/// Padded or unpadded base64 back to bytes; `None` for a character outside the alphabet.
+pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut bits: u32 = 0;
+    let mut count = 0;
+    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let value = BASE64.iter().position(|b| *b == c)? as u32;
+        bits = (bits << 6) | value;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    Some(out)
+}
+
 /// `bytes` in unpadded base64url (RFC 4648 §5), as JWTs carry their parts.
 pub(crate) fn base64url(bytes: &[u8]) -> String {
     base64url_alphabet(base64(bytes).trim_end_matches('='))
@@ -473,6 +496,14 @@ mod tests {
         assert_eq!(ApiKey::new("ak_a b"), Err(InvalidKey::NotVisibleAscii));
         assert_eq!(ApiKey::new("ak_é"), Err(InvalidKey::NotVisibleAscii));
         assert_eq!(ApiKey::new("ak_\n"), Err(InvalidKey::NotVisibleAscii));
+    }
+
+    #[test]
+    fn base64_round_trips() {
+        for bytes in [&b""[..], b"f", b"fo", b"foo", b"\xff\x00\x10binary"] {
+            assert_eq!(base64_decode(&base64_encode(bytes)).as_deref(), Some(bytes));
+        }
+        assert_eq!(base64_decode("!!"), None);
     }
 
     #[test]

@@ -4,7 +4,10 @@ use std::fmt;
 
 use reqwest::Url;
 
+use std::sync::Arc;
+
 use crate::error::Error;
+use crate::evidence::{Recording, Replay};
 use crate::fixtures::Fixtures;
 use crate::http::TlsOptions;
 use crate::provision::Provision;
@@ -29,6 +32,10 @@ pub struct Target {
     tls: TlsOptions,
     plain_http_to_others: bool,
     description: Option<String>,
+    /// Re-grading: the recorded run's answers, instead of the network.
+    replay: Option<Arc<Replay>>,
+    /// Re-grading: the recorded run's target.
+    recorded_origin: Option<String>,
 }
 
 impl fmt::Debug for Target {
@@ -56,6 +63,8 @@ impl Target {
             tls: TlsOptions::default(),
             plain_http_to_others: false,
             description: None,
+            replay: None,
+            recorded_origin: None,
         })
     }
 
@@ -133,7 +142,36 @@ impl Target {
 
     /// `https://staging.example.com:8443`: scheme, host and port, for reports.
     pub fn origin(&self) -> String {
-        self.base_url.origin().ascii_serialization()
+        match &self.recorded_origin {
+            Some(origin) => origin.clone(),
+            None => self.base_url.origin().ascii_serialization(),
+        }
+    }
+
+    /// A recorded run's target: every request is answered from `recording`, none is sent.
+    pub(crate) fn recorded(recording: &Recording, origin: &str) -> Self {
+        let fixtures = recording.fixtures.stand_in();
+        Self {
+            // Never contacted: a `.invalid` name cannot resolve, should anything try.
+            base_url: Url::parse("http://recorded.invalid/").expect("a valid URL"),
+            // Stands for the recorded key, which the recording never holds.
+            api_key: recording
+                .fixtures
+                .api_key
+                .then(|| ApiKey::new("ak_recorded").expect("a valid key")),
+            fixtures,
+            provision: None,
+            tls: TlsOptions::default(),
+            plain_http_to_others: true,
+            description: Some("re-graded from its recording".into()),
+            replay: Some(Arc::new(Replay::new(&recording.exchanges))),
+            recorded_origin: Some(origin.to_owned()),
+        }
+    }
+
+    /// The recording that answers this target's requests, when re-grading.
+    pub(crate) fn replay(&self) -> Option<Arc<Replay>> {
+        self.replay.clone()
     }
 
     /// What [`Target::describe`] said.

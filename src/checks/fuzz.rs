@@ -177,6 +177,8 @@ fn coherent() -> impl Strategy<Value = Exchange> {
                 truncated,
                 echoed_secret: false,
                 elapsed: Duration::ZERO,
+                id: None,
+                answered_at: None,
             }
         })
 }
@@ -219,6 +221,8 @@ fn arbitrary_exchange() -> impl Strategy<Value = Exchange> {
                     truncated,
                     echoed_secret: false,
                     elapsed: Duration::ZERO,
+                    id: None,
+                    answered_at: None,
                 }
             },
         )
@@ -461,6 +465,8 @@ fn json_answer(status: u16, body: &Value) -> Exchange {
         truncated: false,
         echoed_secret: false,
         elapsed: Duration::ZERO,
+        id: None,
+        answered_at: None,
     }
 }
 

@@ -1124,6 +1124,8 @@ impl BenchResponse {
             truncated: false,
             echoed_secret: false,
             elapsed: std::time::Duration::ZERO,
+            id: None,
+            answered_at: None,
         })
     }
 
@@ -1170,6 +1172,8 @@ mod tests {
             truncated: false,
             echoed_secret: false,
             elapsed: std::time::Duration::ZERO,
+            id: None,
+            answered_at: None,
         }
     }
 

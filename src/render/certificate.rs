@@ -13,20 +13,21 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
+use crate::evidence::Recording;
 use crate::render::console::target_name;
-use crate::report::{Mode, RunInfo, Verdict, Verdicts, result_word};
+use crate::report::{Mode, Report, RunInfo, Verdict, Verdicts, result_word};
 use crate::suite::Suite;
 use crate::time;
 
 /// The format version of the JSON certificate (2: each clause records its provenance;
-/// 3: the target records its description, not whether it was embedded).
-pub const FORMAT: u32 = 3;
+/// 3: the target records its description, not whether it was embedded; 4: the recording).
+pub const FORMAT: u32 = 4;
 
 /// The git commit this binary was built from (`-dirty` if modified, `unknown` if not in git).
 pub(crate) const COMMIT: &str = env!("SHARE_CONFORMANCE_COMMIT");
 
-/// A certificate, as written to `FILE.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A certificate, as written to `FILE.json`: also the JSON of every report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Certificate {
     /// Always `share-conformance`.
     pub tool: String,
@@ -52,6 +53,9 @@ pub struct Certificate {
     pub summary: Summary,
     /// Every clause of the catalogue with its verdict and scenarios.
     pub clauses: Vec<ClauseRecord>,
+    /// How the run was run, what its fixtures held, and every exchange: what `regrade` and
+    /// `verify-certificate` judge again.
+    pub recording: Recording,
 }
 
 /// Which harness produced a certificate.
@@ -170,7 +174,12 @@ pub(crate) fn suite_record(suite: &Suite) -> SuiteRecord {
 
 impl Certificate {
     /// The certificate of a run with `suite` that came to `verdicts`.
-    pub(crate) fn new(run: &RunInfo, verdicts: &Verdicts, suite: &Suite) -> Self {
+    pub(crate) fn new(
+        run: &RunInfo,
+        verdicts: &Verdicts,
+        suite: &Suite,
+        recording: Recording,
+    ) -> Self {
         let finished = run.started_at + run.duration;
         let format_time = |t: SystemTime| {
             time::format(
@@ -236,6 +245,7 @@ impl Certificate {
                 not_run: verdicts.unselected.len(),
             },
             clauses,
+            recording,
         }
     }
 
@@ -346,6 +356,32 @@ impl Certificate {
             )));
         }
         Ok(certificate)
+    }
+
+    /// Where the verdicts this certificate records differ from `regraded`'s (the certificate's
+    /// recording judged again): one line per clause that differs, and one for the result;
+    /// empty when they agree. A hand-edited verdict shows here.
+    pub fn disagreements(&self, regraded: &Report) -> Vec<String> {
+        let mut out = Vec::new();
+        for clause in &self.clauses {
+            let now = regraded
+                .verdict(&clause.id)
+                .map_or("NOT-RUN", Verdict::word);
+            if clause.verdict != now {
+                out.push(format!(
+                    "{}: recorded {}, its recorded exchanges give {now}",
+                    clause.id, clause.verdict
+                ));
+            }
+        }
+        let result = result_word(regraded.info().mode, regraded.passed());
+        if self.result != result {
+            out.push(format!(
+                "result: recorded {}, its recorded exchanges give {result}",
+                self.result
+            ));
+        }
+        out
     }
 
     /// Compares the recorded suite with `suite`: one line per difference, empty when the

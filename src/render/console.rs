@@ -82,6 +82,10 @@ pub(crate) fn scenario_lines(result: &ScenarioResult) -> String {
                 let label = if i == 0 { "rests on:" } else { "" };
                 out.push_str(&format!("{INDENT}{label:<9} {source}\n"));
             }
+            for (i, command) in result.reproduce.iter().enumerate() {
+                let label = if i == 0 { "reproduce:" } else { "" };
+                out.push_str(&format!("{INDENT}{label:<10} {command}\n"));
+            }
         }
         Outcome::NotTestable { reason } => {
             let mut lines = reason.lines();

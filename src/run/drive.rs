@@ -15,7 +15,7 @@ use super::record::Recorder;
 use super::select::Selection;
 use crate::report::{ScenarioId, ScenarioResult};
 use crate::steps::{ConformanceWorld, Context};
-use crate::suite::{Suite, feature_path};
+use crate::suite::{Suite, all_tags, feature_path};
 
 /// How one pass over the selected scenarios runs.
 pub(crate) struct Drive<'a> {
@@ -30,6 +30,10 @@ pub(crate) struct Drive<'a> {
 /// The scenarios' notes, handed from the `after` hook (which sees the World) to the results.
 type Notes = Arc<Mutex<HashMap<ScenarioId, Vec<String>>>>;
 
+/// The recorded exchanges each scenario looked at, handed from the `after` hook to the
+/// recorder, which shows how to send them again under a failure.
+pub(crate) type Used = Arc<Mutex<HashMap<ScenarioId, Vec<usize>>>>;
+
 impl Drive<'_> {
     /// Runs the selected scenarios once, with `ctx`, and returns their results.
     pub(crate) async fn scenarios(
@@ -40,8 +44,11 @@ impl Drive<'_> {
         let features: Vec<gherkin::Feature> = self.suite.features().to_vec();
         let notes: Notes = Arc::default();
         let notes_in_hook = notes.clone();
+        let used: Used = Arc::default();
+        let used_in_hook = used.clone();
         let selection = self.selection.clone();
-        let recorder = Recorder::new(progress, self.quiet, self.verbosity);
+        let evidence = ctx.http.recorder().clone();
+        let recorder = Recorder::new(progress, self.quiet, self.verbosity, used, evidence);
         let cucumber = cucumber::Cucumber::<_, _, _, _, _, cli::Empty>::custom(
             EmbeddedParser { features },
             runner::Basic::default(),
@@ -52,11 +59,15 @@ impl Drive<'_> {
         // A `@retry(n)` tag would rerun a failing scenario until it passes and hide a flaky
         // server: nothing is retried (flakiness is measured with --repeat instead).
         .retry_options(|_, _, _, _| None)
-        .before(move |_, _, _, world| {
-            world.attach(ctx.clone());
+        .before(move |feature, _, scenario, world| {
+            let id = ScenarioId {
+                feature: feature_path(feature),
+                line: scenario.position.line,
+            };
+            world.attach(ctx.clone(), id.to_string());
             async {}.boxed_local()
         })
-        .after(move |feature, _, scenario, _, world| {
+        .after(move |feature, rule, scenario, _, world| {
             if let Some(world) = world {
                 let id = ScenarioId {
                     feature: feature_path(feature),
@@ -67,8 +78,14 @@ impl Drive<'_> {
                     notes_in_hook
                         .lock()
                         .unwrap_or_else(|p| p.into_inner())
-                        .insert(id, taken);
+                        .insert(id.clone(), taken);
                 }
+                let mut ids = std::mem::take(&mut world.used);
+                ids.extend(world.bracket_reads(&all_tags(feature, rule, scenario)));
+                used_in_hook
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(id, ids);
             }
             async {}.boxed_local()
         })

@@ -20,11 +20,12 @@ use reqwest::Method;
 use self::drive::Drive;
 use self::select::{Selection, TagFilter};
 use crate::error::Error;
+use crate::evidence::{RecordedFixtures, RecordedSettings, Recording};
 use crate::http::{Exchange, HttpClient, KeyHeader};
 use crate::render::certificate::{self, Certificate};
 use crate::render::{console, cucumber_json, junit};
 use crate::report::{Mode, Outputs, Report, RunInfo, ScenarioResult, Verdicts};
-use crate::secret::Redactor;
+use crate::secret::{ApiKey, Redactor};
 use crate::steps::{Context, TargetClock};
 use crate::suite::Suite;
 use crate::target::Target;
@@ -93,6 +94,29 @@ impl Run {
             artifacts: Artifacts::default(),
             progress: Some(Box::new(std::io::stdout())),
         }
+    }
+
+    /// Judges a recorded run again, with this suite: the same scenarios (the same tags, name
+    /// filter and repetitions) and mode, every request answered from the recording. It opens
+    /// no connection. A scenario that sends a request the recording holds no answer to is
+    /// NOT-TESTABLE.
+    pub fn regrade(certificate: &Certificate) -> Result<Self, Error> {
+        let recording = &certificate.recording;
+        let mut run = Self::new(Target::recorded(recording, &certificate.target.origin))
+            .repeat(recording.settings.repeat.max(1));
+        if let Some(tags) = &recording.settings.tags {
+            run = run.tags(tags)?;
+        }
+        if let Some(name) = &recording.settings.name_contains {
+            run = run.name_contains(name);
+        }
+        if recording.settings.allow_flaky {
+            run = run.allow_flaky();
+        }
+        if certificate.mode == "certify" {
+            run = run.certify();
+        }
+        Ok(run)
     }
 
     /// Only the scenarios whose tags match this cucumber tag expression
@@ -194,10 +218,14 @@ impl Run {
         };
         let selected = self.selection.count(&suite)?;
         let target = &self.target;
-        target.check_transport()?;
         let redactor = target.redactor();
-        let http = HttpClient::with_tls(target.url().clone(), self.timeout, target.tls())?
-            .with_redactor(redactor.clone());
+        let mut http = HttpClient::with_tls(target.url().clone(), self.timeout, target.tls())?
+            .with_redactor(redactor.clone())
+            .with_key_names(key_names(target));
+        match target.replay() {
+            Some(replay) => http = http.replaying(replay),
+            None => target.check_transport()?,
+        }
         let mut progress = Progress::new(self.progress.take(), redactor.clone());
         let name = console::target_name(&target.origin(), target.description());
         progress.print(&console::run_header(selected, &name));
@@ -213,6 +241,7 @@ impl Run {
             progress.print(&console::provisioned(&made));
         }
 
+        let recorded_fixtures = RecordedFixtures::of(&fixtures, target.key().is_some());
         let echoes = http.clone();
         let ctx = Arc::new(Context::new(
             http,
@@ -238,7 +267,13 @@ impl Run {
         };
         let verdicts = Verdicts::new(suite.catalogue(), results);
         progress.print(&format!("\n{}\n", console::clause_table(&verdicts)));
-        let artifacts = self.write_artifacts(&info, &verdicts, &suite, &mut progress)?;
+        let recording = Recording {
+            settings: self.recorded_settings(),
+            fixtures: recorded_fixtures,
+            exchanges: echoes.recorder().exchanges(),
+        };
+        let artifacts =
+            self.write_artifacts(&info, &verdicts, &suite, &recording, &mut progress)?;
         let leaks = leak::scan(&redactor, &artifacts, progress.transcript());
         let report = Report::new(
             info,
@@ -248,6 +283,7 @@ impl Run {
                 leaks,
                 echoed_secrets: echoes.echoed_secrets(),
             },
+            recording,
         );
         progress.print(&console::summary(&report));
         Ok(report)
@@ -322,12 +358,23 @@ impl Run {
         results
     }
 
+    /// How this run selects its scenarios, as a recording keeps it.
+    fn recorded_settings(&self) -> RecordedSettings {
+        RecordedSettings {
+            tags: self.selection.tags.as_ref().map(|t| t.text().to_owned()),
+            name_contains: self.selection.name_contains.clone(),
+            repeat: self.repeat.max(1),
+            allow_flaky: self.allow_flaky,
+        }
+    }
+
     /// Renders and writes the files asked for, each through the redactor.
     fn write_artifacts(
         &self,
         info: &RunInfo,
         verdicts: &Verdicts,
         suite: &Suite,
+        recording: &Recording,
         progress: &mut Progress,
     ) -> Result<Vec<PathBuf>, Error> {
         let mut files: Vec<(PathBuf, String)> = Vec::new();
@@ -338,7 +385,7 @@ impl Run {
             files.push((path.clone(), cucumber_json::render(verdicts, suite)));
         }
         if let Some(path) = &self.artifacts.report {
-            let certificate = Certificate::new(info, verdicts, suite);
+            let certificate = Certificate::new(info, verdicts, suite, recording.clone());
             files.push((path.clone(), certificate.to_markdown()));
             files.push((certificate::json_path(path), certificate.to_json()));
         }
@@ -390,6 +437,25 @@ impl Progress {
     }
 }
 
+/// How a `curl` command names each key the run may send: the recipient's as
+/// `$FREDDY_API_KEY`, its near miss as that with its last character changed, the sharer's as
+/// `$FREDDY_SHARER_API_KEY`.
+fn key_names(target: &Target) -> Vec<(ApiKey, String)> {
+    let mut names = Vec::new();
+    if let Some(key) = target.key() {
+        names.push((key.clone(), "$FREDDY_API_KEY".to_owned()));
+        names.push((
+            crate::secret::near_miss(key),
+            r#"${FREDDY_API_KEY%?}$([ "${FREDDY_API_KEY: -1}" = x ] && echo y || echo x)"#
+                .to_owned(),
+        ));
+    }
+    if let Some(plan) = target.provisioning() {
+        names.push((plan.sharer_key.clone(), "$FREDDY_SHARER_API_KEY".to_owned()));
+    }
+    names
+}
+
 /// One request to the base URL: any HTTP answer means the target is reachable.
 async fn preflight(http: &HttpClient) -> Result<Exchange, Error> {
     http.send(
@@ -408,8 +474,11 @@ async fn preflight(http: &HttpClient) -> Result<Exchange, Error> {
 /// The target's clock at the start of the run, from the preflight's `Date` header.
 fn target_clock(root: &Exchange) -> TargetClock {
     let at_start = root.date();
+    let arrived = root
+        .answered_at
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
     TargetClock {
         at_start,
-        offset: at_start.map(|date| date - time::OffsetDateTime::now_utc()),
+        offset: at_start.map(|date| date - arrived),
     }
 }

@@ -14,6 +14,8 @@ use cucumber::gherkin;
 use cucumber::{Event, cli, parser};
 
 use super::Progress;
+use super::drive::Used;
+use crate::evidence::Recorder as Evidence;
 use crate::render::console;
 use crate::report::{Cause, Outcome, ScenarioId, ScenarioResult, StepRecord, StepStatus};
 use crate::steps::{ConformanceWorld, NoResponse, NotTestable, SuiteBug};
@@ -46,16 +48,28 @@ pub(crate) struct Recorder<'p> {
     verbosity: u8,
     results: Vec<ScenarioResult>,
     pending: HashMap<ScenarioId, Pending>,
+    /// The exchanges each finished scenario looked at.
+    used: Used,
+    /// The run's recording, for the commands that send a failed scenario's requests again.
+    evidence: Evidence,
 }
 
 impl<'p> Recorder<'p> {
-    pub(crate) fn new(progress: &'p mut Progress, quiet: bool, verbosity: u8) -> Self {
+    pub(crate) fn new(
+        progress: &'p mut Progress,
+        quiet: bool,
+        verbosity: u8,
+        used: Used,
+        evidence: Evidence,
+    ) -> Self {
         Self {
             progress,
             quiet,
             verbosity,
             results: Vec::new(),
             pending: HashMap::new(),
+            used,
+            evidence,
         }
     }
 
@@ -233,15 +247,29 @@ impl Recorder<'_> {
             })
             .collect();
         let tags = all_tags(feature, rule, scenario);
+        let exchanges = self
+            .used
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id)
+            .unwrap_or_default();
+        let outcome = pending.problem.unwrap_or(Outcome::Passed);
+        let reproduce = if matches!(outcome, Outcome::Failed { .. }) {
+            self.evidence.commands(&exchanges)
+        } else {
+            Vec::new()
+        };
         let result = ScenarioResult {
             id,
+            exchanges,
+            reproduce,
             name: scenario.name.clone(),
             clauses: clause_ids(tags.iter().copied())
                 .into_iter()
                 .map(str::to_owned)
                 .collect(),
             advisory: tags.iter().any(|t| *t == SHOULD_TAG),
-            outcome: pending.problem.unwrap_or(Outcome::Passed),
+            outcome,
             sources: sources(scenario),
             notes: Vec::new(),
             steps,

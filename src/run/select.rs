@@ -28,6 +28,11 @@ impl TagFilter {
         })
     }
 
+    /// The expression as given.
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
     fn matches(&self, tags: &[&String]) -> bool {
         self.op.eval(tags.iter().map(|t| t.as_str()))
     }

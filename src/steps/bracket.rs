@@ -85,6 +85,8 @@ pub(super) enum Unread {
     RateLimited(Failure),
     /// No answer at all (a timeout, a refused or reset connection).
     NoResponse(String),
+    /// Re-grading: the recording holds no answer to the read.
+    NotRecorded(String),
     /// Anything else: no 200, no JSON.
     Other(Failure),
 }
@@ -169,7 +171,7 @@ impl Bracket {
         self.first
             .get_or_init(|| async {
                 self.before(ctx).await;
-                send_save(ctx, live, &KeyChoice::Recipient, true).await
+                send_save(ctx, live, &KeyChoice::Recipient, None).await
             })
             .await
             .clone()
@@ -241,7 +243,7 @@ async fn refused_saves(ctx: &Context) -> Vec<RefusedSave> {
         "a token that was never issued, with the recipient's key".into(),
         Token {
             label: "unknown token".into(),
-            value: ctx.fixtures.unknown_token(),
+            value: ctx.made_up_token("unknown token", ctx.fixtures.unknown_token()),
             state: None,
         },
         KeyChoice::Recipient,
@@ -259,7 +261,7 @@ async fn refused_saves(ctx: &Context) -> Vec<RefusedSave> {
     }
     let saves = planned
         .iter()
-        .map(|(_, token, key)| send_save(ctx, token, key, true));
+        .map(|(_, token, key)| send_save(ctx, token, key, None));
     let outcomes = futures::future::join_all(saves).await;
     planned
         .into_iter()
@@ -296,6 +298,7 @@ pub(super) async fn public_view(ctx: &Context, token: &str) -> Result<Value, Unr
             )))
         }
         Ok(response) => checks::public_view(&response).map_err(Unread::Other),
+        Err(e) if e.unrecorded => Err(Unread::NotRecorded(e.to_string())),
         Err(e) => Err(Unread::NoResponse(e.to_string())),
     }
 }

@@ -34,6 +34,7 @@ use crate::fixtures::{Fixtures, ShareState};
 use crate::http::{Exchange, HttpClient, TransportError};
 use crate::secret::ApiKey;
 use crate::suite::Suite;
+use crate::suite::catalogue::{LIBRARY_TAG, RESOLVE_TAG};
 
 /// The target's clock as the preflight saw it: what "now" means for the target's timestamps.
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,7 +52,10 @@ impl TargetClock {
         if let Some(date) = response.and_then(Exchange::date) {
             return (date, "the response's Date header");
         }
-        let harness = OffsetDateTime::now_utc();
+        // When the answer arrived (the recorded time, when re-grading), by the harness's clock.
+        let harness = response
+            .and_then(|r| r.answered_at)
+            .unwrap_or_else(OffsetDateTime::now_utc);
         match self.offset {
             Some(offset) => (harness + offset, "the preflight's Date header"),
             None => (
@@ -91,6 +95,11 @@ impl Context {
         needs: Needs,
         clock: TargetClock,
     ) -> Self {
+        for state in ShareState::ALL {
+            if let Some(token) = fixtures.tokens.get(state) {
+                http.recorder().name_fixture_token(token, state.name());
+            }
+        }
         Self {
             // Masked in every output: the redactor masks each key's near miss too.
             near_miss_key: api_key.as_ref().map(crate::secret::near_miss),
@@ -102,6 +111,17 @@ impl Context {
             clock,
             bracket: Bracket::new(needs),
             trace_ids: Mutex::default(),
+        }
+    }
+
+    /// A token the harness makes up (an unknown or malformed one), named `label`: `value` in a
+    /// live run; when re-grading a recording, the name it was recorded under, so that what
+    /// the recorded answers echo of it is recognised.
+    fn made_up_token(&self, label: &str, value: String) -> String {
+        if self.http.is_replaying() {
+            format!("{{{label}}}")
+        } else {
+            value
         }
     }
 
@@ -269,6 +289,15 @@ struct Token {
     state: Option<ShareState>,
 }
 
+impl Token {
+    /// Whether the harness made it up (an unknown, near-miss or malformed token): named in the
+    /// recording by its label. A fixture token is named by its state when the run starts; a
+    /// share link's id given as a token is an id, and empty is nothing.
+    fn is_made_up(&self) -> bool {
+        self.state.is_none() && !self.value.is_empty() && !self.label.contains("share link id")
+    }
+}
+
 /// A request the scenario made and what came back.
 #[derive(Clone)]
 struct Sent {
@@ -301,11 +330,17 @@ pub struct ConformanceWorld {
     missing: Vec<ShareState>,
     /// Observations reported with the verdict (what a repeat save answered, …).
     pub(crate) notes: Vec<String>,
+    /// The scenario's id: what its requests are recorded under.
+    scope: String,
+    /// The recorded exchanges the scenario looked at, in order.
+    pub(crate) used: Vec<usize>,
 }
 
 impl ConformanceWorld {
     fn new() -> Self {
         Self {
+            scope: String::new(),
+            used: Vec::new(),
             ctx: None,
             key: KeyChoice::Unset,
             token: None,
@@ -318,9 +353,34 @@ impl ConformanceWorld {
         }
     }
 
-    /// Gives the scenario its run's context (the runner's `before` hook).
-    pub(crate) fn attach(&mut self, ctx: Arc<Context>) {
+    /// Gives the scenario its run's context and its id (the runner's `before` hook).
+    pub(crate) fn attach(&mut self, ctx: Arc<Context>, scope: String) {
         self.ctx = Some(ctx);
+        self.scope = scope;
+    }
+
+    /// The recorded reads around the first save that a scenario with these tags looked at:
+    /// the public views for `@resolve`, the library pages for `@library`.
+    pub(crate) fn bracket_reads(&self, tags: &[&String]) -> Vec<usize> {
+        let Some(ctx) = &self.ctx else {
+            return Vec::new();
+        };
+        let resolve = tags.iter().any(|t| *t == RESOLVE_TAG);
+        let library = tags.iter().any(|t| *t == LIBRARY_TAG);
+        ctx.http.recorder().ids_where(|e| {
+            e.scope == crate::evidence::RUN_SCOPE
+                && ((resolve && e.label.contains("public resolve"))
+                    || (library && e.label.contains("List saved tracks")))
+        })
+    }
+
+    /// Notes that the scenario looked at `exchange`.
+    fn uses(&mut self, exchange: &Exchange) {
+        if let Some(id) = exchange.id
+            && !self.used.contains(&id)
+        {
+            self.used.push(id);
+        }
     }
 
     fn ctx(&self) -> Result<Arc<Context>, Failure> {
@@ -416,9 +476,18 @@ fn not_testable(reason: impl Into<String>) -> ! {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct NoResponse(pub String);
 
-/// The exchange, or the step ends as [`NoResponse`].
+/// The exchange, or the step ends as [`NoResponse`]; when re-grading, a request the
+/// recording holds no answer to makes the scenario NOT-TESTABLE (it is never passed).
 fn answered<T>(outcome: Result<T, TransportError>) -> T {
-    outcome.unwrap_or_else(|e| no_response(e.to_string()))
+    outcome.unwrap_or_else(|e| {
+        if e.unrecorded {
+            not_testable(format!(
+                "the recording holds no answer to {}: it was recorded by a suite that did not send this request",
+                e.request
+            ))
+        }
+        no_response(e.to_string())
+    })
 }
 
 /// Ends the step as [`NoResponse`]: what was asked got no answer.

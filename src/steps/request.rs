@@ -108,9 +108,10 @@ fn near_miss_token(world: &mut ConformanceWorld) -> StepResult {
     let Some(live) = ctx.fixtures.tokens.get(ShareState::Live) else {
         not_testable("the fixtures hold no `live` token (tokens.live)");
     };
+    let label = "live token with its last character changed";
     world.token = Some(Token {
-        label: "live token with its last character changed".into(),
-        value: crate::fixtures::near_miss(live),
+        label: label.into(),
+        value: ctx.made_up_token(label, crate::fixtures::near_miss(live)),
         state: None,
     });
     Ok(())
@@ -131,6 +132,7 @@ fn near_miss_key(world: &mut ConformanceWorld) -> StepResult {
 
 #[given(expr = "a malformed share token that is {string}")]
 fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
+    let ctx = world.ctx()?;
     let value = match kind.as_str() {
         "4 KiB long" => format!("shr_{}", "a".repeat(4096 - 4)),
         "non-ASCII" => "shr_ünïcødé_トークン_😀".to_owned(),
@@ -142,8 +144,7 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
         "in upper case" => format!("SHR_{}", random::hex(16).to_uppercase()),
         // The docs warn that a share's id is not its token: the live share's own id when the
         // fixtures know it.
-        "a share link id" => world
-            .ctx()?
+        "a share link id" => ctx
             .fixtures
             .expected
             .share_link_id
@@ -157,9 +158,16 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
             )));
         }
     };
+    let label = format!("malformed token ({kind})");
+    // A share link's id is an id the fixtures name, not a made-up token: it stays as it is.
+    let value = if kind == "a share link id" {
+        value
+    } else {
+        ctx.made_up_token(&label, value)
+    };
     world.token = Some(Token {
-        label: format!("malformed token ({kind})"),
         value,
+        label,
         state: None,
     });
     Ok(())
@@ -169,6 +177,7 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
 async fn share_is_saved(world: &mut ConformanceWorld) -> StepResult {
     let token = scenario_token(world)?;
     let sent = save(world, &token, Attempt::First).await?;
+    world.uses(&sent.exchange);
     world.response = Some(sent);
     Ok(())
 }
@@ -178,6 +187,8 @@ async fn share_is_saved_again(world: &mut ConformanceWorld) -> StepResult {
     let token = scenario_token(world)?;
     let first = save(world, &token, Attempt::First).await?;
     let again = save(world, &token, Attempt::Fresh).await?;
+    world.uses(&first.exchange);
+    world.uses(&again.exchange);
     world.first_save = Some(first.exchange);
     world.response = Some(again);
     Ok(())
@@ -211,8 +222,11 @@ async fn tokens_are_each_saved(world: &mut ConformanceWorld, list: String) -> St
     let mut sent = futures::future::join_all(saves).await.into_iter();
     let mut again = Vec::new();
     while let (Some(first), Some(second)) = (sent.next(), sent.next()) {
-        world.collected.push(first?);
-        again.push(second?);
+        let (first, second) = (first?, second?);
+        world.uses(&first.exchange);
+        world.uses(&second.exchange);
+        world.collected.push(first);
+        again.push(second);
     }
     world.again.push(again);
     world.response = world.collected.last().cloned();
@@ -232,7 +246,7 @@ pub(super) fn token_for(ctx: &Context, word: &str) -> Result<Token, Failure> {
     if word == "unknown" {
         return Ok(Token {
             label: "unknown token".into(),
-            value: ctx.fixtures.unknown_token(),
+            value: ctx.made_up_token("unknown token", ctx.fixtures.unknown_token()),
             state: None,
         });
     }
@@ -281,7 +295,7 @@ async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Resu
         if ctx.bracket.reads_the_library() {
             ctx.bracket.start(&ctx).await;
         }
-        answered(send_save(&ctx, token, &world.key, false).await)
+        answered(send_save(&ctx, token, &world.key, Some(&world.scope)).await)
     };
     Ok(Sent {
         exchange,
@@ -300,7 +314,7 @@ pub(super) async fn collect_again(world: &mut ConformanceWorld) -> StepResult {
     let resends = world
         .collected
         .iter()
-        .map(|sent| send_save(&ctx, &sent.token, &sent.key, false));
+        .map(|sent| send_save(&ctx, &sent.token, &sent.key, Some(&world.scope)));
     let round = futures::future::join_all(resends).await;
     let mut again = Vec::new();
     for (sent, exchange) in world.collected.iter().zip(round) {
@@ -309,17 +323,20 @@ pub(super) async fn collect_again(world: &mut ConformanceWorld) -> StepResult {
             ..sent.clone()
         });
     }
+    for sent in &again {
+        world.uses(&sent.exchange);
+    }
     world.again.push(again);
     Ok(())
 }
 
-/// `POST /v1/music/shared/{token}/save` with `key`: one new request, on the bracket's
-/// priority client when `priority`.
+/// `POST /v1/music/shared/{token}/save` with `key`: one new request, recorded as `scope`'s
+/// (a scenario's), or the run's on the bracket's priority client when `scope` is `None`.
 pub(super) async fn send_save(
     ctx: &Context,
     token: &Token,
     key: &KeyChoice,
-    priority: bool,
+    scope: Option<&str>,
 ) -> Result<Arc<Exchange>, TransportError> {
     let header = match key {
         KeyChoice::Recipient => match &ctx.api_key {
@@ -338,7 +355,14 @@ pub(super) async fn send_save(
         token.label,
         key.describe()
     );
-    let http = if priority { &ctx.priority } else { &ctx.http };
+    let http = match scope {
+        Some(scope) => ctx.http.scoped(scope),
+        None => ctx.priority.clone(),
+    };
+    if token.is_made_up() {
+        http.recorder()
+            .name_made_up_token(&token.value, &token.label);
+    }
     let exchange = http
         .send(
             Method::POST,

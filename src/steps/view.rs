@@ -22,7 +22,7 @@ async fn track_unchanged(world: &mut ConformanceWorld) -> StepResult {
                 "the public view was not read before the first save (a suite bug: tag the scenario @resolve)",
             ));
         }
-        Some(Err(Unread::NoResponse(why))) => not_testable(format!(
+        Some(Err(Unread::NoResponse(why) | Unread::NotRecorded(why))) => not_testable(format!(
             "the public view of the live share got no answer before any save, so there is nothing to compare with: {why}"
         )),
         Some(Err(Unread::RateLimited(failure) | Unread::Other(failure))) => not_testable(format!(
@@ -57,6 +57,7 @@ fn unreadable_after(unread: &Unread) -> Result<serde_json::Value, Failure> {
         Unread::RateLimited(failure) => not_testable(rate_limited(failure)),
         // No answer is no evidence about the track: the scenario fails for want of one.
         Unread::NoResponse(why) => no_response(why.clone()),
+        Unread::NotRecorded(why) => not_testable(why.clone()),
         Unread::Other(failure) => Err(Failure::new(format!(
             "expected: the original track unchanged by the save\nactual:   after the save its public view could not be read:\n{failure}"
         ))),

@@ -42,8 +42,12 @@ pub enum Command {
     Certify(CertifyArgs),
     /// Check that a run against the target can be meaningful: reachability, keys, fixtures, clock
     Doctor(DoctorArgs),
-    /// Check that a JSON certificate was produced by this suite (its recorded file hashes)
+    /// Check that a JSON certificate was produced by this suite (its recorded file hashes), and
+    /// that its verdicts follow from its recorded exchanges (it is re-graded, offline)
     VerifyCertificate(VerifyArgs),
+    /// Judge a recorded run (a report's or certificate's JSON) again with this suite, offline:
+    /// no connection is opened
+    Regrade(RegradeArgs),
     /// Run the reference server standalone and print its fixtures
     Serve(ServeArgs),
     /// Print the traceability matrix: every clause, its level, its doc sentence, its scenarios
@@ -184,6 +188,17 @@ pub struct VerifyArgs {
     /// The JSON certificate (the FILE.json beside a certificate's Markdown)
     #[arg(value_name = "FILE.json")]
     pub certificate: PathBuf,
+}
+
+/// `regrade`'s arguments.
+#[derive(Debug, Args)]
+pub struct RegradeArgs {
+    /// The JSON report or certificate (the FILE.json beside a report's Markdown)
+    #[arg(value_name = "FILE.json")]
+    pub report: PathBuf,
+    /// -v prints every step; -vv also the scenario's state at a failure
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// `serve`'s arguments.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use clap::Parser as _;
 use share_conformance::certificate::Certificate;
-use share_conformance::{Error, Fixtures, Level, Redactor, Suite, Target, doctor, support};
+use share_conformance::{Error, Fixtures, Level, Redactor, Run, Suite, Target, doctor, support};
 use share_conformance_reference::faults::{CATALOGUE, Fault};
 use share_conformance_reference::variants::{CATALOGUE as VARIANTS, Variant};
 use share_conformance_reference::{ReferenceServer, ServerOptions};
@@ -84,7 +84,8 @@ fn dispatch(cli: Cli, env: &Environment, redactor: &Redactor) -> anyhow::Result<
             let target = args.target.choose(env)?;
             runtime()?.block_on(doctor(target, args.target.timeout(), redactor))
         }
-        Command::VerifyCertificate(args) => verify_certificate(&args.certificate, &suite),
+        Command::VerifyCertificate(args) => verify_certificate(&args.certificate, suite),
+        Command::Regrade(args) => regrade(&args.report, args.verbose, suite, redactor),
         Command::Faults(args) => faults(args, suite),
         Command::Variants(args) => variants(args, suite),
         Command::Serve(args) => {
@@ -189,33 +190,96 @@ async fn doctor(
     })
 }
 
-fn verify_certificate(path: &std::path::Path, suite: &Suite) -> anyhow::Result<u8> {
-    let certificate = Certificate::load(path)?;
-    let differences = certificate.differences(suite);
-    if differences.is_empty() {
-        println!(
-            "✓ {} was produced by this suite (sha256:{}, {} files): {} against {}",
-            path.display(),
-            certificate.suite.digest,
-            certificate.suite.files.len(),
-            certificate.result,
-            certificate.target.origin
-        );
-        if certificate.harness.version != env!("CARGO_PKG_VERSION") {
-            println!(
-                "note: it was made by share-conformance {}, this is {}",
-                certificate.harness.version,
-                env!("CARGO_PKG_VERSION")
-            );
+fn verify_certificate(path: &std::path::Path, suite: Arc<Suite>) -> anyhow::Result<u8> {
+    let certificate = match Certificate::load(path) {
+        Ok(certificate) => certificate,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(USAGE);
         }
-        Ok(PASSED)
-    } else {
+    };
+    let differences = certificate.differences(&suite);
+    if !differences.is_empty() {
         println!("✗ {} was not produced by this suite:", path.display());
         for difference in differences {
             println!("  {difference}");
         }
+        return Ok(FAILED);
+    }
+    println!(
+        "✓ {} was produced by this suite (sha256:{}, {} files): {} against {}",
+        path.display(),
+        certificate.suite.digest,
+        certificate.suite.files.len(),
+        certificate.result,
+        certificate.target.origin
+    );
+    if certificate.harness.version != env!("CARGO_PKG_VERSION") {
+        println!(
+            "note: it was made by share-conformance {}, this is {}",
+            certificate.harness.version,
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    // Its verdicts, judged again from its own recorded exchanges.
+    let run = Run::regrade(&certificate)
+        .map_err(flag_error)?
+        .suite(suite)
+        .quiet();
+    let report = runtime()?.block_on(run.execute()).map_err(flag_error)?;
+    let disagreements = certificate.disagreements(&report);
+    if disagreements.is_empty() {
+        println!(
+            "✓ its verdicts follow from its {} recorded exchanges: re-graded, every clause and the result agree",
+            report.exchanges().len()
+        );
+        Ok(PASSED)
+    } else {
+        println!(
+            "✗ {}'s recorded verdicts do not follow from its recorded exchanges:",
+            path.display()
+        );
+        for disagreement in disagreements {
+            println!("  {disagreement}");
+        }
         Ok(FAILED)
     }
+}
+
+/// `regrade`: a recorded run judged again, offline; exits as `run` does.
+fn regrade(
+    path: &std::path::Path,
+    verbose: u8,
+    suite: Arc<Suite>,
+    redactor: &Redactor,
+) -> anyhow::Result<u8> {
+    let certificate = match Certificate::load(path) {
+        Ok(certificate) => certificate,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(USAGE);
+        }
+    };
+    println!(
+        "re-grading {}: {} exchanges recorded against {} on {} by share-conformance {}; no connection is opened\n",
+        path.display(),
+        certificate.recording.exchanges.len(),
+        certificate.target.origin,
+        certificate.started_at,
+        certificate.harness.version
+    );
+    let run = Run::regrade(&certificate)
+        .map_err(flag_error)?
+        .suite(suite)
+        .verbosity(verbose);
+    Ok(match runtime()?.block_on(run.execute()) {
+        Ok(report) if report.passed() => PASSED,
+        Ok(_) => FAILED,
+        Err(e) => {
+            eprintln!("error: {}", redactor.redact(&flag_error(e).to_string()));
+            USAGE
+        }
+    })
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

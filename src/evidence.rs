@@ -1,0 +1,414 @@
+//! The evidence of a run: every exchange, recorded as it happened, so that anyone can check a
+//! verdict without sending traffic again.
+//!
+//! Each request is recorded with its method, its path with every share token named by what it
+//! is (`/v1/music/shared/{live token}/save`: a token is a capability), the headers sent (keys
+//! masked), its timing and a `curl` command that sends it again (the key as
+//! `"$FREDDY_API_KEY"`, fixture tokens as `"$SHARE_TOKEN_LIVE"` and the like). Each response
+//! is recorded with its status, headers and body up to the cap, masked like every output and
+//! with the same tokens named. The report's JSON and the certificate carry the recording, and
+//! `regrade` replays it: a [`Replay`] answers each request with the recorded response to the
+//! same request of the same scenario, and never opens a connection.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::fixtures::{Fixtures, ShareState};
+
+/// Where an exchange belongs: the run itself (the preflight, provisioning, the reads around
+/// the first save and the first save), or one scenario (`features/saving.feature:17`).
+pub(crate) const RUN_SCOPE: &str = "run";
+
+/// One exchange, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordedExchange {
+    /// Its index in the run's recording.
+    pub id: usize,
+    /// `run`, or the scenario that sent it (`features/saving.feature:17`).
+    pub scope: String,
+    /// What was asked, as messages name it.
+    pub label: String,
+    /// `POST`.
+    pub method: String,
+    /// The path under the base URL, share tokens named: `/v1/music/shared/{live token}/save`.
+    pub path: String,
+    /// Query parameters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<(String, String)>,
+    /// The headers the harness set (keys masked).
+    #[serde(default)]
+    pub request_headers: Vec<(String, String)>,
+    /// The JSON body sent, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<Value>,
+    /// When it was sent, in milliseconds from the start of the run.
+    pub sent_at_ms: u64,
+    /// The wall-clock time the answer arrived (RFC 3339), for the checks that compare a
+    /// timestamp with "now" when the target sent no `Date`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered_at: Option<String>,
+    /// How long it took, in milliseconds.
+    pub elapsed_ms: u64,
+    /// A shell command that sends it again.
+    pub curl: String,
+    /// What came back, if anything did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<RecordedResponse>,
+    /// Why nothing usable came back, if nothing did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_response: Option<String>,
+}
+
+/// One response, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordedResponse {
+    /// The status code.
+    pub status: u16,
+    /// Every header, masked.
+    pub headers: Vec<(String, String)>,
+    /// The body up to the cap: text, or base64 when it is not UTF-8 ([`Self::body_base64`]).
+    pub body: String,
+    /// Whether `body` is base64.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub body_base64: bool,
+    /// Whether the body was longer than the cap and cut.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub truncated: bool,
+    /// Whether the target echoed a key back (masked on arrival).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub echoed_secret: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Everything a run needs to be judged again: how it was run, what the fixtures held, and
+/// every exchange. The report's JSON and the certificate carry it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Recording {
+    /// How the run was run.
+    pub settings: RecordedSettings,
+    /// What the fixtures held (tokens by state only: a token is a capability).
+    pub fixtures: RecordedFixtures,
+    /// Every exchange, in the order the answers arrived.
+    pub exchanges: Vec<RecordedExchange>,
+}
+
+/// How a recorded run was run: what selects the same scenarios again.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordedSettings {
+    /// The tag expression, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<String>,
+    /// The name filter, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_contains: Option<String>,
+    /// How many times the scenarios ran.
+    pub repeat: u32,
+    /// Whether FLAKY MUST clauses were tolerated.
+    #[serde(default)]
+    pub allow_flaky: bool,
+}
+
+/// What a recorded run's fixtures held, after any provisioning.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordedFixtures {
+    /// The states a token was given for (`live`, `revoked`, …).
+    pub tokens: Vec<String>,
+    /// The shared track's id, if named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub track_id: Option<String>,
+    /// The live share link's id, if named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_link_id: Option<String>,
+    /// The recipient's organization, if named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_organization: Option<String>,
+    /// Whether the run had the recipient's key (never the key).
+    pub api_key: bool,
+}
+
+impl RecordedFixtures {
+    /// What `fixtures` hold, the key only as present or not.
+    pub(crate) fn of(fixtures: &Fixtures, api_key: bool) -> Self {
+        Self {
+            tokens: ShareState::ALL
+                .into_iter()
+                .filter(|state| fixtures.tokens.get(*state).is_some())
+                .map(|state| state.name().to_owned())
+                .collect(),
+            track_id: fixtures.expected.track_id.clone(),
+            share_link_id: fixtures.expected.share_link_id.clone(),
+            recipient_organization: fixtures.recipient.organization_id.clone(),
+            api_key,
+        }
+    }
+
+    /// Fixtures that stand for these when re-grading: each token is the name it was recorded
+    /// under (`{live token}`), so what the recorded answers echo of it is recognised.
+    pub(crate) fn stand_in(&self) -> Fixtures {
+        let mut fixtures = Fixtures::default();
+        for state in ShareState::ALL {
+            if self.tokens.iter().any(|t| t == state.name()) {
+                fixtures
+                    .tokens
+                    .set(state, Some(format!("{{{} token}}", state.name())));
+            }
+        }
+        fixtures.expected.track_id = self.track_id.clone();
+        fixtures.expected.share_link_id = self.share_link_id.clone();
+        fixtures.recipient.organization_id = self.recipient_organization.clone();
+        fixtures
+    }
+}
+
+/// What a share token is called in the recording, and in a `curl` command.
+#[derive(Debug, Clone)]
+struct TokenName {
+    value: String,
+    /// `{live token}`.
+    placeholder: String,
+    /// `"$SHARE_TOKEN_LIVE"` for a fixture token (a capability, never printed); `None` for a
+    /// token the harness made up, which a command may carry as it is.
+    variable: Option<String>,
+}
+
+/// The recording of one run, shared by every client of the run.
+#[derive(Clone)]
+pub(crate) struct Recorder {
+    started: Instant,
+    exchanges: Arc<Mutex<Vec<RecordedExchange>>>,
+    tokens: Arc<Mutex<Vec<TokenName>>>,
+}
+
+impl Default for Recorder {
+    fn default() -> Self {
+        Self {
+            started: Instant::now(),
+            exchanges: Arc::default(),
+            tokens: Arc::default(),
+        }
+    }
+}
+
+impl Recorder {
+    /// Names a fixture token (`live`): `{live token}` in the recording, `"$SHARE_TOKEN_LIVE"`
+    /// in a command.
+    pub(crate) fn name_fixture_token(&self, value: &str, state: &str) {
+        self.name(
+            value,
+            &format!("{state} token"),
+            Some(format!("\"$SHARE_TOKEN_{}\"", state.to_ascii_uppercase())),
+        );
+    }
+
+    /// Names a token the harness made up (`unknown token`): `{unknown token}` in the
+    /// recording; a command carries it as it is.
+    pub(crate) fn name_made_up_token(&self, value: &str, label: &str) {
+        self.name(value, label, None);
+    }
+
+    fn name(&self, value: &str, label: &str, variable: Option<String>) {
+        if value.is_empty() {
+            return;
+        }
+        let mut tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        if tokens.iter().any(|t| t.value == value) {
+            return;
+        }
+        tokens.push(TokenName {
+            value: value.to_owned(),
+            placeholder: format!("{{{label}}}"),
+            variable,
+        });
+        // Longest first, so a token that contains another is named whole.
+        tokens.sort_by_key(|t| std::cmp::Reverse(t.value.len()));
+    }
+
+    /// `text` with every named token replaced by its placeholder.
+    pub(crate) fn name_tokens(&self, text: &str) -> String {
+        let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = text.to_owned();
+        for token in tokens.iter() {
+            if out.contains(&token.value) {
+                out = out.replace(&token.value, &token.placeholder);
+            }
+        }
+        out
+    }
+
+    /// A path segment in a command: a fixture token as its variable, anything else as it is.
+    pub(crate) fn shell_segment(&self, segment: &str) -> Option<String> {
+        let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        tokens
+            .iter()
+            .find(|t| t.value == segment)
+            .and_then(|t| t.variable.clone())
+    }
+
+    /// Milliseconds since the run started.
+    pub(crate) fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Adds `exchange` (its id set here) and returns its id.
+    pub(crate) fn push(&self, mut exchange: RecordedExchange) -> usize {
+        let mut exchanges = self.exchanges.lock().unwrap_or_else(|p| p.into_inner());
+        exchange.id = exchanges.len();
+        exchanges.push(exchange);
+        exchanges.len() - 1
+    }
+
+    /// The ids of the exchanges so far for which `keep` holds.
+    pub(crate) fn ids_where(&self, keep: impl Fn(&RecordedExchange) -> bool) -> Vec<usize> {
+        self.exchanges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter(|e| keep(e))
+            .map(|e| e.id)
+            .collect()
+    }
+
+    /// The `curl` commands of these exchanges, in order.
+    pub(crate) fn commands(&self, ids: &[usize]) -> Vec<String> {
+        let exchanges = self.exchanges.lock().unwrap_or_else(|p| p.into_inner());
+        ids.iter()
+            .filter_map(|id| exchanges.get(*id))
+            .map(|e| e.curl.clone())
+            .collect()
+    }
+
+    /// Every exchange so far, in the order they were sent.
+    pub(crate) fn exchanges(&self) -> Vec<RecordedExchange> {
+        self.exchanges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+}
+
+/// A recorded run's exchanges, answering requests again: the n-th request a scope sends with
+/// a label gets the n-th recorded answer to it.
+pub(crate) struct Replay {
+    by_request: HashMap<(String, String), Vec<RecordedExchange>>,
+    taken: Mutex<HashMap<(String, String), usize>>,
+}
+
+impl Replay {
+    pub(crate) fn new(exchanges: &[RecordedExchange]) -> Self {
+        let mut by_request: HashMap<(String, String), Vec<RecordedExchange>> = HashMap::new();
+        for exchange in exchanges {
+            by_request
+                .entry((exchange.scope.clone(), exchange.label.clone()))
+                .or_default()
+                .push(exchange.clone());
+        }
+        Self {
+            by_request,
+            taken: Mutex::default(),
+        }
+    }
+
+    /// The recorded answer to the next request `label` from `scope`, if there is one.
+    pub(crate) fn take(&self, scope: &str, label: &str) -> Option<RecordedExchange> {
+        let key = (scope.to_owned(), label.to_owned());
+        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        let n = taken.entry(key.clone()).or_default();
+        let found = self.by_request.get(&key)?.get(*n).cloned();
+        *n += 1;
+        found
+    }
+}
+
+/// `text` quoted for a POSIX shell: single quotes, or `$'…'` with escapes when it holds bytes
+/// a single-quoted string cannot show.
+pub(crate) fn shell_quote(bytes: &[u8]) -> String {
+    let printable = bytes.iter().all(|b| (0x20..0x7f).contains(b));
+    if printable {
+        let text = String::from_utf8_lossy(bytes);
+        return format!("'{}'", text.replace('\'', r"'\''"));
+    }
+    let mut out = String::from("$'");
+    for &b in bytes {
+        match b {
+            b'\'' => out.push_str(r"\'"),
+            b'\\' => out.push_str(r"\\"),
+            0x20..=0x7e => out.push(b as char),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_named_longest_first_and_fixture_tokens_become_variables() {
+        let recorder = Recorder::default();
+        recorder.name_fixture_token("shr_abc", "live");
+        recorder.name_made_up_token("shr_abcd", "unknown token");
+        assert_eq!(
+            recorder.name_tokens("/shared/shr_abcd/save and shr_abc"),
+            "/shared/{unknown token}/save and {live token}"
+        );
+        assert_eq!(
+            recorder.shell_segment("shr_abc").as_deref(),
+            Some("\"$SHARE_TOKEN_LIVE\"")
+        );
+        assert_eq!(recorder.shell_segment("shr_abcd"), None);
+    }
+
+    #[test]
+    fn a_replay_answers_the_nth_request_with_the_nth_recording() {
+        let recorded = |id, scope: &str, label: &str| RecordedExchange {
+            id,
+            scope: scope.into(),
+            label: label.into(),
+            method: "POST".into(),
+            path: "/".into(),
+            query: vec![],
+            request_headers: vec![],
+            request_body: None,
+            sent_at_ms: 0,
+            answered_at: None,
+            elapsed_ms: 0,
+            curl: String::new(),
+            response: None,
+            no_response: None,
+        };
+        let replay = Replay::new(&[
+            recorded(0, "run", "a"),
+            recorded(1, "s:1", "a"),
+            recorded(2, "run", "a"),
+        ]);
+        assert_eq!(replay.take("run", "a").map(|e| e.id), Some(0));
+        assert_eq!(replay.take("s:1", "a").map(|e| e.id), Some(1));
+        assert_eq!(replay.take("run", "a").map(|e| e.id), Some(2));
+        assert_eq!(replay.take("run", "a"), None, "no third recording");
+        assert_eq!(replay.take("s:2", "a"), None);
+    }
+
+    #[test]
+    fn shell_quoting_keeps_every_byte() {
+        assert_eq!(shell_quote(b"a b"), "'a b'");
+        assert_eq!(shell_quote(b"it's"), r"'it'\''s'");
+        assert_eq!(
+            shell_quote("ключ".as_bytes()),
+            r"$'\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87'"
+        );
+    }
+}
