@@ -87,6 +87,14 @@ pub enum Error {
     },
     /// The HTTP client could not be set up.
     Setup(String),
+    /// A known-failures file that cannot be read or does not parse, or known failures
+    /// where none are allowed (a certification).
+    KnownFailures {
+        /// The file, if it came from one.
+        path: Option<PathBuf>,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -131,6 +139,11 @@ impl fmt::Display for Error {
             Self::NotACertificate { path, reason } => write!(f, "{}: {reason}", path.display()),
             Self::Setting { name, reason } => write!(f, "the {name} {reason}"),
             Self::Setup(reason) => f.write_str(reason),
+            Self::KnownFailures {
+                path: Some(path),
+                reason,
+            } => write!(f, "known failures {}: {reason}", path.display()),
+            Self::KnownFailures { path: None, reason } => write!(f, "known failures: {reason}"),
         }
     }
 }

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::fixtures::{Fixtures, ShareState};
+use crate::known::KnownFailures;
 
 /// Where an exchange belongs: the run itself (the preflight, provisioning, the reads around
 /// the first save and the first save), or one scenario (`features/saving.feature:17`).
@@ -117,6 +118,9 @@ pub struct RecordedSettings {
     /// Whether FLAKY MUST clauses were tolerated.
     #[serde(default)]
     pub allow_flaky: bool,
+    /// The known failures it had, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_failures: Option<KnownFailures>,
 }
 
 /// What a recorded run's fixtures held, after any provisioning.

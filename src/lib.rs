@@ -45,6 +45,7 @@ mod evidence;
 mod fixtures;
 mod http;
 mod internals;
+mod known;
 mod leak;
 mod provision;
 mod random;
@@ -64,6 +65,7 @@ pub use evidence::{
     RecordedExchange, RecordedFixtures, RecordedResponse, RecordedSettings, Recording,
 };
 pub use fixtures::{Expected, Fixtures, Recipient, ShareState, Tokens};
+pub use known::{KnownFailure, KnownFailures, KnownOutcome, KnownStatus};
 pub use leak::Leak;
 pub use provision::{Provision, ProvisionError};
 pub use render::certificate;

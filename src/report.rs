@@ -13,6 +13,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::evidence::{RecordedExchange, Recording};
+use crate::known::{KnownOn, KnownOutcome, KnownStatus};
 use crate::leak::Leak;
 use crate::suite::catalogue::{Catalogue, Level, Provenance};
 
@@ -142,6 +143,8 @@ pub struct ScenarioResult {
     /// For a failure: a `curl` command for each of those requests (keys and fixture tokens as
     /// shell variables).
     pub reproduce: Vec<String>,
+    /// For a failure a known-failures entry excuses: what the entry says.
+    pub known: Option<String>,
     /// Wall time from start to finish.
     pub duration: Duration,
     /// Under repetitions: how many passed, of how many.
@@ -179,6 +182,7 @@ impl ScenarioResult {
             steps: Vec::new(),
             exchanges: Vec::new(),
             reproduce: Vec::new(),
+            known: None,
             duration: Duration::ZERO,
             repetitions: None,
         }
@@ -198,6 +202,7 @@ impl ScenarioResult {
         match (&self.outcome, self.advisory) {
             (Outcome::Passed, _) => Verdict::Pass,
             (Outcome::NotTestable { .. }, _) => Verdict::NotTestable,
+            (Outcome::Failed { .. }, false) if self.known.is_some() => Verdict::KnownFailure,
             (Outcome::Failed { .. }, false) => Verdict::Fail,
             (Outcome::Failed { .. }, true) => Verdict::AdvisoryFail,
         }
@@ -218,10 +223,13 @@ pub enum Verdict {
     AdvisoryFail,
     /// The verdict changed between repetitions.
     Flaky,
+    /// A MUST clause the target breaks, listed in a known-failures file whose date has not
+    /// passed: reported, but it does not fail a run.
+    KnownFailure,
 }
 
 impl Verdict {
-    /// `PASS`, `FAIL`, `NOT-TESTABLE`, `ADVISORY-FAIL`, `FLAKY`.
+    /// `PASS`, `FAIL`, `NOT-TESTABLE`, `ADVISORY-FAIL`, `FLAKY`, `KNOWN-FAILURE`.
     pub fn word(self) -> &'static str {
         match self {
             Self::Pass => "PASS",
@@ -229,6 +237,7 @@ impl Verdict {
             Self::NotTestable => "NOT-TESTABLE",
             Self::AdvisoryFail => "ADVISORY-FAIL",
             Self::Flaky => "FLAKY",
+            Self::KnownFailure => "KNOWN-FAILURE",
         }
     }
 }
@@ -304,12 +313,33 @@ pub struct Verdicts {
     pub unselected: Vec<String>,
     /// The MUST clauses among them.
     pub unselected_must: Vec<String>,
+    /// The known-failures file's name, if the run had one.
+    pub known_file: Option<String>,
+    /// What became of each of its entries.
+    pub known: Vec<KnownOutcome>,
 }
 
 impl Verdicts {
     /// Combines scenario results into clause verdicts.
-    pub(crate) fn new(catalogue: &Catalogue, mut scenarios: Vec<ScenarioResult>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new(catalogue: &Catalogue, scenarios: Vec<ScenarioResult>) -> Self {
+        Self::judge(catalogue, scenarios, None)
+    }
+
+    /// Combines scenario results into clause verdicts, a failing MUST clause that `known`
+    /// excuses being KNOWN-FAILURE.
+    pub(crate) fn judge(
+        catalogue: &Catalogue,
+        mut scenarios: Vec<ScenarioResult>,
+        known: Option<KnownOn<'_>>,
+    ) -> Self {
         scenarios.sort_by(|a, b| a.id.cmp(&b.id));
+        for s in &mut scenarios {
+            s.known = match (&s.outcome, s.advisory, known) {
+                (Outcome::Failed { .. }, false, Some(known)) => known.excuse(&s.clauses),
+                _ => None,
+            };
+        }
         let mut clauses = Vec::new();
         let mut unselected = Vec::new();
         let mut unselected_must = Vec::new();
@@ -325,14 +355,19 @@ impl Verdicts {
                 }
                 continue;
             }
-            let failed = behind
-                .iter()
-                .any(|s| matches!(s.verdict(), Verdict::Fail | Verdict::AdvisoryFail));
+            let failed = behind.iter().any(|s| {
+                matches!(
+                    s.verdict(),
+                    Verdict::Fail | Verdict::AdvisoryFail | Verdict::KnownFailure
+                )
+            });
+            let excused = known.is_some_and(|k| k.list.excusing(&clause.id, k.today).is_some());
             let flaky = behind.iter().any(|s| s.is_flaky());
             let untestable = behind
                 .iter()
                 .any(|s| matches!(s.outcome, Outcome::NotTestable { .. }));
             let verdict = match (failed, flaky, untestable, clause.level) {
+                (true, _, _, Level::Must) if excused => Verdict::KnownFailure,
                 (true, _, _, Level::Must) => Verdict::Fail,
                 (true, _, _, Level::Should) => Verdict::AdvisoryFail,
                 (false, true, _, _) => Verdict::Flaky,
@@ -356,11 +391,37 @@ impl Verdicts {
                     .count(),
             });
         }
+        let outcomes = known.map_or_else(Vec::new, |k| {
+            k.list
+                .entries
+                .iter()
+                .map(|entry| {
+                    let result = clauses.iter().find(|c| c.id == entry.clause);
+                    let status = match catalogue.get(&entry.clause) {
+                        None => KnownStatus::UnknownClause,
+                        Some(_) if !entry.active_on(k.today) => KnownStatus::Expired,
+                        Some(c) if c.level == Level::Should => KnownStatus::Advisory,
+                        Some(_) => match result.map(|c| c.verdict) {
+                            None => KnownStatus::NotRun,
+                            Some(Verdict::KnownFailure) => KnownStatus::Excused,
+                            Some(Verdict::Pass) => KnownStatus::Fixed,
+                            Some(_) => KnownStatus::Unsettled,
+                        },
+                    };
+                    KnownOutcome {
+                        entry: entry.clone(),
+                        status,
+                    }
+                })
+                .collect()
+        });
         Self {
             scenarios,
             clauses,
             unselected,
             unselected_must,
+            known_file: known.map(|k| k.list.file.clone()),
+            known: outcomes,
         }
     }
 
@@ -427,6 +488,21 @@ impl Verdicts {
         if mode == Mode::Certify {
             out.extend(self.unselected_must.iter().cloned().map(Blocker::NotRun));
         }
+        let file = self.known_file.clone().unwrap_or_default();
+        for outcome in &self.known {
+            match outcome.status {
+                KnownStatus::Expired => out.push(Blocker::KnownExpired {
+                    clause: outcome.entry.clause.clone(),
+                    until: outcome.entry.until.clone(),
+                    file: file.clone(),
+                }),
+                KnownStatus::UnknownClause => out.push(Blocker::KnownUnknown {
+                    clause: outcome.entry.clause.clone(),
+                    file: file.clone(),
+                }),
+                _ => {}
+            }
+        }
         out
     }
 }
@@ -459,6 +535,22 @@ pub enum Blocker {
     },
     /// A secret appeared in an output.
     Leak(Leak),
+    /// A known-failures entry is past its date.
+    KnownExpired {
+        /// The clause it names.
+        clause: String,
+        /// Its last day.
+        until: String,
+        /// The file.
+        file: String,
+    },
+    /// A known-failures entry names a clause the suite does not have.
+    KnownUnknown {
+        /// The clause it names.
+        clause: String,
+        /// The file.
+        file: String,
+    },
 }
 
 /// What the run wrote and what it saw of secrets.
@@ -623,6 +715,7 @@ pub(crate) mod tests {
             steps: vec![],
             exchanges: vec![],
             reproduce: vec![],
+            known: None,
             duration: Duration::ZERO,
             repetitions: None,
         }
@@ -759,5 +852,84 @@ pub(crate) mod tests {
         let mut allowed = run.clone();
         allowed.run.allow_flaky = true;
         assert!(allowed.passed());
+    }
+
+    fn judged(results: Vec<ScenarioResult>, known: &str, today: time::Date) -> Report {
+        let list = crate::known::KnownFailures::parse(known, "known.toml").unwrap();
+        let mut run = report(Mode::Run, vec![]);
+        run.verdicts = Verdicts::judge(&catalogue(), results, Some(KnownOn { list: &list, today }));
+        run
+    }
+
+    const ENTRY_A: &str = "[[known]]\nclause = \"A\"\nreason = \"T-1\"\nuntil = \"2027-03-01\"\n";
+
+    #[test]
+    fn a_listed_failing_must_clause_is_a_known_failure_until_its_date() {
+        let before = time::macros::date!(2027 - 03 - 01);
+        let run = judged(vec![result(1, "A", failed())], ENTRY_A, before);
+        assert_eq!(run.verdict("A"), Some(Verdict::KnownFailure));
+        assert_eq!(run.scenarios()[0].verdict(), Verdict::KnownFailure);
+        assert!(run.passed(), "{:?}", run.blockers());
+        assert_eq!(run.verdicts.known[0].status, KnownStatus::Excused);
+
+        let after = time::macros::date!(2027 - 03 - 02);
+        let run = judged(vec![result(1, "A", failed())], ENTRY_A, after);
+        assert_eq!(run.verdict("A"), Some(Verdict::Fail));
+        assert_eq!(
+            run.blockers(),
+            [
+                Blocker::Failed("A".into()),
+                Blocker::KnownExpired {
+                    clause: "A".into(),
+                    until: "2027-03-01".into(),
+                    file: "known.toml".into()
+                }
+            ]
+        );
+        let passing = judged(vec![result(1, "A", Outcome::Passed)], ENTRY_A, after);
+        assert!(
+            !passing.passed(),
+            "an expired entry fails the run even when its clause passes"
+        );
+    }
+
+    #[test]
+    fn known_failures_excuse_only_what_they_name() {
+        let today = time::macros::date!(2027 - 01 - 01);
+        let run = judged(
+            vec![result(1, "A", Outcome::Passed), result(2, "C", failed())],
+            ENTRY_A,
+            today,
+        );
+        assert_eq!(run.verdict("C"), Some(Verdict::Fail), "C is not listed");
+        assert_eq!(run.verdicts.known[0].status, KnownStatus::Fixed);
+        assert_eq!(run.blockers(), [Blocker::Failed("C".into())]);
+
+        let unknown = "[[known]]\nclause = \"NOPE\"\nreason = \"r\"\nuntil = \"2027-03-01\"\n";
+        let run = judged(vec![result(1, "A", Outcome::Passed)], unknown, today);
+        assert_eq!(
+            run.blockers(),
+            [Blocker::KnownUnknown {
+                clause: "NOPE".into(),
+                file: "known.toml".into()
+            }]
+        );
+
+        let should = "[[known]]\nclause = \"B\"\nreason = \"r\"\nuntil = \"2027-03-01\"\n";
+        let run = judged(vec![result(1, "B", failed())], should, today);
+        assert_eq!(run.verdict("B"), Some(Verdict::AdvisoryFail));
+        assert_eq!(run.verdicts.known[0].status, KnownStatus::Advisory);
+
+        let mut both = result(1, "A", failed());
+        both.clauses.push("C".into());
+        let run = judged(vec![both], ENTRY_A, today);
+        assert_eq!(run.verdict("A"), Some(Verdict::KnownFailure));
+        assert_eq!(run.verdict("C"), Some(Verdict::Fail));
+        assert_eq!(run.scenarios()[0].verdict(), Verdict::Fail);
+
+        let run = judged(vec![result(1, "C", Outcome::Passed)], ENTRY_A, today);
+        assert_eq!(run.verdicts.known[0].status, KnownStatus::NotRun);
+        let run = judged(vec![result(1, "A", untestable())], ENTRY_A, today);
+        assert_eq!(run.verdicts.known[0].status, KnownStatus::Unsettled);
     }
 }

@@ -112,6 +112,9 @@ pub struct Summary {
     pub advisory_failures: usize,
     /// Not run (deselected).
     pub not_run: usize,
+    /// KNOWN-FAILURE (a run with known failures; never a certification).
+    #[serde(default)]
+    pub known_failures: usize,
 }
 
 /// One clause's line in a certificate.
@@ -121,7 +124,7 @@ pub struct ClauseRecord {
     pub id: String,
     /// `MUST` or `SHOULD`.
     pub level: String,
-    /// `PASS`, `FAIL`, `NOT-TESTABLE`, `ADVISORY-FAIL`, or `NOT-RUN`.
+    /// `PASS`, `FAIL`, `NOT-TESTABLE`, `ADVISORY-FAIL`, `FLAKY`, `KNOWN-FAILURE` or `NOT-RUN`.
     pub verdict: String,
     /// Where the fact comes from: `[doc]`, `[ex]` or `[inferred]`.
     pub mark: String,
@@ -243,6 +246,7 @@ impl Certificate {
                 not_testable: verdicts.count(Verdict::NotTestable),
                 advisory_failures: verdicts.count(Verdict::AdvisoryFail),
                 not_run: verdicts.unselected.len(),
+                known_failures: verdicts.count(Verdict::KnownFailure),
             },
             clauses,
             recording,
@@ -303,9 +307,41 @@ impl Certificate {
         let s = &self.summary;
         let _ = writeln!(
             out,
-            "| Clauses | {}: {} passed, {} failed, {} not testable, {} advisory failures, {} not run |\n",
-            s.clauses, s.passed, s.failed, s.not_testable, s.advisory_failures, s.not_run
+            "| Clauses | {}: {} passed, {} failed, {} not testable, {} advisory failures, {} not run{} |\n",
+            s.clauses,
+            s.passed,
+            s.failed,
+            s.not_testable,
+            s.advisory_failures,
+            s.not_run,
+            match s.known_failures {
+                0 => String::new(),
+                n => format!(", {n} known failures"),
+            }
         );
+        if let Some(known) = &self.recording.settings.known_failures {
+            let _ = writeln!(
+                out,
+                "## Known failures ({})\n\nA failing MUST clause listed here is KNOWN-FAILURE and does not fail the run through its date.\n\n| clause | until | reason | verdict |\n|---|---|---|---|",
+                md(&known.file)
+            );
+            for entry in &known.entries {
+                let verdict = self
+                    .clauses
+                    .iter()
+                    .find(|c| c.id == entry.clause)
+                    .map_or("not a clause of this suite", |c| c.verdict.as_str());
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    md(&entry.clause),
+                    md(&entry.until),
+                    md(&entry.reason),
+                    verdict
+                );
+            }
+            out.push('\n');
+        }
         let _ = writeln!(
             out,
             "## Clauses\n\nA MUST clause rests on a sentence the docs state (`[doc]`); SHOULD clauses may rest on what only an example shows (`[ex]`) or on an inference (`[inferred]`), and never fail a run.\n\n| clause | level | verdict | scenarios | rests on |\n|---|---|---|---|---|"

@@ -4,6 +4,7 @@
 use std::fmt;
 
 use crate::doctor::Diagnosis;
+use crate::known::KnownStatus;
 use crate::report::{
     Blocker, Outcome, Report, ScenarioResult, StepStatus, Verdict, Verdicts, result_word,
 };
@@ -81,6 +82,11 @@ pub(crate) fn scenario_lines(result: &ScenarioResult) -> String {
             for (i, source) in result.sources.iter().enumerate() {
                 let label = if i == 0 { "rests on:" } else { "" };
                 out.push_str(&format!("{INDENT}{label:<9} {source}\n"));
+            }
+            if let Some(known) = &result.known {
+                out.push_str(&format!(
+                    "{INDENT}known:     {known} (does not fail the run)\n"
+                ));
             }
             for (i, command) in result.reproduce.iter().enumerate() {
                 let label = if i == 0 { "reproduce:" } else { "" };
@@ -178,6 +184,18 @@ impl fmt::Display for Blocker {
             }
             Self::Runner { what, message } => write!(f, "{what}: {message}"),
             Self::Leak(leak) => write!(f, "{leak}"),
+            Self::KnownExpired {
+                clause,
+                until,
+                file,
+            } => write!(
+                f,
+                "{file}: the entry for {clause} expired after {until}: fix the clause, or renew the entry with a new date and reason"
+            ),
+            Self::KnownUnknown { clause, file } => write!(
+                f,
+                "{file}: {clause} is not a clause of this suite, so its entry excuses nothing (list them with `share-conformance clauses`)"
+            ),
         }
     }
 }
@@ -200,6 +218,13 @@ pub(crate) fn summary(report: &Report) -> String {
             n => format!(", {n} flaky"),
         },
     );
+    if count(Verdict::KnownFailure) > 0 {
+        out.push_str(&format!(
+            "{} known failure(s): failing MUST clauses excused by their entries until their dates\n",
+            count(Verdict::KnownFailure)
+        ));
+    }
+    out.push_str(&known_lines(verdicts));
     if !verdicts.unselected.is_empty() {
         out.push_str(&format!(
             "not selected by --tags: {}\n",
@@ -240,6 +265,49 @@ pub(crate) fn summary(report: &Report) -> String {
         target_name(&report.run.target, report.run.target_description.as_deref()),
         report.run.duration.as_secs_f64()
     ));
+    out
+}
+
+/// What became of each known-failures entry, a line each (expired and unknown entries are
+/// also why the run fails).
+pub(crate) fn known_lines(verdicts: &Verdicts) -> String {
+    let file = verdicts.known_file.as_deref().unwrap_or_default();
+    let mut out = String::new();
+    for outcome in &verdicts.known {
+        let entry = &outcome.entry;
+        let line = match outcome.status {
+            KnownStatus::Excused => format!(
+                "known failure: {} fails, excused by {file} until {}: {}",
+                entry.clause, entry.until, entry.reason
+            ),
+            KnownStatus::Fixed => format!("fixed: {} passes: remove it from {file}", entry.clause),
+            KnownStatus::Expired => format!(
+                "expired: {file} excused {} until {}; it no longer does, and the entry fails the run",
+                entry.clause, entry.until
+            ),
+            KnownStatus::UnknownClause => format!(
+                "unknown: {file} names {}, which is not a clause of this suite; the entry fails the run",
+                entry.clause
+            ),
+            KnownStatus::NotRun => format!(
+                "note: {file} lists {}, which this run did not select",
+                entry.clause
+            ),
+            KnownStatus::Advisory => format!(
+                "note: {file} lists {}, a SHOULD clause: it never fails a run, so the entry is not needed",
+                entry.clause
+            ),
+            _ => format!(
+                "note: {file} lists {}, which was neither shown failing nor shown fixed ({})",
+                entry.clause,
+                verdicts
+                    .clause(&entry.clause)
+                    .map_or("not run", |c| c.verdict.word())
+            ),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
 }
 

@@ -3,7 +3,8 @@
 //! with a status and a duration in nanoseconds.
 //!
 //! Statuses: `passed`, `failed`, `skipped` (not reached), `undefined`; a NOT-TESTABLE step is
-//! `skipped` with its reason as the error message, so viewers never count it as passed.
+//! `skipped` with its reason as the error message, so viewers never count it as passed. A
+//! KNOWN-FAILURE keeps its failed step, tagged `@known-failure` and its message saying so.
 
 use serde_json::{Value, json};
 
@@ -46,6 +47,9 @@ fn element(feature_id: &str, scenario: &ScenarioResult) -> Value {
     if scenario.advisory {
         tags.push("should".into());
     }
+    if scenario.known.is_some() {
+        tags.push("known-failure".into());
+    }
     json!({
         "id": format!("{feature_id};{}", slug(&scenario.name)),
         "keyword": "Scenario",
@@ -66,7 +70,11 @@ fn element(feature_id: &str, scenario: &ScenarioResult) -> Value {
                 "duration": u64::try_from(step.duration.as_nanos()).unwrap_or(u64::MAX),
             });
             if let Some(message) = &step.message {
-                let prefix = if step.status == StepStatus::NotTestable { "NOT-TESTABLE: " } else { "" };
+                let prefix = match (&scenario.known, step.status) {
+                    (_, StepStatus::NotTestable) => "NOT-TESTABLE: ".to_owned(),
+                    (Some(known), StepStatus::Failed) => format!("KNOWN-FAILURE ({known}): "),
+                    _ => String::new(),
+                };
                 result["error_message"] = Value::from(format!("{prefix}{message}"));
             }
             json!({

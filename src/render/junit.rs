@@ -4,10 +4,14 @@
 //! cucumber's own JUnit writer names test cases without their tags, reports NOT-TESTABLE as a
 //! panic, and copies the World's debug output into the report, so this one is built from the
 //! run's verdicts instead. A MUST failure is a `<failure>`; NOT-TESTABLE is `<skipped>`; an
-//! ADVISORY-FAIL passes (a SHOULD clause never fails a gate) with its reason in `<system-out>`.
+//! ADVISORY-FAIL passes (a SHOULD clause never fails a gate) with its reason in `<system-out>`;
+//! a KNOWN-FAILURE is `<skipped>`, its failure in `<system-out>`. A failure carries the `curl`
+//! commands that reproduce it. A known-failures file is a testsuite of its own.
 
 use std::fmt::Write as _;
 
+use crate::known::{KnownOutcome, KnownStatus};
+use crate::render::console;
 use crate::report::{Outcome, RunInfo, ScenarioResult, Verdict, Verdicts};
 
 /// The run's verdicts as JUnit XML.
@@ -17,14 +21,15 @@ pub(crate) fn render(run: &RunInfo, verdicts: &Verdicts) -> String {
         scenarios.iter().filter(|s| s.verdict() == verdict).count()
     };
     let all: Vec<&ScenarioResult> = verdicts.scenarios.iter().collect();
+    let known_failing = verdicts.known.iter().filter(known_fails).count();
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"share-conformance\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\">",
-        all.len(),
-        count(&all, Verdict::Fail),
-        count(&all, Verdict::NotTestable),
+        all.len() + verdicts.known.len(),
+        count(&all, Verdict::Fail) + known_failing,
+        count(&all, Verdict::NotTestable) + count(&all, Verdict::KnownFailure),
         run.duration.as_secs_f64()
     );
     for (feature, scenarios) in &by_feature {
@@ -35,15 +40,53 @@ pub(crate) fn render(run: &RunInfo, verdicts: &Verdicts) -> String {
             escape(feature),
             scenarios.len(),
             count(scenarios, Verdict::Fail),
-            count(scenarios, Verdict::NotTestable),
+            count(scenarios, Verdict::NotTestable) + count(scenarios, Verdict::KnownFailure),
         );
         for scenario in scenarios {
             testcase(&mut out, verdicts, scenario);
         }
         out.push_str("  </testsuite>\n");
     }
+    known_suite(&mut out, verdicts);
     out.push_str("</testsuites>\n");
     out
+}
+
+/// The known-failures file as a testsuite of its own, a testcase per entry: an expired entry
+/// or one naming no clause is a `<failure>` (it fails the run), the others say what became
+/// of them.
+fn known_suite(out: &mut String, verdicts: &Verdicts) {
+    let Some(file) = &verdicts.known_file else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"known failures ({})\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"0.000\">",
+        escape(file),
+        verdicts.known.len(),
+        verdicts.known.iter().filter(known_fails).count()
+    );
+    let lines = console::known_lines(verdicts);
+    for (outcome, line) in verdicts.known.iter().zip(lines.lines()) {
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"{}\" name=\"{}\" time=\"0.000\">",
+            escape(file),
+            escape(&outcome.entry.clause)
+        );
+        if known_fails(&outcome) {
+            let _ = writeln!(
+                out,
+                "      <failure type=\"KNOWN-FAILURES\" message=\"{}\">{}</failure>",
+                escape(line),
+                escape(&format!("{line}\nreason: {}", outcome.entry.reason))
+            );
+        } else {
+            let _ = writeln!(out, "      <system-out>{}</system-out>", escape(line));
+        }
+        out.push_str("    </testcase>\n");
+    }
+    out.push_str("  </testsuite>\n");
 }
 
 fn testcase(out: &mut String, verdicts: &Verdicts, scenario: &ScenarioResult) {
@@ -93,8 +136,32 @@ fn testcase(out: &mut String, verdicts: &Verdicts, scenario: &ScenarioResult) {
     );
     out.push_str("      </properties>\n");
     let mut system_out: Vec<String> = scenario.notes.clone();
+    let reproduce = if scenario.reproduce.is_empty() {
+        String::new()
+    } else {
+        format!("\nreproduce:\n{}", scenario.reproduce.join("\n"))
+    };
     match (&scenario.outcome, scenario.advisory) {
         (Outcome::Passed, _) => {}
+        (
+            Outcome::Failed {
+                step,
+                location,
+                message,
+                ..
+            },
+            false,
+        ) if scenario.known.is_some() => {
+            let known = scenario.known.as_deref().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "      <skipped message=\"KNOWN-FAILURE: {}\"/>",
+                escape(known)
+            );
+            system_out.push(format!(
+                "KNOWN-FAILURE ({known}): {step} ({location})\n{message}{reproduce}"
+            ));
+        }
         (Outcome::NotTestable { reason }, _) => {
             let _ = writeln!(
                 out,
@@ -114,12 +181,13 @@ fn testcase(out: &mut String, verdicts: &Verdicts, scenario: &ScenarioResult) {
             let first = message.lines().next().unwrap_or_default();
             let _ = writeln!(
                 out,
-                "      <failure type=\"{}\" message=\"{}\">{}\n{}\nrests on:\n{}</failure>",
+                "      <failure type=\"{}\" message=\"{}\">{}\n{}\nrests on:\n{}{}</failure>",
                 scenario.verdict().word(),
                 escape(first),
                 escape(&format!("{step} ({location})")),
                 escape(message),
-                escape(&scenario.sources.join("\n"))
+                escape(&scenario.sources.join("\n")),
+                escape(&reproduce)
             );
         }
         (
@@ -132,7 +200,7 @@ fn testcase(out: &mut String, verdicts: &Verdicts, scenario: &ScenarioResult) {
             true,
         ) => {
             system_out.push(format!(
-                "ADVISORY-FAIL (a SHOULD clause; never fails a run): {step} ({location})\n{message}"
+                "ADVISORY-FAIL (a SHOULD clause; never fails a run): {step} ({location})\n{message}{reproduce}"
             ));
         }
     }
@@ -144,6 +212,14 @@ fn testcase(out: &mut String, verdicts: &Verdicts, scenario: &ScenarioResult) {
         );
     }
     out.push_str("    </testcase>\n");
+}
+
+/// Whether a known-failures entry fails the run.
+fn known_fails(outcome: &&KnownOutcome) -> bool {
+    matches!(
+        outcome.status,
+        KnownStatus::Expired | KnownStatus::UnknownClause
+    )
 }
 
 /// Text safe inside an XML attribute or element: markup escaped, and characters XML 1.0

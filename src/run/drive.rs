@@ -13,6 +13,7 @@ use super::Progress;
 use super::quiet_panics;
 use super::record::Recorder;
 use super::select::Selection;
+use crate::known::KnownOn;
 use crate::report::{ScenarioId, ScenarioResult};
 use crate::steps::{ConformanceWorld, Context};
 use crate::suite::{Suite, all_tags, feature_path};
@@ -25,6 +26,8 @@ pub(crate) struct Drive<'a> {
     pub(crate) verbosity: u8,
     /// Print nothing per scenario (repetitions print a tally instead).
     pub(crate) quiet: bool,
+    /// The known failures, if the run has them.
+    pub(crate) known: Option<KnownOn<'a>>,
 }
 
 /// The scenarios' notes, handed from the `after` hook (which sees the World) to the results.
@@ -48,7 +51,14 @@ impl Drive<'_> {
         let used_in_hook = used.clone();
         let selection = self.selection.clone();
         let evidence = ctx.http.recorder().clone();
-        let recorder = Recorder::new(progress, self.quiet, self.verbosity, used, evidence);
+        let recorder = Recorder::new(
+            progress,
+            self.quiet,
+            self.verbosity,
+            used,
+            evidence,
+            self.known,
+        );
         let cucumber = cucumber::Cucumber::<_, _, _, _, _, cli::Empty>::custom(
             EmbeddedParser { features },
             runner::Basic::default(),

@@ -22,6 +22,7 @@ use self::select::{Selection, TagFilter};
 use crate::error::Error;
 use crate::evidence::{RecordedFixtures, RecordedSettings, Recording};
 use crate::http::{Exchange, HttpClient, KeyHeader};
+use crate::known::{self, KnownFailures, KnownOn};
 use crate::render::certificate::{self, Certificate};
 use crate::render::{console, cucumber_json, junit};
 use crate::report::{Mode, Outputs, Report, RunInfo, ScenarioResult, Verdicts};
@@ -67,6 +68,10 @@ pub struct Run {
     verbosity: u8,
     artifacts: Artifacts,
     progress: Option<Box<dyn Write>>,
+    known: Option<KnownFailures>,
+    /// The day known failures are judged on, when it is not the run's own (a re-grade judges
+    /// on the recorded run's day).
+    known_as_of: Option<time::Date>,
 }
 
 /// Files a run writes besides its progress.
@@ -93,6 +98,8 @@ impl Run {
             verbosity: 0,
             artifacts: Artifacts::default(),
             progress: Some(Box::new(std::io::stdout())),
+            known: None,
+            known_as_of: None,
         }
     }
 
@@ -115,6 +122,17 @@ impl Run {
         }
         if certificate.mode == "certify" {
             run = run.certify();
+        }
+        if let Some(known) = &recording.settings.known_failures {
+            run = run.known_failures(known.clone());
+            run.known_as_of = Some(
+                crate::time::parse(&certificate.started_at)
+                    .map_err(|reason| Error::NotACertificate {
+                        path: "started_at".into(),
+                        reason,
+                    })?
+                    .date(),
+            );
         }
         Ok(run)
     }
@@ -154,6 +172,14 @@ impl Run {
     /// Runs the selected scenarios `times` times; a verdict that changes is FLAKY.
     pub fn repeat(mut self, times: u32) -> Self {
         self.repeat = times;
+        self
+    }
+
+    /// Failing MUST clauses these entries list are KNOWN-FAILURE, and do not fail the run
+    /// through each entry's date; an entry past its date, or naming a clause the suite does not
+    /// have, fails the run. A certification refuses them.
+    pub fn known_failures(mut self, known: KnownFailures) -> Self {
+        self.known = Some(known);
         self
     }
 
@@ -252,6 +278,10 @@ impl Run {
             clock,
         ));
         let started_at = SystemTime::now();
+        // One day for the whole run, so a run across midnight judges every entry alike.
+        let today = *self
+            .known_as_of
+            .get_or_insert_with(|| known::day_of(started_at));
         let started = Instant::now();
         let results = self
             .drive_repetitions(&suite, ctx, selected, &mut progress)
@@ -265,7 +295,8 @@ impl Run {
             started_at,
             duration: started.elapsed(),
         };
-        let verdicts = Verdicts::new(suite.catalogue(), results);
+        let known = self.known.as_ref().map(|list| KnownOn { list, today });
+        let verdicts = Verdicts::judge(suite.catalogue(), results, known);
         progress.print(&format!("\n{}\n", console::clause_table(&verdicts)));
         let recording = Recording {
             settings: self.recorded_settings(),
@@ -308,6 +339,14 @@ impl Run {
         if self.repeat == 0 {
             return invalid("repeat", "must be at least 1: no scenario would run");
         }
+        if self.mode == Mode::Certify && self.known.is_some() {
+            return Err(Error::KnownFailures {
+                path: None,
+                reason:
+                    "a certification takes none: a certificate states every MUST clause as it is"
+                        .into(),
+            });
+        }
         Ok(())
     }
 
@@ -322,12 +361,16 @@ impl Run {
         progress: &mut Progress,
     ) -> Vec<ScenarioResult> {
         let repeat = self.repeat.max(1);
+        let today = self
+            .known_as_of
+            .unwrap_or_else(|| known::day_of(SystemTime::now()));
         let drive = Drive {
             suite,
             selection: &self.selection,
             concurrency: self.concurrency,
             verbosity: self.verbosity,
             quiet: repeat > 1,
+            known: self.known.as_ref().map(|list| KnownOn { list, today }),
         };
         let mut repetitions = Vec::new();
         for repetition in 1..=repeat {
@@ -365,6 +408,7 @@ impl Run {
             name_contains: self.selection.name_contains.clone(),
             repeat: self.repeat.max(1),
             allow_flaky: self.allow_flaky,
+            known_failures: self.known.clone(),
         }
     }
 

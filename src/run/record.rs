@@ -16,6 +16,7 @@ use cucumber::{Event, cli, parser};
 use super::Progress;
 use super::drive::Used;
 use crate::evidence::Recorder as Evidence;
+use crate::known::KnownOn;
 use crate::render::console;
 use crate::report::{Cause, Outcome, ScenarioId, ScenarioResult, StepRecord, StepStatus};
 use crate::steps::{ConformanceWorld, NoResponse, NotTestable, SuiteBug};
@@ -52,6 +53,8 @@ pub(crate) struct Recorder<'p> {
     used: Used,
     /// The run's recording, for the commands that send a failed scenario's requests again.
     evidence: Evidence,
+    /// The known failures, so a scenario's line says KNOWN-FAILURE as it finishes.
+    known: Option<KnownOn<'p>>,
 }
 
 impl<'p> Recorder<'p> {
@@ -61,6 +64,7 @@ impl<'p> Recorder<'p> {
         verbosity: u8,
         used: Used,
         evidence: Evidence,
+        known: Option<KnownOn<'p>>,
     ) -> Self {
         Self {
             progress,
@@ -70,6 +74,7 @@ impl<'p> Recorder<'p> {
             pending: HashMap::new(),
             used,
             evidence,
+            known,
         }
     }
 
@@ -259,16 +264,23 @@ impl Recorder<'_> {
         } else {
             Vec::new()
         };
+        let clauses: Vec<String> = clause_ids(tags.iter().copied())
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let advisory = tags.iter().any(|t| *t == SHOULD_TAG);
+        let known = match (&outcome, advisory, self.known) {
+            (Outcome::Failed { .. }, false, Some(known)) => known.excuse(&clauses),
+            _ => None,
+        };
         let result = ScenarioResult {
             id,
             exchanges,
             reproduce,
+            known,
             name: scenario.name.clone(),
-            clauses: clause_ids(tags.iter().copied())
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            advisory: tags.iter().any(|t| *t == SHOULD_TAG),
+            clauses,
+            advisory,
             outcome,
             sources: sources(scenario),
             notes: Vec::new(),

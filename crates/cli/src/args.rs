@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::{anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use share_conformance::{
-    ApiKey, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, Error, Fixtures, Provision, Run, ShareState,
-    Target,
+    ApiKey, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, Error, Fixtures, KnownFailures, Provision, Run,
+    ShareState, Target,
 };
 use share_conformance_reference::faults::Fault;
 use share_conformance_reference::variants::Variant;
@@ -155,6 +155,9 @@ pub struct RunArgs {
     /// With --repeat: report FLAKY clauses without failing the run
     #[arg(help_heading = "Scenarios", long)]
     pub allow_flaky: bool,
+    /// A TOML file of [[known]] entries (clause, reason, until): a listed MUST clause that fails is KNOWN-FAILURE and does not fail the run until its date
+    #[arg(help_heading = "Scenarios", long, value_name = "FILE")]
+    pub known_failures: Option<PathBuf>,
 }
 
 /// `certify`'s arguments.
@@ -172,6 +175,9 @@ pub struct CertifyArgs {
     /// -v prints every step; -vv also the scenario's state at a failure
     #[arg(help_heading = "Reports", short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Refused: a certificate states every MUST clause as it is
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub known_failures: Option<PathBuf>,
 }
 
 /// `doctor`'s arguments.
@@ -348,6 +354,11 @@ pub fn flag_error(e: Error) -> anyhow::Error {
                 )
         ),
         Error::Setting { name, reason } => anyhow!("--{name} {reason}"),
+        Error::KnownFailures {
+            path: Some(path),
+            reason,
+        } => anyhow!("--known-failures {}: {reason}", path.display()),
+        Error::KnownFailures { path: None, reason } => anyhow!("--known-failures: {reason}"),
         Error::Provisioning(e) => anyhow!(
             "--provision: {}",
             e.to_string()
@@ -383,6 +394,7 @@ pub struct RunSettings {
     junit: Option<PathBuf>,
     cucumber_json: Option<PathBuf>,
     report: Option<PathBuf>,
+    known: Option<KnownFailures>,
 }
 
 impl RunSettings {
@@ -411,6 +423,9 @@ impl RunSettings {
         if let Some(path) = &self.report {
             run = run.report(path);
         }
+        if let Some(known) = &self.known {
+            run = run.known_failures(known.clone());
+        }
         Ok(run)
     }
 }
@@ -434,6 +449,10 @@ impl RunArgs {
     /// Checks the arguments: the target, and the run's settings.
     pub fn plan(self, env: &Environment) -> anyhow::Result<(TargetChoice, RunSettings)> {
         self.outputs.check(self.report.as_ref())?;
+        let known = match &self.known_failures {
+            Some(path) => Some(KnownFailures::load(path).map_err(flag_error)?),
+            None => None,
+        };
         let target = self.target.choose(env)?;
         Ok((
             target,
@@ -448,6 +467,7 @@ impl RunArgs {
                 junit: self.outputs.junit,
                 cucumber_json: self.outputs.cucumber_json,
                 report: self.report,
+                known,
             },
         ))
     }
@@ -456,6 +476,12 @@ impl RunArgs {
 impl CertifyArgs {
     /// Checks the arguments: the target, and the certification's settings (the whole suite).
     pub fn plan(self, env: &Environment) -> anyhow::Result<(TargetChoice, RunSettings)> {
+        if let Some(path) = &self.known_failures {
+            bail!(
+                "certify does not take --known-failures {}: a certificate states every MUST clause as it is (use `run --known-failures` for a gate)",
+                path.display()
+            );
+        }
         self.outputs.check(Some(&self.report))?;
         let target = self.target.choose(env)?;
         Ok((
@@ -471,6 +497,7 @@ impl CertifyArgs {
                 junit: self.outputs.junit,
                 cucumber_json: self.outputs.cucumber_json,
                 report: Some(self.report),
+                known: None,
             },
         ))
     }
