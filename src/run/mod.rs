@@ -24,7 +24,7 @@ use crate::evidence::{RecordedFixtures, RecordedSettings, Recording};
 use crate::http::{Exchange, HttpClient, KeyHeader};
 use crate::known::{self, KnownFailures, KnownOn};
 use crate::render::certificate::{self, Certificate};
-use crate::render::{console, cucumber_json, junit};
+use crate::render::{console, cucumber_json, html, junit};
 use crate::report::{Mode, Outputs, Report, RunInfo, ScenarioResult, Verdicts};
 use crate::secret::{ApiKey, Redactor};
 use crate::steps::{Context, TargetClock};
@@ -80,6 +80,7 @@ struct Artifacts {
     junit: Option<PathBuf>,
     cucumber_json: Option<PathBuf>,
     report: Option<PathBuf>,
+    html: Option<PathBuf>,
 }
 
 impl Run {
@@ -211,6 +212,14 @@ impl Run {
     /// JSON to `path` + `.json`.
     pub fn report(mut self, path: impl Into<PathBuf>) -> Self {
         self.artifacts.report = Some(path.into());
+        self
+    }
+
+    /// Writes one self-contained HTML page to `path`: the summary, the clause matrix, each
+    /// clause's doc sentence, every failure with its response, diff and `curl` commands, and
+    /// the certificate's hashes when a report is written too.
+    pub fn html(mut self, path: impl Into<PathBuf>) -> Self {
+        self.artifacts.html = Some(path.into());
         self
     }
 
@@ -421,6 +430,7 @@ impl Run {
         recording: &Recording,
         progress: &mut Progress,
     ) -> Result<Vec<PathBuf>, Error> {
+        let redactor = progress.redactor.clone();
         let mut files: Vec<(PathBuf, String)> = Vec::new();
         if let Some(path) = &self.artifacts.junit {
             files.push((path.clone(), junit::render(info, verdicts)));
@@ -428,14 +438,41 @@ impl Run {
         if let Some(path) = &self.artifacts.cucumber_json {
             files.push((path.clone(), cucumber_json::render(verdicts, suite)));
         }
-        if let Some(path) = &self.artifacts.report {
-            let certificate = Certificate::new(info, verdicts, suite, recording.clone());
-            files.push((path.clone(), certificate.to_markdown()));
-            files.push((certificate::json_path(path), certificate.to_json()));
+        let certificate = self.artifacts.report.as_ref().map(|path| {
+            (
+                path,
+                Certificate::new(info, verdicts, suite, recording.clone()),
+            )
+        });
+        // The certificate's JSON as it is written (masked), so the page can show its hash.
+        let mut certificate_json = None;
+        if let Some((path, certificate)) = &certificate {
+            let json = redactor.redact(&certificate.to_json()).into_owned();
+            files.push(((*path).clone(), certificate.to_markdown()));
+            certificate_json = Some((certificate::json_path(path), json.clone()));
+            files.push((certificate::json_path(path), json));
+        }
+        if let Some(path) = &self.artifacts.html {
+            let blockers = verdicts.blockers(info.mode, info.allow_flaky);
+            let page = html::Page {
+                run: info,
+                verdicts,
+                blockers: &blockers,
+                suite,
+                recording,
+                certificate: certificate.as_ref().zip(certificate_json.as_ref()).map(
+                    |((_, certificate), (json_path, json))| html::WrittenCertificate {
+                        certificate,
+                        json_path: json_path.display().to_string(),
+                        json_sha256: certificate::sha256_hex(json.as_bytes()),
+                    },
+                ),
+            };
+            files.push((path.clone(), html::render(&page)));
         }
         let mut written = Vec::new();
         for (path, text) in files {
-            std::fs::write(&path, progress.redactor.redact(&text).as_bytes()).map_err(|e| {
+            std::fs::write(&path, redactor.redact(&text).as_bytes()).map_err(|e| {
                 Error::Artifact {
                     path: path.clone(),
                     reason: e.to_string(),

@@ -129,6 +129,9 @@ pub struct OutputArgs {
     /// Write Cucumber JSON here (for Allure and other report viewers)
     #[arg(long, value_name = "FILE")]
     pub cucumber_json: Option<PathBuf>,
+    /// Write one self-contained HTML page here (summary, clause matrix, failures with curl commands)
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// `run`'s arguments.
@@ -202,6 +205,9 @@ pub struct RegradeArgs {
     /// The JSON report or certificate (the FILE.json beside a report's Markdown)
     #[arg(value_name = "FILE.json")]
     pub report: PathBuf,
+    /// Write the re-graded run as one self-contained HTML page here
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// -v prints every step; -vv also the scenario's state at a failure
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -394,6 +400,7 @@ pub struct RunSettings {
     junit: Option<PathBuf>,
     cucumber_json: Option<PathBuf>,
     report: Option<PathBuf>,
+    html: Option<PathBuf>,
     known: Option<KnownFailures>,
 }
 
@@ -423,6 +430,9 @@ impl RunSettings {
         if let Some(path) = &self.report {
             run = run.report(path);
         }
+        if let Some(path) = &self.html {
+            run = run.html(path);
+        }
         if let Some(known) = &self.known {
             run = run.known_failures(known.clone());
         }
@@ -435,6 +445,7 @@ impl OutputArgs {
         for (flag, path) in [
             ("--junit", self.junit.as_ref()),
             ("--cucumber-json", self.cucumber_json.as_ref()),
+            ("--html", self.html.as_ref()),
             ("--report", report),
         ] {
             if let Some(path) = path {
@@ -467,6 +478,7 @@ impl RunArgs {
                 junit: self.outputs.junit,
                 cucumber_json: self.outputs.cucumber_json,
                 report: self.report,
+                html: self.outputs.html,
                 known,
             },
         ))
@@ -497,6 +509,7 @@ impl CertifyArgs {
                 junit: self.outputs.junit,
                 cucumber_json: self.outputs.cucumber_json,
                 report: Some(self.report),
+                html: self.outputs.html,
                 known: None,
             },
         ))

@@ -18,7 +18,8 @@ use share_conformance_reference::variants::{CATALOGUE as VARIANTS, Variant};
 use share_conformance_reference::{ReferenceServer, ServerOptions};
 
 use self::args::{
-    Cli, Command, Environment, FaultsArgs, RunSettings, ServeArgs, TargetChoice, flag_error,
+    Cli, Command, Environment, FaultsArgs, RegradeArgs, RunSettings, ServeArgs, TargetChoice,
+    flag_error,
 };
 
 const PASSED: u8 = 0;
@@ -85,7 +86,7 @@ fn dispatch(cli: Cli, env: &Environment, redactor: &Redactor) -> anyhow::Result<
             runtime()?.block_on(doctor(target, args.target.timeout(), redactor))
         }
         Command::VerifyCertificate(args) => verify_certificate(&args.certificate, suite),
-        Command::Regrade(args) => regrade(&args.report, args.verbose, suite, redactor),
+        Command::Regrade(args) => regrade(&args, suite, redactor),
         Command::Faults(args) => faults(args, suite),
         Command::Variants(args) => variants(args, suite),
         Command::Serve(args) => {
@@ -247,12 +248,8 @@ fn verify_certificate(path: &std::path::Path, suite: Arc<Suite>) -> anyhow::Resu
 }
 
 /// `regrade`: a recorded run judged again, offline; exits as `run` does.
-fn regrade(
-    path: &std::path::Path,
-    verbose: u8,
-    suite: Arc<Suite>,
-    redactor: &Redactor,
-) -> anyhow::Result<u8> {
+fn regrade(args: &RegradeArgs, suite: Arc<Suite>, redactor: &Redactor) -> anyhow::Result<u8> {
+    let path = args.report.as_path();
     let certificate = match Certificate::load(path) {
         Ok(certificate) => certificate,
         Err(e) => {
@@ -268,10 +265,13 @@ fn regrade(
         certificate.started_at,
         certificate.harness.version
     );
-    let run = Run::regrade(&certificate)
+    let mut run = Run::regrade(&certificate)
         .map_err(flag_error)?
         .suite(suite)
-        .verbosity(verbose);
+        .verbosity(args.verbose);
+    if let Some(html) = &args.html {
+        run = run.html(html);
+    }
     Ok(match runtime()?.block_on(run.execute()) {
         Ok(report) if report.passed() => PASSED,
         Ok(_) => FAILED,
