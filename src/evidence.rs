@@ -4,7 +4,7 @@
 //! Each request is recorded with its method, its path with every share token named by what it
 //! is (`/v1/music/shared/{live token}/save`: a token is a capability), the headers sent (keys
 //! masked), its timing and a `curl` command that sends it again (the key as
-//! `"$FREDDY_API_KEY"`, fixture tokens as `"$SHARE_TOKEN_LIVE"` and the like). Each response
+//! `"$FREDDY_API_KEY"`, fixture tokens as `${SHARE_TOKEN_LIVE}` and the like). Each response
 //! is recorded with its status, headers and body up to the cap, masked like every output and
 //! with the same tokens named. The report's JSON and the certificate carry the recording, and
 //! `regrade` replays it: a [`Replay`] answers each request with the recorded response to the

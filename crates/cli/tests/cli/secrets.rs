@@ -144,8 +144,14 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
         ("correct", server.base_url(), 0),
         ("echoing", echo.clone(), 1),
     ] {
-        let files = ["junit.xml", "cucumber.json", "report.md", "report.md.json"]
-            .map(|f| dir.arg(&format!("{name}-run-{f}")));
+        let files = [
+            "junit.xml",
+            "cucumber.json",
+            "report.md",
+            "report.md.json",
+            "page.html",
+        ]
+        .map(|f| dir.arg(&format!("{name}-run-{f}")));
         let run = vec![
             "run",
             "--base-url",
@@ -161,8 +167,11 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
             &files[1],
             "--report",
             &files[2],
+            "--html",
+            &files[4],
         ];
         let certificate = dir.arg(&format!("{name}-certificate.md"));
+        let certificate_html = dir.arg(&format!("{name}-certificate.html"));
         let certify = [
             "certify",
             "--base-url",
@@ -171,6 +180,8 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
             &fixtures_path,
             "--report",
             &certificate,
+            "--html",
+            &certificate_html,
         ];
         let doctor = ["doctor", "--base-url", &url, "--fixtures", &fixtures_path];
         let certificate_json = format!("{certificate}.json");
@@ -187,7 +198,21 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
             certify.iter().map(|s| s.to_string()).collect(),
             vec![("FREDDY_API_KEY", canary.clone())],
             Some(expected_code),
-            vec![certificate, certificate_json],
+            vec![certificate, certificate_json, certificate_html],
+        ));
+        // The recording judged again, offline: what it prints and writes is masked too.
+        let regraded_html = dir.arg(&format!("{name}-regraded.html"));
+        cases.push((
+            format!("{name} regrade"),
+            vec![
+                "regrade".to_owned(),
+                files[3].clone(),
+                "--html".to_owned(),
+                regraded_html.clone(),
+            ],
+            vec![],
+            Some(expected_code),
+            vec![regraded_html],
         ));
         cases.push((
             format!("{name} doctor"),
@@ -246,6 +271,11 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
             "{case}: the leak scan found a key:\n{stdout}"
         );
         if case == "echoing run" {
+            assert!(
+                stdout.contains("reproduce: curl ")
+                    && stdout.contains("\"X-API-Key: $FREDDY_API_KEY\""),
+                "every failure shows its curl commands, the key as a variable:\n{stdout}"
+            );
             assert!(
                 stdout.contains("redirect to https://evil.example/steal?k=***"),
                 "{stdout}"
