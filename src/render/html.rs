@@ -108,8 +108,8 @@ dl.facts dd { margin: 0; }
 .v-untested { background: #ececec; color: #333; border-color: #777; border-style: dashed; }
 .v-flaky { background: #f3e5f5; color: #4a148c; border-color: #6a1b9a; }
 .v-notrun { background: #fff; color: #555; border-color: #999; border-style: dotted; }
-.diff .add { background: #e6ffec; display: block; }
-.diff .del { background: #ffebe9; display: block; }
+.diff .add { background: #e6ffec; }
+.diff .del { background: #ffebe9; }
 .failure { border-left: 4px solid #b71c1c; padding-left: .8rem; margin: 1.2rem 0; }
 .failure.known { border-left-color: #c78a00; }
 .failure.advisory { border-left-color: #b08900; }
@@ -411,7 +411,7 @@ fn failures(out: &mut String, page: &Page<'_>) {
                         if class.is_empty() {
                             let _ = writeln!(out, "{}", esc(line));
                         } else {
-                            let _ = write!(out, "<span class=\"{class}\">{}</span>", esc(line));
+                            let _ = writeln!(out, "<span class=\"{class}\">{}</span>", esc(line));
                         }
                     }
                     out.push_str("</pre>\n");
@@ -467,9 +467,7 @@ fn exchanges(out: &mut String, recording: &Recording, ids: &[usize]) {
     for e in found {
         let _ = writeln!(
             out,
-            "<p><code>{} {}</code> ({}, {} ms)</p>",
-            esc(&e.method),
-            esc(&e.path),
+            "<p><code>{}</code> ({} ms)</p>",
             esc(&e.label),
             e.elapsed_ms
         );
@@ -649,7 +647,10 @@ mod tests {
         assert!(html.starts_with("<!DOCTYPE html>"));
         assert!(html.contains("id=\"clause-matrix\""));
         assert!(html.contains("Result: <strong>FAIL</strong>"));
-        assert!(html.contains("-a\n+b") || html.contains("<span class=\"del\">-a</span>"));
+        assert!(
+            html.contains("<span class=\"del\">-a</span>\n<span class=\"add\">+b</span>"),
+            "{html}"
+        );
         assert!(!html.contains("<script"), "no script");
         assert!(!html.contains("http://h/"), "no link out");
     }
