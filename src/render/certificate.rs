@@ -395,27 +395,68 @@ impl Certificate {
         Ok(certificate)
     }
 
-    /// Where the verdicts this certificate records differ from `regraded`'s (the certificate's
-    /// recording judged again): one line per clause that differs, and one for the result;
-    /// empty when they agree. A hand-edited verdict shows here.
-    pub fn disagreements(&self, regraded: &Report) -> Vec<String> {
+    /// Where what this certificate records differs from `regraded` (the certificate's recording
+    /// judged again with `suite`): one line per clause whose verdict, scenarios or doc record
+    /// differ, one for the counts, and one for the result; empty when they agree. A
+    /// hand-edited verdict shows here.
+    pub fn disagreements(&self, regraded: &Report, suite: &Suite) -> Vec<String> {
+        let derived = Self::new(
+            regraded.info(),
+            regraded.verdicts(),
+            suite,
+            regraded.recording().clone(),
+        );
         let mut out = Vec::new();
         for clause in &self.clauses {
-            let now = regraded
-                .verdict(&clause.id)
-                .map_or("NOT-RUN", Verdict::word);
-            if clause.verdict != now {
+            let Some(now) = derived.clauses.iter().find(|c| c.id == clause.id) else {
                 out.push(format!(
-                    "{}: recorded {}, its recorded exchanges give {now}",
-                    clause.id, clause.verdict
+                    "{}: recorded, but not a clause of this suite",
+                    clause.id
+                ));
+                continue;
+            };
+            if clause.verdict != now.verdict {
+                out.push(format!(
+                    "{}: recorded {}, its recorded exchanges give {}",
+                    clause.id, clause.verdict, now.verdict
+                ));
+            } else if clause.scenarios != now.scenarios {
+                let show = |s: &[ScenarioRecord]| {
+                    s.iter()
+                        .map(|s| format!("{} {}", s.location, s.verdict))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                out.push(format!(
+                    "{}: recorded scenarios [{}], its recorded exchanges give [{}]",
+                    clause.id,
+                    show(&clause.scenarios),
+                    show(&now.scenarios)
+                ));
+            } else if (&clause.level, &clause.mark, &clause.source, &clause.doc)
+                != (&now.level, &now.mark, &now.source, &now.doc)
+            {
+                out.push(format!(
+                    "{}: its level, mark, source or doc sentence differ from this suite's",
+                    clause.id
                 ));
             }
         }
-        let result = result_word(regraded.info().mode, regraded.passed());
-        if self.result != result {
+        for now in &derived.clauses {
+            if !self.clauses.iter().any(|c| c.id == now.id) {
+                out.push(format!("{}: in this suite, but not recorded", now.id));
+            }
+        }
+        if self.summary != derived.summary {
             out.push(format!(
-                "result: recorded {}, its recorded exchanges give {result}",
-                self.result
+                "summary: recorded {:?}, its recorded exchanges give {:?}",
+                self.summary, derived.summary
+            ));
+        }
+        if self.result != derived.result {
+            out.push(format!(
+                "result: recorded {}, its recorded exchanges give {}",
+                self.result, derived.result
             ));
         }
         out

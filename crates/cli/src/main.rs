@@ -222,13 +222,20 @@ fn verify_certificate(path: &std::path::Path, suite: Arc<Suite>) -> anyhow::Resu
             env!("CARGO_PKG_VERSION")
         );
     }
-    // Its verdicts, judged again from its own recorded exchanges.
-    let run = Run::regrade(&certificate)
-        .map_err(flag_error)?
-        .suite(suite)
-        .quiet();
-    let report = runtime()?.block_on(run.execute()).map_err(flag_error)?;
-    let disagreements = certificate.disagreements(&report);
+    // Its verdicts, judged again from its own recorded exchanges. A recording that cannot be
+    // judged (its settings edited into ones no run has) is itself a reason to reject it.
+    let regraded = match Run::regrade(&certificate) {
+        Ok(run) => runtime()?.block_on(run.suite(suite.clone()).quiet().execute()),
+        Err(e) => Err(e),
+    };
+    let report = match regraded {
+        Ok(report) => report,
+        Err(e) => {
+            println!("✗ {}'s recording cannot be re-graded: {e}", path.display());
+            return Ok(FAILED);
+        }
+    };
+    let disagreements = certificate.disagreements(&report, &suite);
     if disagreements.is_empty() {
         println!(
             "✓ its verdicts follow from its {} recorded exchanges: re-graded, every clause and the result agree",

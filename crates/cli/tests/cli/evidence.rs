@@ -209,6 +209,29 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
         "{stdout}"
     );
 
+    // A scenario's verdict edited, its clause's left alone; known failures edited into a
+    // certification's recording, which no certification takes.
+    let mut edited = json(&path);
+    edited["clauses"][0]["scenarios"][0]["verdict"] = "NOT-TESTABLE".into();
+    let scenario_path = dir.join("edited-scenario.json");
+    std::fs::write(&scenario_path, edited.to_string()).unwrap();
+    let output = verify(&scenario_path);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("SAVE-201-CREATED: recorded scenarios ["),
+        "{stdout}"
+    );
+    let mut edited = json(&path);
+    edited["recording"]["settings"]["known_failures"] =
+        serde_json::json!({ "file": "k.toml", "entries": [] });
+    let smuggled_path = dir.join("smuggled.json");
+    std::fs::write(&smuggled_path, edited.to_string()).unwrap();
+    let output = verify(&smuggled_path);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stdout.contains("recording cannot be re-graded"), "{stdout}");
+
     // A hand-edited PASS: a failing certification dressed up as a certified one.
     let (bad, fixtures) = fresh(&dir, "bad", Some(fault("revoked-410"))).await;
     let certificate = dir.arg("bad.md");
