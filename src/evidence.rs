@@ -182,8 +182,9 @@ struct TokenName {
     value: String,
     /// `{live token}`.
     placeholder: String,
-    /// `"$SHARE_TOKEN_LIVE"` for a fixture token (a capability, never printed); `None` for a
-    /// token the harness made up, which a command may carry as it is.
+    /// What a command writes for it inside double quotes: `${SHARE_TOKEN_LIVE}` for a fixture
+    /// token (a capability, never printed), a shell expression of that for a token made from
+    /// one; `None` for a token the harness made up at random, which a command carries as it is.
     variable: Option<String>,
 }
 
@@ -206,14 +207,21 @@ impl Default for Recorder {
 }
 
 impl Recorder {
-    /// Names a fixture token (`live`): `{live token}` in the recording, `"$SHARE_TOKEN_LIVE"`
+    /// Names a fixture token (`live`): `{live token}` in the recording, `${SHARE_TOKEN_LIVE}`
     /// in a command.
     pub(crate) fn name_fixture_token(&self, value: &str, state: &str) {
         self.name(
             value,
             &format!("{state} token"),
-            Some(format!("\"$SHARE_TOKEN_{}\"", state.to_ascii_uppercase())),
+            Some(format!("${{{}}}", token_variable(state))),
         );
+    }
+
+    /// Names a token made from a fixture token (the live one with a character changed): it
+    /// gives that token away, so a command writes it as `expression` of the fixture token's
+    /// variable, and the recording as `{label}`.
+    pub(crate) fn name_derived_token(&self, value: &str, label: &str, expression: String) {
+        self.name(value, label, Some(expression));
     }
 
     /// Names a token the harness made up (`unknown token`): `{unknown token}` in the
@@ -230,11 +238,18 @@ impl Recorder {
         if tokens.iter().any(|t| t.value == value) {
             return;
         }
-        tokens.push(TokenName {
-            value: value.to_owned(),
-            placeholder: format!("{{{label}}}"),
-            variable,
-        });
+        // The token as a URL carries it too, when that differs (a space, a non-ASCII letter).
+        let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+        let path_encoded = encoded.replace('+', "%20");
+        for form in [value.to_owned(), path_encoded, encoded] {
+            if !tokens.iter().any(|t| t.value == form) {
+                tokens.push(TokenName {
+                    value: form,
+                    placeholder: format!("{{{label}}}"),
+                    variable: variable.clone(),
+                });
+            }
+        }
         // Longest first, so a token that contains another is named whole.
         tokens.sort_by_key(|t| std::cmp::Reverse(t.value.len()));
     }
@@ -293,13 +308,48 @@ impl Recorder {
             .collect()
     }
 
-    /// Every exchange so far, in the order they were sent.
+    /// Every exchange so far, in the order they were sent, every token named (again: a
+    /// token named after its exchange was recorded, one provisioning minted say, is named
+    /// here).
     pub(crate) fn exchanges(&self) -> Vec<RecordedExchange> {
-        self.exchanges
+        let mut exchanges = self
+            .exchanges
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .clone()
+            .clone();
+        for e in &mut exchanges {
+            e.label = self.name_tokens(&e.label);
+            e.path = self.name_tokens(&e.path);
+            e.curl = self.name_tokens(&e.curl);
+            for (_, value) in &mut e.query {
+                *value = self.name_tokens(value);
+            }
+            for (_, value) in &mut e.request_headers {
+                *value = self.name_tokens(value);
+            }
+            if let Some(body) = &e.request_body {
+                let text = self.name_tokens(&body.to_string());
+                e.request_body = serde_json::from_str(&text).ok().or(e.request_body.take());
+            }
+            if let Some(response) = &mut e.response {
+                for (_, value) in &mut response.headers {
+                    *value = self.name_tokens(value);
+                }
+                if !response.body_base64 {
+                    response.body = self.name_tokens(&response.body);
+                }
+            }
+            if let Some(why) = &e.no_response {
+                e.no_response = Some(self.name_tokens(why));
+            }
+        }
+        exchanges
     }
+}
+
+/// `SHARE_TOKEN_LIVE`: the shell variable a command reads a fixture token from.
+pub(crate) fn token_variable(state: &str) -> String {
+    format!("SHARE_TOKEN_{}", state.to_ascii_uppercase())
 }
 
 /// A recorded run's exchanges, answering requests again: the n-th request a scope sends with
@@ -307,7 +357,14 @@ impl Recorder {
 pub(crate) struct Replay {
     by_request: HashMap<(String, String), Vec<RecordedExchange>>,
     taken: Mutex<HashMap<(String, String), usize>>,
+    /// Requests the recording held no answer to, and recorded requests that differ from the
+    /// ones sent again: `scope: label (why)`.
+    problems: Mutex<Vec<String>>,
 }
+
+/// Where exchanges made while provisioning are recorded: a re-grade does not provision, so
+/// they are not asked for again.
+pub(crate) const PROVISION_SCOPE: &str = "provision";
 
 impl Replay {
     pub(crate) fn new(exchanges: &[RecordedExchange]) -> Self {
@@ -321,17 +378,71 @@ impl Replay {
         Self {
             by_request,
             taken: Mutex::default(),
+            problems: Mutex::default(),
         }
     }
 
-    /// The recorded answer to the next request `label` from `scope`, if there is one.
-    pub(crate) fn take(&self, scope: &str, label: &str) -> Option<RecordedExchange> {
-        let key = (scope.to_owned(), label.to_owned());
-        let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
-        let n = taken.entry(key.clone()).or_default();
-        let found = self.by_request.get(&key)?.get(*n).cloned();
-        *n += 1;
+    /// The recorded answer to the next request `label` from `scope`, if there is one and it
+    /// was recorded for the request `sent` (the same method, path, query and body).
+    pub(crate) fn take(&self, sent: &RecordedExchange) -> Option<RecordedExchange> {
+        let key = (sent.scope.clone(), sent.label.clone());
+        let found = {
+            let mut taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+            let n = taken.entry(key.clone()).or_default();
+            let found = self
+                .by_request
+                .get(&key)
+                .and_then(|all| all.get(*n))
+                .cloned();
+            *n += 1;
+            found
+        };
+        let problem = match &found {
+            None => Some("the recording holds no answer to it".to_owned()),
+            Some(recorded) if recorded.method != sent.method || recorded.path != sent.path => {
+                Some(format!(
+                    "recorded as {} {}, sent again as {} {}",
+                    recorded.method, recorded.path, sent.method, sent.path
+                ))
+            }
+            Some(recorded) if recorded.query != sent.query => {
+                Some("its recorded query differs from the one sent again".to_owned())
+            }
+            Some(recorded) if recorded.request_body.is_some() != sent.request_body.is_some() => {
+                Some("its recorded body differs from the one sent again".to_owned())
+            }
+            Some(_) => None,
+        };
+        if let Some(problem) = problem {
+            self.problems
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(format!("{}: {} ({problem})", sent.scope, sent.label));
+            return None;
+        }
         found
+    }
+
+    /// What the re-grade found wrong with the recording: requests it lacks or that differ.
+    pub(crate) fn problems(&self) -> Vec<String> {
+        self.problems
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Recorded exchanges no request asked for (provisioning's apart): a recording whose
+    /// settings were edited to leave scenarios out, or one made by another suite.
+    pub(crate) fn unused(&self) -> usize {
+        let taken = self.taken.lock().unwrap_or_else(|p| p.into_inner());
+        self.by_request
+            .iter()
+            .filter(|((scope, _), _)| scope != PROVISION_SCOPE)
+            .map(|(key, all)| {
+                all.len()
+                    .saturating_sub(taken.get(key).copied().unwrap_or(0))
+            })
+            .sum()
     }
 }
 
@@ -371,7 +482,7 @@ mod tests {
         );
         assert_eq!(
             recorder.shell_segment("shr_abc").as_deref(),
-            Some("\"$SHARE_TOKEN_LIVE\"")
+            Some("${SHARE_TOKEN_LIVE}")
         );
         assert_eq!(recorder.shell_segment("shr_abcd"), None);
     }
@@ -398,12 +509,26 @@ mod tests {
             recorded(0, "run", "a"),
             recorded(1, "s:1", "a"),
             recorded(2, "run", "a"),
+            recorded(3, "s:3", "b"),
         ]);
-        assert_eq!(replay.take("run", "a").map(|e| e.id), Some(0));
-        assert_eq!(replay.take("s:1", "a").map(|e| e.id), Some(1));
-        assert_eq!(replay.take("run", "a").map(|e| e.id), Some(2));
-        assert_eq!(replay.take("run", "a"), None, "no third recording");
-        assert_eq!(replay.take("s:2", "a"), None);
+        let take = |scope: &str, label: &str| replay.take(&recorded(9, scope, label));
+        assert_eq!(take("run", "a").map(|e| e.id), Some(0));
+        assert_eq!(take("s:1", "a").map(|e| e.id), Some(1));
+        assert_eq!(take("run", "a").map(|e| e.id), Some(2));
+        assert_eq!(take("run", "a"), None, "no third recording");
+        assert_eq!(take("s:2", "a"), None);
+        let mut elsewhere = recorded(9, "s:3", "b");
+        elsewhere.path = "/other".into();
+        assert_eq!(
+            replay.take(&elsewhere),
+            None,
+            "recorded for another request"
+        );
+        assert_eq!(replay.problems().len(), 3, "{:?}", replay.problems());
+        assert!(replay.problems()[2].contains("recorded as POST /, sent again as POST /other"));
+        assert_eq!(replay.unused(), 0, "a taken recording counts as used");
+        let unused = Replay::new(&[recorded(0, "run", "a"), recorded(1, PROVISION_SCOPE, "p")]);
+        assert_eq!(unused.unused(), 1, "provisioning is never asked for again");
     }
 
     #[test]

@@ -249,6 +249,28 @@ pub fn near_miss(token: &str) -> String {
     crate::secret::with_char_shifted(token, at, hex)
 }
 
+/// A bash expression of the fixture token in `${variable}` that gives [`near_miss`] of it
+/// (`token`, the token itself, says where its middle is and whether it is hexadecimal): a
+/// command can send the near miss without the live token being written.
+pub(crate) fn near_miss_shell(token: &str, variable: &str) -> String {
+    let body_start = token.find('_').map_or(0, |at| at + 1);
+    let body = &token[body_start..];
+    let hex = !body.is_empty()
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let at = token[..body_start].chars().count() + body.chars().count() / 2;
+    let shift = if hex {
+        "tr 0-9a-f 1-9ab-f0"
+    } else {
+        "tr 0-9a-zA-Z- 1-90b-zaB-ZA_"
+    };
+    format!(
+        "${{{variable}:0:{at}}}$(printf %s \"${{{variable}:{at}:1}}\" | {shift})${{{variable}:{}}}",
+        at + 1
+    )
+}
+
 impl Fixtures {
     /// A token no target issued, shaped like the tokens the fixtures hold (the live one first):
     /// the same prefix, length and kinds of character, so a target that answers 400 to any
@@ -347,6 +369,49 @@ mod key_serde {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What bash makes of `expression` with `variable` set to `value`.
+    fn bash(expression: &str, variable: &str, value: &str) -> Option<String> {
+        let out = std::process::Command::new("bash")
+            .args(["-c", &format!("printf %s \"{expression}\"")])
+            .env(variable, value)
+            .output()
+            .ok()?;
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    #[test]
+    fn the_shell_expressions_give_the_near_misses_the_harness_sends() {
+        let Some(_) = bash("x", "X", "") else {
+            eprintln!("no bash: the expressions were not checked");
+            return;
+        };
+        for token in [
+            "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c",
+            "shr_0123456789abcdef0123456789abcdef",
+            "shr_fffffffff9999999",
+            "shr_AbZz09-_Qq",
+            "shr_zzzzzZZZZZ99999",
+            "tok-without-underscore",
+        ] {
+            let expression = near_miss_shell(token, "SHARE_TOKEN_LIVE");
+            assert_eq!(
+                bash(&expression, "SHARE_TOKEN_LIVE", token).as_deref(),
+                Some(near_miss(token).as_str()),
+                "{token}: {expression}"
+            );
+        }
+        let key_expression = r#"${FREDDY_API_KEY%?}$(printf %s "${FREDDY_API_KEY: -1}" | tr 0-9a-zA-Z- 1-90b-zaB-ZA_)"#;
+        for key in [
+            "ak_abc9", "ak_abcz", "ak_abcZ", "ak_abc0", "ak_ab-", "ak_abcM",
+        ] {
+            assert_eq!(
+                bash(key_expression, "FREDDY_API_KEY", key).as_deref(),
+                Some(crate::secret::near_miss_text(key).as_str()),
+                "{key}"
+            );
+        }
+    }
 
     const SAMPLE: &str = r#"
 api_key = "ak_0123456789abcdef0123456789abcdef012345"

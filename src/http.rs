@@ -353,7 +353,7 @@ impl HttpClient {
             no_response: None,
         };
         let outcome = match &self.replay {
-            Some(replay) => self.replayed(replay, &label),
+            Some(replay) => self.replayed(replay, &record),
             None => self.send_live(method, segments, extras, key, label).await,
         };
         match outcome {
@@ -374,9 +374,14 @@ impl HttpClient {
         }
     }
 
-    /// The recorded answer to `label` from this client's scope, as an exchange.
-    fn replayed(&self, replay: &Replay, label: &str) -> Result<Exchange, TransportError> {
-        let Some(recorded) = replay.take(&self.scope, label) else {
+    /// The recorded answer to the request `sent` from this client's scope, as an exchange.
+    fn replayed(
+        &self,
+        replay: &Replay,
+        sent: &RecordedExchange,
+    ) -> Result<Exchange, TransportError> {
+        let label = sent.label.as_str();
+        let Some(recorded) = replay.take(sent) else {
             return Err(TransportError {
                 request: label.to_owned(),
                 reason: "the recording holds no answer to this request".into(),
@@ -402,6 +407,7 @@ impl HttpClient {
             }
         }
         let body = if response.body_base64 {
+            // `Run::regrade` refused a recording whose base64 does not decode.
             crate::secret::base64_decode(&response.body).unwrap_or_default()
         } else {
             response.body.into_bytes()
@@ -411,7 +417,9 @@ impl HttpClient {
         }
         Ok(Exchange {
             request: label.to_owned(),
-            status: StatusCode::from_u16(response.status).unwrap_or(StatusCode::OK),
+            // `Run::regrade` refused a recording with a status outside 100–599.
+            status: StatusCode::from_u16(response.status)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             headers,
             body,
             truncated: response.truncated,
@@ -482,7 +490,23 @@ impl HttpClient {
         extras: Extras<'_>,
         key: KeyHeader<'_>,
     ) -> String {
-        let mut url = self.url(segments);
+        // A token with a shell variable goes into the URL as a marker (letters and digits,
+        // which no encoding changes), replaced by the variable once the URL is quoted.
+        let variables: Vec<Option<String>> = segments
+            .iter()
+            .map(|segment| self.recorder.shell_segment(segment))
+            .collect();
+        let marked: Vec<String> = segments
+            .iter()
+            .zip(&variables)
+            .enumerate()
+            .map(|(i, (segment, variable))| match variable {
+                Some(_) => format!("curlvariable{i}marker"),
+                None => (*segment).to_owned(),
+            })
+            .collect();
+        let marked: Vec<&str> = marked.iter().map(String::as_str).collect();
+        let mut url = self.url(&marked);
         if !extras.query.is_empty() {
             url.query_pairs_mut().extend_pairs(extras.query);
         }
@@ -493,13 +517,13 @@ impl HttpClient {
             .replace('"', "\\\"")
             .replace('$', "\\$")
             .replace('`', "\\`");
-        for segment in segments {
-            if let Some(variable) = self.recorder.shell_segment(segment) {
-                let name = variable.trim_matches('"').trim_start_matches('$');
-                quoted = quoted.replace(&format!("/{segment}"), &format!("/${{{name}}}"));
+        for (i, variable) in variables.iter().enumerate() {
+            if let Some(variable) = variable {
+                quoted = quoted.replace(&format!("curlvariable{i}marker"), variable);
             }
         }
-        let mut out = format!("curl -sS -i -X {method} \"{quoted}\"");
+        // -g: brackets and braces in a URL are sent as they are, not read as ranges.
+        let mut out = format!("curl -sS -i -g -X {method} \"{quoted}\"");
         if extras.body.is_some() {
             out.push_str(" -H 'Content-Type: application/json'");
         }
@@ -513,6 +537,8 @@ impl HttpClient {
                     .map_or("$FREDDY_API_KEY", |(_, expression)| expression.as_str());
                 out.push_str(&format!(" -H \"X-API-Key: {expression}\""));
             }
+            // curl drops a header given with no value; `Name;` sends it empty.
+            KeyHeader::Value("") => out.push_str(" -H 'X-API-Key;'"),
             KeyHeader::Value(value) => {
                 let header = format!("X-API-Key: {value}");
                 out.push_str(&format!(

@@ -83,6 +83,7 @@ pub use target::Target;
 #[doc(hidden)]
 pub mod support {
     pub use crate::checks::BenchResponse;
+    pub use crate::fixtures::near_miss as near_miss_token;
     pub use crate::render::console::{clause_listing, diagnosis};
     pub use crate::suite::EMBEDDED;
     pub use crate::suite::schema::SchemaName;

@@ -317,6 +317,10 @@ pub struct Verdicts {
     pub known_file: Option<String>,
     /// What became of each of its entries.
     pub known: Vec<KnownOutcome>,
+    /// Re-grading: requests the recording held no answer to, or recorded for another request.
+    pub recording_problems: Vec<String>,
+    /// Re-grading: recorded exchanges no request asked for (provisioning's apart).
+    pub unused_exchanges: usize,
 }
 
 impl Verdicts {
@@ -422,6 +426,8 @@ impl Verdicts {
             unselected_must,
             known_file: known.map(|k| k.list.file.clone()),
             known: outcomes,
+            recording_problems: Vec::new(),
+            unused_exchanges: 0,
         }
     }
 
@@ -488,6 +494,12 @@ impl Verdicts {
         if mode == Mode::Certify {
             out.extend(self.unselected_must.iter().cloned().map(Blocker::NotRun));
         }
+        out.extend(
+            self.recording_problems
+                .iter()
+                .cloned()
+                .map(Blocker::Recording),
+        );
         let file = self.known_file.clone().unwrap_or_default();
         for outcome in &self.known {
             match outcome.status {
@@ -544,6 +556,8 @@ pub enum Blocker {
         /// The file.
         file: String,
     },
+    /// Re-grading: a request the recording holds no answer to, or recorded for another one.
+    Recording(String),
     /// A known-failures entry names a clause the suite does not have.
     KnownUnknown {
         /// The clause it names.

@@ -152,8 +152,12 @@ impl Target {
     pub(crate) fn recorded(recording: &Recording, origin: &str) -> Self {
         let fixtures = recording.fixtures.stand_in();
         Self {
-            // Never contacted: a `.invalid` name cannot resolve, should anything try.
-            base_url: Url::parse("http://recorded.invalid/").expect("a valid URL"),
+            // Never contacted (every request is answered from the recording), but named, so
+            // the `curl` commands a re-grade prints send to the recorded target.
+            base_url: Url::parse(origin)
+                .ok()
+                .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+                .unwrap_or_else(|| Url::parse("http://recorded.invalid/").expect("a valid URL")),
             // Stands for the recorded key, which the recording never holds.
             api_key: recording
                 .fixtures

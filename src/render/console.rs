@@ -192,6 +192,10 @@ impl fmt::Display for Blocker {
                 f,
                 "{file}: the entry for {clause} expired after {until}: fix the clause, or renew the entry with a new date and reason"
             ),
+            Self::Recording(problem) => write!(
+                f,
+                "the recording does not answer every request of the re-grade: {problem}"
+            ),
             Self::KnownUnknown { clause, file } => write!(
                 f,
                 "{file}: {clause} is not a clause of this suite, so its entry excuses nothing (list them with `share-conformance clauses`)"
@@ -244,6 +248,12 @@ pub(crate) fn summary(report: &Report) -> String {
     if untestable_must > 0 {
         out.push_str(&format!(
             "warning: {untestable_must} MUST clause(s) could not be fully tested: this run does not show conformance to them\n"
+        ));
+    }
+    if verdicts.unused_exchanges > 0 {
+        out.push_str(&format!(
+            "note: {} recorded exchange(s) were not asked for by this re-grade (a suite that no longer sends them, or a recording edited)\n",
+            verdicts.unused_exchanges
         ));
     }
     if !report.run.tls_verified {

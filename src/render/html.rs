@@ -461,7 +461,8 @@ fn exchanges(out: &mut String, recording: &Recording, ids: &[usize]) {
     }
     let _ = writeln!(
         out,
-        "<details>\n<summary>The {} exchange(s) it looked at</summary>",
+        // Shown, not folded: a printed page keeps them.
+        "<h4>The {} exchange(s) it looked at</h4>",
         found.len()
     );
     for e in found {
@@ -507,7 +508,6 @@ fn exchanges(out: &mut String, recording: &Recording, ids: &[usize]) {
             }
         }
     }
-    out.push_str("</details>\n");
 }
 
 /// The certificate's content (without its recording, which the JSON holds) and its hashes.
@@ -544,7 +544,7 @@ fn certificate(out: &mut String, written: &WrittenCertificate<'_>) {
     content.recording.exchanges.clear();
     let _ = writeln!(
         out,
-        "<details>\n<summary>Its content (the recorded exchanges left out: they are in the file)</summary>\n<pre>{}</pre>\n</details>\n</section>",
+        "<h3>Its content</h3>\n<p>The recorded exchanges are left out here: they are in the file.</p>\n<pre>{}</pre>\n</section>",
         esc(&content.to_json())
     );
 }

@@ -106,9 +106,12 @@ impl Run {
 
     /// Judges a recorded run again, with this suite: the same scenarios (the same tags, name
     /// filter and repetitions) and mode, every request answered from the recording. It opens
-    /// no connection. A scenario that sends a request the recording holds no answer to is
-    /// NOT-TESTABLE.
+    /// no connection. A scenario that sends a request the recording holds no answer to (or
+    /// one recorded for another request) is NOT-TESTABLE, and the run does not pass
+    /// ([`Blocker::Recording`](crate::Blocker::Recording)). A recording no run could have made
+    /// (a certification with a tag filter, say) is refused.
     pub fn regrade(certificate: &Certificate) -> Result<Self, Error> {
+        check_recording(certificate)?;
         let recording = &certificate.recording;
         let mut run = Self::new(Target::recorded(recording, &certificate.target.origin))
             .repeat(recording.settings.repeat.max(1));
@@ -126,12 +129,16 @@ impl Run {
         }
         if let Some(known) = &recording.settings.known_failures {
             run = run.known_failures(known.clone());
+            // The day the target answered (its first recorded answer), not the day the file
+            // says it started, which is easier to edit.
+            let answered = recording
+                .exchanges
+                .iter()
+                .find_map(|e| e.answered_at.as_deref())
+                .unwrap_or(&certificate.started_at);
             run.known_as_of = Some(
-                crate::time::parse(&certificate.started_at)
-                    .map_err(|reason| Error::NotACertificate {
-                        path: "started_at".into(),
-                        reason,
-                    })?
+                crate::time::parse(answered)
+                    .map_err(|reason| not_a_recording(&reason))?
                     .date(),
             );
         }
@@ -272,7 +279,12 @@ impl Run {
 
         let mut fixtures = target.fixtures().clone();
         if let Some(plan) = target.provisioning() {
-            let made = provision::provision(&http, plan, &mut fixtures).await?;
+            let made = provision::provision(
+                &http.scoped(crate::evidence::PROVISION_SCOPE),
+                plan,
+                &mut fixtures,
+            )
+            .await?;
             progress.print(&console::provisioned(&made));
         }
 
@@ -305,7 +317,11 @@ impl Run {
             duration: started.elapsed(),
         };
         let known = self.known.as_ref().map(|list| KnownOn { list, today });
-        let verdicts = Verdicts::judge(suite.catalogue(), results, known);
+        let mut verdicts = Verdicts::judge(suite.catalogue(), results, known);
+        if let Some(replay) = target.replay() {
+            verdicts.recording_problems = replay.problems();
+            verdicts.unused_exchanges = replay.unused();
+        }
         progress.print(&format!("\n{}\n", console::clause_table(&verdicts)));
         let recording = Recording {
             settings: self.recorded_settings(),
@@ -527,7 +543,8 @@ fn key_names(target: &Target) -> Vec<(ApiKey, String)> {
         names.push((key.clone(), "$FREDDY_API_KEY".to_owned()));
         names.push((
             crate::secret::near_miss(key),
-            r#"${FREDDY_API_KEY%?}$([ "${FREDDY_API_KEY: -1}" = x ] && echo y || echo x)"#
+            // The last character shifted as `secret::near_miss` shifts it (bash).
+            r#"${FREDDY_API_KEY%?}$(printf %s "${FREDDY_API_KEY: -1}" | tr 0-9a-zA-Z- 1-90b-zaB-ZA_)"#
                 .to_owned(),
         ));
     }
@@ -535,6 +552,57 @@ fn key_names(target: &Target) -> Vec<(ApiKey, String)> {
         names.push((plan.sharer_key.clone(), "$FREDDY_SHARER_API_KEY".to_owned()));
     }
     names
+}
+
+fn not_a_recording(reason: &str) -> Error {
+    Error::NotACertificate {
+        path: "its recording".into(),
+        reason: format!("no run could have recorded this: {reason}"),
+    }
+}
+
+/// Refuses a recording that no run of this harness could have made.
+fn check_recording(certificate: &Certificate) -> Result<(), Error> {
+    let settings = &certificate.recording.settings;
+    match certificate.mode.as_str() {
+        "run" => {}
+        "certify" => {
+            if settings.tags.is_some()
+                || settings.name_contains.is_some()
+                || settings.repeat != 1
+                || settings.allow_flaky
+                || settings.known_failures.is_some()
+            {
+                return Err(not_a_recording(
+                    "a certification runs the whole suite once, with no filter, no tolerance of flaky clauses and no known failures",
+                ));
+            }
+        }
+        other => return Err(not_a_recording(&format!("its mode is {other:?}"))),
+    }
+    if !(1..=1000).contains(&settings.repeat) {
+        return Err(not_a_recording(&format!(
+            "it repeats {} times (1 to 1000 can be asked for)",
+            settings.repeat
+        )));
+    }
+    for exchange in &certificate.recording.exchanges {
+        if let Some(response) = &exchange.response {
+            if !(100..=599).contains(&response.status) {
+                return Err(not_a_recording(&format!(
+                    "exchange {} has the status {}",
+                    exchange.id, response.status
+                )));
+            }
+            if response.body_base64 && crate::secret::base64_decode(&response.body).is_none() {
+                return Err(not_a_recording(&format!(
+                    "exchange {}'s body is not base64",
+                    exchange.id
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One request to the base URL: any HTTP answer means the target is reachable.

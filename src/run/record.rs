@@ -258,7 +258,25 @@ impl Recorder<'_> {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&id)
             .unwrap_or_default();
-        let outcome = pending.problem.unwrap_or(Outcome::Passed);
+        // What a failure quotes of a response may hold a share token the target echoed: it
+        // is named, as in the recording.
+        let outcome = match pending.problem.unwrap_or(Outcome::Passed) {
+            Outcome::Failed {
+                step,
+                location,
+                message,
+                cause,
+            } => Outcome::Failed {
+                step,
+                location,
+                message: self.evidence.name_tokens(&message),
+                cause,
+            },
+            Outcome::NotTestable { reason } => Outcome::NotTestable {
+                reason: self.evidence.name_tokens(&reason),
+            },
+            other => other,
+        };
         let reproduce = if matches!(outcome, Outcome::Failed { .. }) {
             self.evidence.commands(&exchanges)
         } else {

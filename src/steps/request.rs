@@ -109,9 +109,20 @@ fn near_miss_token(world: &mut ConformanceWorld) -> StepResult {
         not_testable("the fixtures hold no `live` token (tokens.live)");
     };
     let label = "live token with its last character changed";
+    let near_miss = crate::fixtures::near_miss(live);
+    // It gives the live token away: a command writes it as a shell expression of the live
+    // token's variable, never as it is.
+    ctx.http.recorder().name_derived_token(
+        &near_miss,
+        label,
+        crate::fixtures::near_miss_shell(
+            live,
+            &crate::evidence::token_variable(ShareState::Live.name()),
+        ),
+    );
     world.token = Some(Token {
         label: label.into(),
-        value: ctx.made_up_token(label, crate::fixtures::near_miss(live)),
+        value: ctx.made_up_token(label, near_miss),
         state: None,
     });
     Ok(())

@@ -235,12 +235,36 @@ fn verify_certificate(path: &std::path::Path, suite: Arc<Suite>) -> anyhow::Resu
             return Ok(FAILED);
         }
     };
-    let disagreements = certificate.disagreements(&report, &suite);
+    let mut disagreements = certificate.disagreements(&report, &suite);
+    let verdicts = report.verdicts();
+    disagreements.extend(
+        verdicts
+            .recording_problems
+            .iter()
+            .map(|p| format!("the recording does not answer a request of its own run: {p}")),
+    );
+    if verdicts.unused_exchanges > 0 {
+        disagreements.push(format!(
+            "{} recorded exchange(s) were asked for by none of its scenarios: its settings or its exchanges were edited",
+            verdicts.unused_exchanges
+        ));
+    }
     if disagreements.is_empty() {
         println!(
-            "✓ its verdicts follow from its {} recorded exchanges: re-graded, every clause and the result agree",
+            "✓ its verdicts follow from its {} recorded exchanges: re-graded, every clause and the result agree, and every exchange was asked for",
             report.exchanges().len()
         );
+        let known = report.count(share_conformance::Verdict::KnownFailure);
+        if known > 0 {
+            println!(
+                "note: its result rests on {known} known failure(s) listed in {}: MUST clauses it fails",
+                report
+                    .verdicts()
+                    .known_file
+                    .as_deref()
+                    .unwrap_or("its known-failures file")
+            );
+        }
         Ok(PASSED)
     } else {
         println!(

@@ -334,6 +334,20 @@ fn provisioning_against_serve_makes_working_fixtures() {
         );
         assert!(!read(&report).contains(secret));
     }
+    // The shares provisioning minted are capabilities: the recording names them, in the
+    // answers that created them too, and the certificate still verifies (provisioning's
+    // exchanges are not asked for again by a re-grade).
+    let json_path = format!("{}.json", report.display());
+    let certificate: Value = serde_json::from_str(&read(Path::new(&json_path))).unwrap();
+    for exchange in certificate["recording"]["exchanges"].as_array().unwrap() {
+        let response = exchange["response"].to_string();
+        assert!(
+            !response.contains("shr_") && !exchange["path"].to_string().contains("shr_"),
+            "a share token is recorded as it is: {exchange}"
+        );
+    }
+    let output = harness(&["verify-certificate", &json_path]);
+    assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
 
     // The disposable track is gone now: provisioning again names the request, the status
     // and the code, and never the key.

@@ -470,7 +470,7 @@ async fn the_html_page_is_self_contained_and_holds_the_matrix_the_failures_and_t
         "-status 404",
         "+410 Gone",
         "HTTP 410",
-        "curl -sS -i -X POST",
+        "curl -sS -i -g -X POST",
         "\"X-API-Key: $FREDDY_API_KEY\"",
         "${SHARE_TOKEN_REVOKED}",
     ] {
@@ -829,4 +829,170 @@ fn a_bad_known_failures_file_and_certify_with_one_are_refused_before_any_traffic
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot read it"), "{stderr}");
+}
+
+/// Edits that leave the verdicts consistent with a smaller or different recording: each is
+/// caught, by `regrade` (which does not pass) or `verify-certificate` (which rejects).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_that_hide_evidence_or_change_the_settings_are_caught() {
+    let dir = ScratchDir::new("hidden");
+    let (server, fixtures) = fresh(&dir, "r", Some(fault("revoked-410"))).await;
+    let report = dir.arg("r.md");
+    let output = run(&server, &fixtures, &["--report", &report]).await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output).0);
+    let original = json(&dir.join("r.md.json"));
+    let edit = |name: &str, change: &dyn Fn(&mut serde_json::Value)| {
+        let mut edited = original.clone();
+        change(&mut edited);
+        // As a forger would: the result and the failing verdicts made to read PASS.
+        edited["result"] = "PASS".into();
+        edited["reasons"] = serde_json::json!([]);
+        let path = dir.join(name);
+        std::fs::write(&path, edited.to_string()).unwrap();
+        path.display().to_string()
+    };
+    let pass_failures = |c: &mut serde_json::Value| {
+        for clause in c["clauses"].as_array_mut().unwrap() {
+            if clause["verdict"] == "FAIL" {
+                clause["verdict"] = "NOT-TESTABLE".into();
+            }
+        }
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "the failing scenarios' exchanges deleted",
+            edit("deleted.json", &|c| {
+                pass_failures(c);
+                c["recording"]["exchanges"]
+                    .as_array_mut()
+                    .unwrap()
+                    .retain(|e| !e["path"].as_str().unwrap().contains("{revoked token}"));
+            }),
+            "the recording does not answer",
+        ),
+        (
+            "a tag filter added that leaves the failures out",
+            edit("tags.json", &|c| {
+                c["recording"]["settings"]["tags"] =
+                    "not @clause:SAVE-404-REVOKED and not @clause:SAVE-404-NO-ORACLE".into();
+            }),
+            "were asked for by none of its scenarios",
+        ),
+        (
+            "the mode turned into a certification",
+            edit("mode.json", &|c| {
+                c["mode"] = "certify".into();
+                c["recording"]["settings"]["tags"] = "not @unavailable".into();
+            }),
+            "cannot be re-graded",
+        ),
+        (
+            "a repeat count no run asks for",
+            edit("repeat.json", &|c| {
+                c["recording"]["settings"]["repeat"] = 4_294_967_295_u64.into();
+            }),
+            "cannot be re-graded",
+        ),
+        (
+            "a known failure edited in",
+            edit("known.json", &|c| {
+                c["recording"]["settings"]["known_failures"] = serde_json::json!({
+                    "file": "k.toml",
+                    "entries": [
+                        { "clause": "SAVE-404-REVOKED", "reason": "r", "until": "2999-01-01" },
+                        { "clause": "SAVE-404-NO-ORACLE", "reason": "r", "until": "2999-01-01" }
+                    ]
+                });
+                for clause in c["clauses"].as_array_mut().unwrap() {
+                    if clause["verdict"] == "FAIL" {
+                        clause["verdict"] = "KNOWN-FAILURE".into();
+                        for scenario in clause["scenarios"].as_array_mut().unwrap() {
+                            scenario["verdict"] = "KNOWN-FAILURE".into();
+                        }
+                    }
+                }
+                c["summary"]["failed"] = 0.into();
+                c["summary"]["known_failures"] = 2.into();
+            }),
+            "note: its result rests on 2 known failure(s) listed in k.toml",
+        ),
+    ];
+    for (case, path, expected) in cases {
+        let output = harness_async(vec!["verify-certificate".into(), path.clone()]).await;
+        let (stdout, stderr) = text(&output);
+        assert!(stdout.contains(expected), "{case}:\n{stdout}\n{stderr}");
+        if case == "a known failure edited in" {
+            // Consistent, so it verifies; but what the PASS rests on is said.
+            assert_eq!(output.status.code(), Some(0), "{case}:\n{stdout}");
+            continue;
+        }
+        assert_eq!(output.status.code(), Some(1), "{case}:\n{stdout}\n{stderr}");
+        assert!(!stdout.contains("its verdicts follow"), "{case}:\n{stdout}");
+    }
+    let output = harness_async(vec!["regrade".into(), dir.arg("deleted.json")]).await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout
+            .contains("fails because: the recording does not answer every request of the re-grade"),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_near_miss_of_the_live_token_is_never_written_and_its_command_still_sends_it() {
+    let dir = ScratchDir::new("near-miss");
+    // Only the first 16 characters of a token compared: the near miss saves the live share.
+    let (server, fixtures_path) = fresh(&dir, "n", Some(fault("token-prefix-compared"))).await;
+    let files = ["junit.xml", "r.md", "page.html"].map(|f| dir.arg(f));
+    let output = run(
+        &server,
+        &fixtures_path,
+        &[
+            "--junit", &files[0], "--report", &files[1], "--html", &files[2],
+        ],
+    )
+    .await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let fixtures = fixtures_of(&server);
+    let live = fixtures.tokens.get(ShareState::Live).unwrap().to_owned();
+    let near_miss = share_conformance::support::near_miss_token(&live);
+    let mut outputs = vec![("stdout".to_owned(), stdout.clone())];
+    for file in files.iter().chain([&format!("{}.json", files[1])]) {
+        outputs.push((file.clone(), std::fs::read_to_string(file).unwrap()));
+    }
+    for (place, content) in &outputs {
+        for (what, token) in [("live token", &live), ("its near miss", &near_miss)] {
+            assert!(
+                !content.contains(token.as_str()),
+                "the {what} is in {place}"
+            );
+        }
+    }
+    let commands = reproduction(
+        &stdout,
+        "Saving the live token with its last character changed",
+    );
+    let command = commands
+        .first()
+        .unwrap_or_else(|| panic!("no command:\n{stdout}"));
+    assert!(command.contains("${SHARE_TOKEN_LIVE:0:"), "{command}");
+    if !has("curl", "--version") {
+        return;
+    }
+    let key = fixtures.api_key.as_ref().unwrap().expose().to_owned();
+    let sent = std::process::Command::new("bash")
+        .args(["-c", command])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("FREDDY_API_KEY", &key)
+        .env("SHARE_TOKEN_LIVE", &live)
+        .output()
+        .expect("bash runs");
+    let answer = text(&sent).0;
+    assert!(
+        answer.starts_with("HTTP/1.1 20"),
+        "the command sends the near miss, which this server takes for the live token:\n{command}\n{answer}"
+    );
 }
