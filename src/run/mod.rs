@@ -113,8 +113,12 @@ impl Run {
     pub fn regrade(certificate: &Certificate) -> Result<Self, Error> {
         check_recording(certificate)?;
         let recording = &certificate.recording;
-        let mut run = Self::new(Target::recorded(recording, &certificate.target.origin))
-            .repeat(recording.settings.repeat.max(1));
+        let mut target = Target::recorded(recording, &certificate.target.origin);
+        if !certificate.target.tls_verified {
+            // Said again in every output of the re-grade, as it was in the run's.
+            target = target.insecure();
+        }
+        let mut run = Self::new(target).repeat(recording.settings.repeat.max(1));
         if let Some(tags) = &recording.settings.tags {
             run = run.tags(tags)?;
         }

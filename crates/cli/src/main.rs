@@ -296,10 +296,14 @@ fn regrade(args: &RegradeArgs, suite: Arc<Suite>, redactor: &Redactor) -> anyhow
         certificate.started_at,
         certificate.harness.version
     );
-    let mut run = Run::regrade(&certificate)
-        .map_err(flag_error)?
-        .suite(suite)
-        .verbosity(args.verbose);
+    let mut run = match Run::regrade(&certificate) {
+        Ok(run) => run.suite(suite).verbosity(args.verbose),
+        Err(e) => {
+            // Its own settings, not flags of this command: said in the library's words.
+            eprintln!("error: {}: {e}", path.display());
+            return Ok(USAGE);
+        }
+    };
     if let Some(html) = &args.html {
         run = run.html(html);
     }
