@@ -239,27 +239,30 @@ impl Fixtures {
 /// own format still looks up. The middle, not the last, character: the last one of a base64
 /// token may carry padding bits a strict decoder checks.
 pub fn near_miss(token: &str) -> String {
+    let (at, hex) = middle(token);
+    crate::secret::with_char_shifted(token, at, hex)
+}
+
+/// Which character of `token` its near miss changes (the middle of what follows its `_`
+/// prefix), and whether that part is hexadecimal.
+fn middle(token: &str) -> (usize, bool) {
     let body_start = token.find('_').map_or(0, |at| at + 1);
     let body = &token[body_start..];
     let hex = !body.is_empty()
         && body
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    let at = body_start + body.chars().count() / 2;
-    crate::secret::with_char_shifted(token, at, hex)
+    (
+        token[..body_start].chars().count() + body.chars().count() / 2,
+        hex,
+    )
 }
 
 /// A bash expression of the fixture token in `${variable}` that gives [`near_miss`] of it
 /// (`token`, the token itself, says where its middle is and whether it is hexadecimal): a
 /// command can send the near miss without the live token being written.
 pub(crate) fn near_miss_shell(token: &str, variable: &str) -> String {
-    let body_start = token.find('_').map_or(0, |at| at + 1);
-    let body = &token[body_start..];
-    let hex = !body.is_empty()
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    let at = token[..body_start].chars().count() + body.chars().count() / 2;
+    let (at, hex) = middle(token);
     let shift = if hex {
         "tr 0-9a-f 1-9ab-f0"
     } else {

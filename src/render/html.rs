@@ -589,21 +589,10 @@ fn slug(text: &str) -> String {
         .collect()
 }
 
-/// Text safe in HTML content and attribute values.
+/// Text safe in HTML content and attribute values (the XML escaping JUnit uses: the page is
+/// well-formed XML too).
 pub(crate) fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => out.push('\u{fffd}'),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::render::junit::escape(text)
 }
 
 #[cfg(test)]
@@ -616,7 +605,7 @@ mod tests {
     fn escapes_markup() {
         assert_eq!(
             esc("<a href=\"x\">'&'</a>\u{7}"),
-            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;\u{fffd}"
+            "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;\u{fffd}"
         );
     }
 

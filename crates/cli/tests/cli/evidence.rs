@@ -40,6 +40,21 @@ async fn run(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output
     harness_async(args).await
 }
 
+/// `certify` against `server` with its fixtures and `extra` flags.
+async fn certify(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output {
+    let mut args: Vec<String> = [
+        "certify",
+        "--base-url",
+        &server.base_url(),
+        "--fixtures",
+        fixtures,
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    harness_async(args).await
+}
+
 /// The clause table `run` and `regrade` print: its header and every line under it.
 fn clause_table(stdout: &str) -> Vec<&str> {
     stdout
@@ -160,20 +175,7 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
     let dir = ScratchDir::new("tamper");
     let (good, fixtures) = fresh(&dir, "good", None).await;
     let certificate = dir.arg("good.md");
-    let output = harness_async(
-        [
-            "certify",
-            "--base-url",
-            &good.base_url(),
-            "--fixtures",
-            &fixtures,
-            "--report",
-            &certificate,
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-    .await;
+    let output = certify(&good, &fixtures, &["--report", &certificate]).await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output).0);
     let path = dir.join("good.md.json");
     let verify = |path: &Path| harness(&["verify-certificate", &path.display().to_string()]);
@@ -235,20 +237,7 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
     // A hand-edited PASS: a failing certification dressed up as a certified one.
     let (bad, fixtures) = fresh(&dir, "bad", Some(fault("revoked-410"))).await;
     let certificate = dir.arg("bad.md");
-    let output = harness_async(
-        [
-            "certify",
-            "--base-url",
-            &bad.base_url(),
-            "--fixtures",
-            &fixtures,
-            "--report",
-            &certificate,
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-    .await;
+    let output = certify(&bad, &fixtures, &["--report", &certificate]).await;
     assert_eq!(output.status.code(), Some(1), "{}", text(&output).0);
     let mut forged = json(&dir.join("bad.md.json"));
     for clause in forged["clauses"].as_array_mut().unwrap() {
@@ -486,20 +475,10 @@ async fn the_html_page_is_self_contained_and_holds_the_matrix_the_failures_and_t
     let (server, fixtures) = fresh(&dir, "certify", None).await;
     let certificate = dir.arg("cert.md");
     let cert_page = dir.arg("cert.html");
-    let output = harness_async(
-        [
-            "certify",
-            "--base-url",
-            &server.base_url(),
-            "--fixtures",
-            &fixtures,
-            "--report",
-            &certificate,
-            "--html",
-            &cert_page,
-        ]
-        .map(String::from)
-        .to_vec(),
+    let output = certify(
+        &server,
+        &fixtures,
+        &["--report", &certificate, "--html", &cert_page],
     )
     .await;
     assert_eq!(output.status.code(), Some(0), "{}", text(&output).0);
