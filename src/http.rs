@@ -381,12 +381,15 @@ impl HttpClient {
         sent: &RecordedExchange,
     ) -> Result<Exchange, TransportError> {
         let label = sent.label.as_str();
-        let Some(recorded) = replay.take(sent) else {
-            return Err(TransportError {
-                request: label.to_owned(),
-                reason: "the recording holds no answer to this request".into(),
-                unrecorded: true,
-            });
+        let recorded = match replay.take(sent) {
+            Ok(recorded) => recorded,
+            Err(problem) => {
+                return Err(TransportError {
+                    request: label.to_owned(),
+                    reason: problem,
+                    unrecorded: true,
+                });
+            }
         };
         let Some(response) = recorded.response else {
             return Err(TransportError {

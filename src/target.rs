@@ -150,11 +150,15 @@ impl Target {
 
     /// A recorded run's target: every request is answered from `recording`, none is sent.
     pub(crate) fn recorded(recording: &Recording, origin: &str) -> Self {
+        let base = format!(
+            "{origin}{}/",
+            recording.settings.base_path.as_deref().unwrap_or_default()
+        );
         let fixtures = recording.fixtures.stand_in();
         Self {
             // Never contacted (every request is answered from the recording), but named, so
             // the `curl` commands a re-grade prints send to the recorded target.
-            base_url: Url::parse(origin)
+            base_url: Url::parse(&base)
                 .ok()
                 .filter(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
                 .unwrap_or_else(|| Url::parse("http://recorded.invalid/").expect("a valid URL")),

@@ -278,7 +278,12 @@ impl Run {
         if !target.verifies_tls() {
             progress.print(console::INSECURE_WARNING);
         }
-        let root = preflight(&http).await?;
+        let root = match preflight(&http).await {
+            Err(Error::Unreachable { cause, .. }) if target.replay().is_some() => {
+                return Err(not_a_recording(&format!("its preflight: {cause}")));
+            }
+            other => other?,
+        };
         let clock = target_clock(&root);
 
         let mut fixtures = target.fixtures().clone();
@@ -438,6 +443,9 @@ impl Run {
             repeat: self.repeat.max(1),
             allow_flaky: self.allow_flaky,
             known_failures: self.known.clone(),
+            base_path: Some(self.target.url().path().trim_end_matches('/'))
+                .filter(|path| !path.is_empty())
+                .map(str::to_owned),
         }
     }
 

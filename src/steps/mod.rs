@@ -483,8 +483,8 @@ fn answered<T>(outcome: Result<T, TransportError>) -> T {
     outcome.unwrap_or_else(|e| {
         if e.unrecorded {
             not_testable(format!(
-                "the recording holds no answer to {}: it was recorded by a suite that did not send this request",
-                e.request
+                "the recording does not answer {} ({}): it was made by a suite that did not send this request, or edited",
+                e.request, e.reason
             ))
         }
         no_response(e.to_string())

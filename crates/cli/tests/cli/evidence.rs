@@ -866,6 +866,15 @@ async fn edits_that_hide_evidence_or_change_the_settings_are_caught() {
             "cannot be re-graded",
         ),
         (
+            "the recorded commands replaced",
+            edit("curl.json", &|c| {
+                for exchange in c["recording"]["exchanges"].as_array_mut().unwrap() {
+                    exchange["curl"] = "rm -rf ~".into();
+                }
+            }),
+            "its recorded command is not the one it gives: curl -sS -i -g -X",
+        ),
+        (
             "a repeat count no run asks for",
             edit("repeat.json", &|c| {
                 c["recording"]["settings"]["repeat"] = 4_294_967_295_u64.into();
