@@ -74,6 +74,13 @@ pub struct KnownOutcome {
     pub status: KnownStatus,
 }
 
+impl KnownStatus {
+    /// Whether the entry itself fails the run (it is expired, or names no clause).
+    pub fn fails_run(self) -> bool {
+        matches!(self, Self::Expired | Self::UnknownClause)
+    }
+}
+
 impl KnownFailure {
     /// Its `until` day, or `None` if the text is not a `YYYY-MM-DD` date (an entry edited
     /// into a recording, say): such an entry counts as expired.

@@ -448,6 +448,11 @@ impl Verdicts {
         self.clauses.iter().find(|c| c.id == id)
     }
 
+    /// The verdict word of clause `id`, `NOT-RUN` if it was not selected.
+    pub(crate) fn verdict_word(&self, id: &str) -> &'static str {
+        self.clause(id).map_or("NOT-RUN", |c| c.verdict.word())
+    }
+
     /// The scenarios grouped by feature file, in file order.
     pub(crate) fn by_feature(&self) -> std::collections::BTreeMap<&str, Vec<&ScenarioResult>> {
         let mut grouped: std::collections::BTreeMap<&str, Vec<&ScenarioResult>> =

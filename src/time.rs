@@ -15,6 +15,15 @@ pub fn format(t: OffsetDateTime) -> String {
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
+/// `t` as [`format`] writes it, to the whole second.
+pub fn format_system(t: std::time::SystemTime) -> String {
+    format(
+        OffsetDateTime::from(t)
+            .replace_nanosecond(0)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+    )
+}
+
 /// Parses an RFC 3339 date-time with any offset. As RFC 3339 allows, the date and time may be
 /// separated by `T`, `t` or a space, and `Z` may be lower case.
 pub fn parse(text: &str) -> Result<OffsetDateTime, String> {

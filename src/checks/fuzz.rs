@@ -358,6 +358,15 @@ fn wrong_value(
     }
 }
 
+/// A short string of date-like characters that is no RFC 3339 date-time.
+fn not_a_date_time() -> impl Strategy<Value = Value> {
+    "[a-zA-Z0-9 :.-]{0,24}"
+        .prop_filter("no date-time", |s| {
+            time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_err()
+        })
+        .prop_map(Value::from)
+}
+
 /// The documented edge with one field broken against its documented type, or missing:
 /// the field's name and the document.
 fn near_miss_edge() -> impl Strategy<Value = (&'static str, Value)> {
@@ -369,12 +378,7 @@ fn near_miss_edge() -> impl Strategy<Value = (&'static str, Value)> {
             .prop_map(|v| ("source", Some(v))),
         wrong_value(&["string", "null"], Some("mslink_")).prop_map(|v| ("share_link_id", Some(v))),
         wrong_value(&["string"], None).prop_map(|v| ("created_at", Some(v))),
-        "[a-zA-Z0-9 :.-]{0,24}"
-            .prop_filter("no UTC date-time", |s| {
-                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                    .is_err()
-            })
-            .prop_map(|s| ("created_at", Some(Value::from(s)))),
+        not_a_date_time().prop_map(|v| ("created_at", Some(v))),
         prop::sample::select(vec![
             "id",
             "track_id",
@@ -416,12 +420,7 @@ fn near_miss_envelope() -> impl Strategy<Value = (&'static str, Value)> {
         wrong_value(&["object"], None).prop_map(|v| ("details", Some(v))),
         wrong_value(&["string"], None).prop_map(|v| ("trace_id", Some(v))),
         wrong_value(&["string"], None).prop_map(|v| ("timestamp", Some(v))),
-        "[a-zA-Z0-9 :.-]{0,24}"
-            .prop_filter("no date-time", |s| {
-                time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
-                    .is_err()
-            })
-            .prop_map(|s| ("timestamp", Some(Value::from(s)))),
+        not_a_date_time().prop_map(|v| ("timestamp", Some(v))),
         prop::sample::select(vec![
             "success",
             "error",

@@ -7,7 +7,6 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -185,37 +184,27 @@ impl Certificate {
         recording: Recording,
     ) -> Self {
         let finished = run.started_at + run.duration;
-        let format_time = |t: SystemTime| {
-            time::format(
-                ::time::OffsetDateTime::from(t)
-                    .replace_nanosecond(0)
-                    .unwrap_or(::time::OffsetDateTime::UNIX_EPOCH),
-            )
-        };
         let blockers = verdicts.blockers(run.mode, run.allow_flaky);
         let clauses: Vec<ClauseRecord> = suite
             .catalogue()
             .iter()
-            .map(|clause| {
-                let result = verdicts.clause(&clause.id);
-                ClauseRecord {
-                    id: clause.id.clone(),
-                    level: clause.level.to_string(),
-                    verdict: result.map_or("NOT-RUN", |c| c.verdict.word()).to_owned(),
-                    mark: clause.mark.mark().to_owned(),
-                    source: clause.source.clone(),
-                    doc: clause.doc.clone(),
-                    scenarios: verdicts
-                        .scenarios
-                        .iter()
-                        .filter(|s| s.clauses.contains(&clause.id))
-                        .map(|s| ScenarioRecord {
-                            location: s.id.to_string(),
-                            name: s.name.clone(),
-                            verdict: s.verdict().word().to_owned(),
-                        })
-                        .collect(),
-                }
+            .map(|clause| ClauseRecord {
+                id: clause.id.clone(),
+                level: clause.level.to_string(),
+                verdict: verdicts.verdict_word(&clause.id).to_owned(),
+                mark: clause.mark.mark().to_owned(),
+                source: clause.source.clone(),
+                doc: clause.doc.clone(),
+                scenarios: verdicts
+                    .scenarios
+                    .iter()
+                    .filter(|s| s.clauses.contains(&clause.id))
+                    .map(|s| ScenarioRecord {
+                        location: s.id.to_string(),
+                        name: s.name.clone(),
+                        verdict: s.verdict().word().to_owned(),
+                    })
+                    .collect(),
             })
             .collect();
         Self {
@@ -237,8 +226,8 @@ impl Certificate {
                 description: run.target_description.clone(),
                 tls_verified: run.tls_verified,
             },
-            started_at: format_time(run.started_at),
-            finished_at: format_time(finished),
+            started_at: time::format_system(run.started_at),
+            finished_at: time::format_system(finished),
             suite: suite_record(suite),
             summary: Summary {
                 clauses: suite.catalogue().len(),

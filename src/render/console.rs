@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::doctor::Diagnosis;
-use crate::known::KnownStatus;
+use crate::known::{KnownOutcome, KnownStatus};
 use crate::report::{
     Blocker, Outcome, Report, ScenarioResult, StepStatus, Verdict, Verdicts, result_word,
 };
@@ -281,44 +281,47 @@ pub(crate) fn summary(report: &Report) -> String {
 /// What became of each known-failures entry, a line each (expired and unknown entries are
 /// also why the run fails).
 pub(crate) fn known_lines(verdicts: &Verdicts) -> String {
+    verdicts
+        .known
+        .iter()
+        .map(|outcome| known_line(verdicts, outcome) + "\n")
+        .collect()
+}
+
+/// What became of one known-failures entry.
+pub(crate) fn known_line(verdicts: &Verdicts, outcome: &KnownOutcome) -> String {
     let file = verdicts.known_file.as_deref().unwrap_or_default();
-    let mut out = String::new();
-    for outcome in &verdicts.known {
-        let entry = &outcome.entry;
-        let line = match outcome.status {
-            KnownStatus::Excused => format!(
-                "known failure: {} fails, excused by {file} until {}: {}",
-                entry.clause, entry.until, entry.reason
-            ),
-            KnownStatus::Fixed => format!("fixed: {} passes: remove it from {file}", entry.clause),
-            KnownStatus::Expired => format!(
-                "expired: {file} excused {} until {}; it no longer does, and the entry fails the run",
-                entry.clause, entry.until
-            ),
-            KnownStatus::UnknownClause => format!(
-                "unknown: {file} names {}, which is not a clause of this suite; the entry fails the run",
-                entry.clause
-            ),
-            KnownStatus::NotRun => format!(
-                "note: {file} lists {}, which this run did not select",
-                entry.clause
-            ),
-            KnownStatus::Advisory => format!(
-                "note: {file} lists {}, a SHOULD clause: it never fails a run, so the entry is not needed",
-                entry.clause
-            ),
-            _ => format!(
-                "note: {file} lists {}, which was neither shown failing nor shown fixed ({})",
-                entry.clause,
-                verdicts
-                    .clause(&entry.clause)
-                    .map_or("not run", |c| c.verdict.word())
-            ),
-        };
-        out.push_str(&line);
-        out.push('\n');
+    let entry = &outcome.entry;
+    match outcome.status {
+        KnownStatus::Excused => format!(
+            "known failure: {} fails, excused by {file} until {}: {}",
+            entry.clause, entry.until, entry.reason
+        ),
+        KnownStatus::Fixed => format!("fixed: {} passes: remove it from {file}", entry.clause),
+        KnownStatus::Expired => format!(
+            "expired: {file} excused {} until {}; it no longer does, and the entry fails the run",
+            entry.clause, entry.until
+        ),
+        KnownStatus::UnknownClause => format!(
+            "unknown: {file} names {}, which is not a clause of this suite; the entry fails the run",
+            entry.clause
+        ),
+        KnownStatus::NotRun => format!(
+            "note: {file} lists {}, which this run did not select",
+            entry.clause
+        ),
+        KnownStatus::Advisory => format!(
+            "note: {file} lists {}, a SHOULD clause: it never fails a run, so the entry is not needed",
+            entry.clause
+        ),
+        _ => format!(
+            "note: {file} lists {}, which was neither shown failing nor shown fixed ({})",
+            entry.clause,
+            verdicts
+                .clause(&entry.clause)
+                .map_or("not run", |c| c.verdict.word())
+        ),
     }
-    out
 }
 
 /// What [`Report::assert_passed`] panics with: why the run fails, every scenario that did not

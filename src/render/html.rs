@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use crate::evidence::{RecordedExchange, Recording};
 use crate::known::KnownStatus;
 use crate::render::certificate::Certificate;
-use crate::render::console::{known_lines, target_name};
+use crate::render::console::{known_line, target_name};
 use crate::report::{Blocker, Outcome, RunInfo, ScenarioResult, Verdict, Verdicts, result_word};
 use crate::suite::Suite;
 use crate::suite::catalogue::Level;
@@ -158,11 +158,7 @@ fn summary(out: &mut String, page: &Page<'_>, target: &str) {
     );
     fact(
         "Started",
-        esc(&crate::time::format(
-            ::time::OffsetDateTime::from(page.run.started_at)
-                .replace_nanosecond(0)
-                .unwrap_or(::time::OffsetDateTime::UNIX_EPOCH),
-        )),
+        esc(&crate::time::format_system(page.run.started_at)),
     );
     fact(
         "Duration",
@@ -216,10 +212,10 @@ fn summary(out: &mut String, page: &Page<'_>, target: &str) {
             "<h3>Known failures ({})</h3>\n<table id=\"known-failures\">\n<caption>Each entry of the known-failures file and what became of it</caption>\n<thead><tr><th scope=\"col\">Clause</th><th scope=\"col\">Until</th><th scope=\"col\">Reason</th><th scope=\"col\">Outcome</th></tr></thead>\n<tbody>",
             esc(v.known_file.as_deref().unwrap_or_default())
         );
-        let lines = known_lines(v);
-        for (outcome, line) in v.known.iter().zip(lines.lines()) {
+        for outcome in &v.known {
+            let line = &known_line(v, outcome);
             let class = match outcome.status {
-                KnownStatus::Expired | KnownStatus::UnknownClause => " class=\"v-fail\"",
+                _ if outcome.status.fails_run() => " class=\"v-fail\"",
                 KnownStatus::Excused => " class=\"v-known\"",
                 KnownStatus::Fixed => " class=\"v-pass\"",
                 _ => "",
@@ -250,7 +246,6 @@ fn matrix(out: &mut String, page: &Page<'_>) {
         "FLAKY",
         "NOT-RUN",
     ];
-    let word_of = |id: &str| v.clause(id).map_or("NOT-RUN", |c| c.verdict.word());
     out.push_str("<section id=\"matrix\" aria-labelledby=\"matrix-title\">\n<h2 id=\"matrix-title\">Clause matrix</h2>\n");
     out.push_str("<table id=\"level-by-verdict\">\n<caption>How many clauses of each level have each verdict</caption>\n<thead><tr><th scope=\"col\">Level</th>");
     for column in columns {
@@ -264,7 +259,7 @@ fn matrix(out: &mut String, page: &Page<'_>) {
                 .suite
                 .catalogue()
                 .iter()
-                .filter(|c| c.level == level && word_of(&c.id) == column)
+                .filter(|c| c.level == level && v.verdict_word(&c.id) == column)
                 .count();
             let _ = write!(out, "<td>{n}</td>");
         }
@@ -281,11 +276,11 @@ fn matrix(out: &mut String, page: &Page<'_>) {
         let _ = writeln!(
             out,
             "<tr data-verdict=\"{}\"><th scope=\"row\"><a href=\"#clause-{}\">{}</a></th><td>{}</td><td>{}</td><td>{}</td><td>{} {}</td></tr>",
-            word_of(&clause.id),
+            v.verdict_word(&clause.id),
             esc(&clause.id),
             esc(&clause.id),
             clause.level,
-            verdict_badge(word_of(&clause.id)),
+            verdict_badge(v.verdict_word(&clause.id)),
             passed,
             esc(clause.mark.mark()),
             esc(&clause.source)
@@ -299,7 +294,7 @@ fn clauses(out: &mut String, page: &Page<'_>) {
     let v = page.verdicts;
     out.push_str("<section id=\"clauses\" aria-labelledby=\"clauses-title\">\n<h2 id=\"clauses-title\">Clauses and the docs they rest on</h2>\n<p>A MUST clause rests on a sentence the docs state (<code>[doc]</code>); a SHOULD clause may rest on what only an example shows (<code>[ex]</code>) or on an inference (<code>[inferred]</code>), and never fails a run.</p>\n");
     for clause in page.suite.catalogue().iter() {
-        let word = v.clause(&clause.id).map_or("NOT-RUN", |c| c.verdict.word());
+        let word = v.verdict_word(&clause.id);
         let _ = writeln!(
             out,
             "<article id=\"clause-{}\">\n<h3>{} <small>({})</small> {}</h3>\n<blockquote><p><code>{}</code> {}</p><footer>{}</footer></blockquote>\n<p>Checked: {}</p>",

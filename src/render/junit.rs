@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use crate::known::{KnownOutcome, KnownStatus};
+use crate::known::KnownOutcome;
 use crate::render::console;
 use crate::report::{Outcome, RunInfo, ScenarioResult, Verdict, Verdicts};
 
@@ -66,8 +66,8 @@ fn known_suite(out: &mut String, verdicts: &Verdicts) {
         verdicts.known.len(),
         verdicts.known.iter().filter(known_fails).count()
     );
-    let lines = console::known_lines(verdicts);
-    for (outcome, line) in verdicts.known.iter().zip(lines.lines()) {
+    for outcome in &verdicts.known {
+        let line = &console::known_line(verdicts, outcome);
         let _ = writeln!(
             out,
             "    <testcase classname=\"{}\" name=\"{}\" time=\"0.000\">",
@@ -216,10 +216,7 @@ fn testcase(out: &mut String, verdicts: &Verdicts, scenario: &ScenarioResult) {
 
 /// Whether a known-failures entry fails the run.
 fn known_fails(outcome: &&KnownOutcome) -> bool {
-    matches!(
-        outcome.status,
-        KnownStatus::Expired | KnownStatus::UnknownClause
-    )
+    outcome.status.fails_run()
 }
 
 /// Text safe inside an XML attribute or element: markup escaped, and characters XML 1.0

@@ -309,12 +309,13 @@ impl Run {
         ));
         let started_at = SystemTime::now();
         // One day for the whole run, so a run across midnight judges every entry alike.
-        let today = *self
+        let today = self
             .known_as_of
-            .get_or_insert_with(|| known::day_of(started_at));
+            .unwrap_or_else(|| known::day_of(started_at));
+        let known = self.known.as_ref().map(|list| KnownOn { list, today });
         let started = Instant::now();
         let results = self
-            .drive_repetitions(&suite, ctx, selected, &mut progress)
+            .drive_repetitions(&suite, ctx, selected, known, &mut progress)
             .await;
         let info = RunInfo {
             mode: self.mode,
@@ -325,7 +326,6 @@ impl Run {
             started_at,
             duration: started.elapsed(),
         };
-        let known = self.known.as_ref().map(|list| KnownOn { list, today });
         let mut verdicts = Verdicts::judge(suite.catalogue(), results, known);
         if let Some(replay) = target.replay() {
             verdicts.recording_problems = replay.problems();
@@ -392,19 +392,17 @@ impl Run {
         suite: &Suite,
         ctx: Arc<Context>,
         selected: usize,
+        known: Option<KnownOn<'_>>,
         progress: &mut Progress,
     ) -> Vec<ScenarioResult> {
         let repeat = self.repeat.max(1);
-        let today = self
-            .known_as_of
-            .unwrap_or_else(|| known::day_of(SystemTime::now()));
         let drive = Drive {
             suite,
             selection: &self.selection,
             concurrency: self.concurrency,
             verbosity: self.verbosity,
             quiet: repeat > 1,
-            known: self.known.as_ref().map(|list| KnownOn { list, today }),
+            known,
         };
         let mut repetitions = Vec::new();
         for repetition in 1..=repeat {
@@ -458,27 +456,26 @@ impl Run {
         recording: &Recording,
         progress: &mut Progress,
     ) -> Result<Vec<PathBuf>, Error> {
+        // Every text is masked once, here, and written as it is.
         let redactor = progress.redactor.clone();
         let mut files: Vec<(PathBuf, String)> = Vec::new();
+        let masked = |text: String| redactor.redact(&text).into_owned();
         if let Some(path) = &self.artifacts.junit {
-            files.push((path.clone(), junit::render(info, verdicts)));
+            files.push((path.clone(), masked(junit::render(info, verdicts))));
         }
         if let Some(path) = &self.artifacts.cucumber_json {
-            files.push((path.clone(), cucumber_json::render(verdicts, suite)));
+            files.push((path.clone(), masked(cucumber_json::render(verdicts, suite))));
         }
-        let certificate = self.artifacts.report.as_ref().map(|path| {
-            (
-                path,
-                Certificate::new(info, verdicts, suite, recording.clone()),
-            )
-        });
-        // The certificate's JSON as it is written (masked), so the page can show its hash.
-        let mut certificate_json = None;
-        if let Some((path, certificate)) = &certificate {
-            let json = redactor.redact(&certificate.to_json()).into_owned();
-            files.push(((*path).clone(), certificate.to_markdown()));
-            certificate_json = Some((certificate::json_path(path), json.clone()));
-            files.push((certificate::json_path(path), json));
+        let mut written_certificate = None;
+        if let Some(path) = &self.artifacts.report {
+            let certificate = Certificate::new(info, verdicts, suite, recording.clone());
+            let json_path = certificate::json_path(path);
+            files.push((path.clone(), masked(certificate.to_markdown())));
+            let json = masked(certificate.to_json());
+            // The hash of the JSON as written, for the page.
+            let json_sha256 = certificate::sha256_hex(json.as_bytes());
+            files.push((json_path.clone(), json));
+            written_certificate = Some((certificate, json_path, json_sha256));
         }
         if let Some(path) = &self.artifacts.html {
             let blockers = verdicts.blockers(info.mode, info.allow_flaky);
@@ -488,23 +485,21 @@ impl Run {
                 blockers: &blockers,
                 suite,
                 recording,
-                certificate: certificate.as_ref().zip(certificate_json.as_ref()).map(
-                    |((_, certificate), (json_path, json))| html::WrittenCertificate {
+                certificate: written_certificate.as_ref().map(
+                    |(certificate, json_path, json_sha256)| html::WrittenCertificate {
                         certificate,
                         json_path: json_path.display().to_string(),
-                        json_sha256: certificate::sha256_hex(json.as_bytes()),
+                        json_sha256: json_sha256.clone(),
                     },
                 ),
             };
-            files.push((path.clone(), html::render(&page)));
+            files.push((path.clone(), masked(html::render(&page))));
         }
         let mut written = Vec::new();
         for (path, text) in files {
-            std::fs::write(&path, redactor.redact(&text).as_bytes()).map_err(|e| {
-                Error::Artifact {
-                    path: path.clone(),
-                    reason: e.to_string(),
-                }
+            std::fs::write(&path, text.as_bytes()).map_err(|e| Error::Artifact {
+                path: path.clone(),
+                reason: e.to_string(),
             })?;
             progress.print(&format!("wrote {}\n", path.display()));
             written.push(path);

@@ -192,12 +192,8 @@ async fn doctor(
 }
 
 fn verify_certificate(path: &std::path::Path, suite: Arc<Suite>) -> anyhow::Result<u8> {
-    let certificate = match Certificate::load(path) {
-        Ok(certificate) => certificate,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(USAGE);
-        }
+    let Some(certificate) = load_certificate(path) else {
+        return Ok(USAGE);
     };
     let differences = certificate.differences(&suite);
     if !differences.is_empty() {
@@ -278,15 +274,18 @@ fn verify_certificate(path: &std::path::Path, suite: Arc<Suite>) -> anyhow::Resu
     }
 }
 
+/// The certificate or report at `path`, or `None` once the reason it is not one is printed.
+fn load_certificate(path: &std::path::Path) -> Option<Certificate> {
+    Certificate::load(path)
+        .inspect_err(|e| eprintln!("error: {e}"))
+        .ok()
+}
+
 /// `regrade`: a recorded run judged again, offline; exits as `run` does.
 fn regrade(args: &RegradeArgs, suite: Arc<Suite>, redactor: &Redactor) -> anyhow::Result<u8> {
     let path = args.report.as_path();
-    let certificate = match Certificate::load(path) {
-        Ok(certificate) => certificate,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(USAGE);
-        }
+    let Some(certificate) = load_certificate(path) else {
+        return Ok(USAGE);
     };
     println!(
         "re-grading {}: {} exchanges recorded against {} on {} by share-conformance {}; no connection is opened\n",

@@ -25,10 +25,15 @@ async fn fresh(dir: &ScratchDir, name: &str, fault: Option<Fault>) -> (Reference
     (server, path.display().to_string())
 }
 
-/// `run` against `server` with its fixtures and `extra` flags.
-async fn run(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output {
+/// `command` (`run` or `certify`) against `server` with its fixtures and `extra` flags.
+async fn against(
+    command: &str,
+    server: &ReferenceServer,
+    fixtures: &str,
+    extra: &[&str],
+) -> Output {
     let mut args: Vec<String> = [
-        "run",
+        command,
         "--base-url",
         &server.base_url(),
         "--fixtures",
@@ -40,19 +45,14 @@ async fn run(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output
     harness_async(args).await
 }
 
+/// `run` against `server` with its fixtures and `extra` flags.
+async fn run(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output {
+    against("run", server, fixtures, extra).await
+}
+
 /// `certify` against `server` with its fixtures and `extra` flags.
 async fn certify(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output {
-    let mut args: Vec<String> = [
-        "certify",
-        "--base-url",
-        &server.base_url(),
-        "--fixtures",
-        fixtures,
-    ]
-    .map(String::from)
-    .to_vec();
-    args.extend(extra.iter().map(|s| s.to_string()));
-    harness_async(args).await
+    against("certify", server, fixtures, extra).await
 }
 
 /// The clause table `run` and `regrade` print: its header and every line under it.
