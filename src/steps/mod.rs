@@ -115,13 +115,14 @@ impl Context {
     }
 
     /// A token the harness makes up (an unknown or malformed one), named `label`: `value` in a
-    /// live run; when re-grading a recording, the name it was recorded under, so that what
-    /// the recorded answers echo of it is recognised.
+    /// live run, named in the recording by its label; when re-grading a recording, the name
+    /// it was recorded under, so that what the recorded answers echo of it is recognised.
     fn made_up_token(&self, label: &str, value: String) -> String {
         // An empty token is recorded as it is (it has nothing to name).
         if self.http.is_replaying() && !value.is_empty() {
             format!("{{{label}}}")
         } else {
+            self.http.recorder().name_made_up_token(&value, label);
             value
         }
     }
@@ -288,15 +289,6 @@ struct Token {
     label: String,
     value: String,
     state: Option<ShareState>,
-}
-
-impl Token {
-    /// Whether the harness made it up (an unknown, near-miss or malformed token): named in the
-    /// recording by its label. A fixture token is named by its state when the run starts; a
-    /// share link's id given as a token is an id, and empty is nothing.
-    fn is_made_up(&self) -> bool {
-        self.state.is_none() && !self.value.is_empty() && !self.label.contains("share link id")
-    }
 }
 
 /// A request the scenario made and what came back.

@@ -370,10 +370,6 @@ pub(super) async fn send_save(
         Some(scope) => ctx.http.scoped(scope),
         None => ctx.priority.clone(),
     };
-    if token.is_made_up() {
-        http.recorder()
-            .name_made_up_token(&token.value, &token.label);
-    }
     let exchange = http
         .send(
             Method::POST,
