@@ -3,6 +3,18 @@
 //! through the public resolve), whether the recipient's library can be listed, whether the live
 //! share's track is already in it (a save may then be a repeat), and how far the target's clock
 //! is from ours.
+//!
+//! ```no_run
+//! # async fn example(target: share_conformance::Target) -> Result<(), share_conformance::Error> {
+//! use std::time::Duration;
+//! use share_conformance::{doctor, render};
+//!
+//! let diagnosis = doctor::examine(&target, Duration::from_secs(10)).await?;
+//! print!("{}", render::diagnosis(&target, &diagnosis));
+//! assert!(diagnosis.healthy(), "a run now would mislead");
+//! # Ok(())
+//! # }
+//! ```
 
 use std::fmt;
 use std::time::{Duration, Instant, SystemTime};

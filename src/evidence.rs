@@ -7,8 +7,20 @@
 //! `"$FREDDY_API_KEY"`, fixture tokens as `${SHARE_TOKEN_LIVE}` and the like). Each response
 //! is recorded with its status, headers and body up to the cap, masked like every output and
 //! with the same tokens named. The report's JSON and the certificate carry the recording, and
-//! `regrade` replays it: a [`Replay`] answers each request with the recorded response to the
+//! `regrade` replays it: a replay answers each request with the recorded response to the
 //! same request of the same scenario, and never opens a connection.
+//!
+//! ```no_run
+//! # async fn example(target: share_conformance::Target) -> Result<(), share_conformance::Error> {
+//! use share_conformance::Run;
+//!
+//! let report = Run::new(target).execute().await?;
+//! for exchange in &report.recording().exchanges {
+//!     println!("{} {}", exchange.id, exchange.curl); // keys and tokens as shell variables
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -3,6 +3,22 @@
 //! The file format is the TOML the README documents (`--fixtures`). A state without a token makes the scenarios that need
 //! it NOT-TESTABLE, never passed. Unknown keys are refused, so a typo (`[token]`) is an error
 //! rather than a silently empty table.
+//!
+//! ```
+//! use share_conformance::Fixtures;
+//! use share_conformance::fixtures::ShareState;
+//!
+//! let fixtures = Fixtures::parse(r#"
+//!     [tokens]
+//!     live = "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c"
+//!     [recipient]
+//!     organization_id = "org_4c1e83b4d9e1"
+//! "#)?;
+//! assert!(fixtures.tokens.get(ShareState::Live).is_some());
+//! assert!(fixtures.tokens.get(ShareState::Revoked).is_none()); // its scenarios: NOT-TESTABLE
+//! assert!(Fixtures::parse("[token]\nlive = \"shr_1\"").is_err()); // a typo is an error
+//! # Ok::<(), share_conformance::Error>(())
+//! ```
 
 use std::fmt;
 use std::path::Path;

@@ -204,6 +204,14 @@ impl TlsOptions {
     }
 }
 
+/// Makes ring the process's rustls crypto provider, unless one is installed already (a
+/// vendor's test process may have its own). reqwest is built without one: ring compiles in
+/// a fraction of aws-lc-rs's time, and a conformance client needs nothing aws-lc-rs adds.
+fn install_crypto_provider() {
+    // An error only says a provider is installed already, which is as good.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl HttpClient {
     /// A client for `base` whose every request, body included, ends within `timeout`.
     #[cfg(test)]
@@ -214,6 +222,7 @@ impl HttpClient {
     /// A client for `base` whose every request, body included, ends within `timeout`, with
     /// these TLS options.
     pub fn with_tls(base: Url, timeout: Duration, tls: &TlsOptions) -> Result<Self, crate::Error> {
+        install_crypto_provider();
         let client = reqwest::Client::builder()
             .tls_certs_merge(tls.extra_roots.iter().cloned())
             .tls_danger_accept_invalid_certs(tls.insecure)

@@ -14,6 +14,18 @@
 //! unnoticed. An entry naming a clause the suite does not have fails the run too (a typo must
 //! not excuse nothing silently). A listed clause that passes is reported as fixed. A
 //! certification takes no known failures: a certificate states every MUST clause as it is.
+//!
+//! ```no_run
+//! # async fn example(target: share_conformance::Target) -> Result<(), share_conformance::Error> {
+//! use share_conformance::Run;
+//! use share_conformance::known::KnownFailures;
+//!
+//! let known = KnownFailures::load("known-failures.toml".as_ref())?;
+//! let report = Run::new(target).known_failures(known).execute().await?;
+//! report.assert_passed();
+//! # Ok(())
+//! # }
+//! ```
 
 use std::collections::HashSet;
 use std::path::Path;

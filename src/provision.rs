@@ -5,6 +5,30 @@
 //!
 //! A fresh `live` share per run is what keeps a CI gate honest: the docs leave open what a
 //! repeat save answers, so a live token saved by an earlier run proves nothing.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), share_conformance::Error> {
+//! use share_conformance::fixtures::ShareState;
+//! use share_conformance::provision::Provision;
+//! use share_conformance::secret::ApiKey;
+//! use share_conformance::{Fixtures, Run, Target};
+//!
+//! let sharer_key = ApiKey::new(std::env::var("FREDDY_SHARER_API_KEY").unwrap_or_default())?;
+//! let plan = Provision {
+//!     sharer_key,
+//!     organization: "org_2f9a4c1e83b4".into(),
+//!     track: Some("mtrack_b4d9e1c6a72f".into()),
+//!     disposable_track: None,
+//!     collection: None,
+//!     states: vec![ShareState::Live, ShareState::Revoked],
+//! };
+//! let target = Target::new("https://staging.example.com", Fixtures::default())?
+//!     .api_key(&std::env::var("FREDDY_API_KEY").unwrap_or_default())?
+//!     .provision(plan);
+//! Run::new(target).execute().await?.assert_passed();
+//! # Ok(())
+//! # }
+//! ```
 
 use std::fmt;
 

@@ -7,6 +7,23 @@
 //! There is no vacuous pass. A `run` fails when a selected MUST clause had no scenario that
 //! could run, and a `certify` fails unless every MUST clause of the catalogue was tested and
 //! passed ([`Report::blockers`]). How any of it reads is `render`'s business.
+//!
+//! ```no_run
+//! # async fn example(target: share_conformance::Target) -> Result<(), share_conformance::Error> {
+//! use share_conformance::Run;
+//! use share_conformance::report::Verdict;
+//!
+//! let report = Run::new(target).execute().await?;
+//! assert_eq!(report.verdict("SAVE-201-CREATED"), Some(Verdict::Pass));
+//! for clause in report.clauses().iter().filter(|c| c.verdict != Verdict::Pass) {
+//!     println!("{} {} ({}/{} scenarios passed)", clause.id, clause.verdict, clause.passed, clause.ran);
+//! }
+//! for blocker in report.blockers() {
+//!     println!("fails because: {blocker}");
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 use std::fmt;
 use std::path::PathBuf;
@@ -14,7 +31,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::evidence::{RecordedExchange, Recording};
 use crate::known::{KnownOn, KnownOutcome, KnownStatus};
-use crate::leak::Leak;
+pub use crate::leak::Leak;
+pub use crate::suite::ScenarioId;
 use crate::suite::catalogue::{Catalogue, Level, Provenance};
 
 /// How one scenario ended.
@@ -100,21 +118,6 @@ pub struct StepRecord {
     pub duration: Duration,
     /// Why it failed or was not testable.
     pub message: Option<String>,
-}
-
-/// Where a scenario is: its feature file and its line (of the example row, for an outline).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ScenarioId {
-    /// `features/saving.feature`.
-    pub feature: String,
-    /// The line.
-    pub line: usize,
-}
-
-impl fmt::Display for ScenarioId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.feature, self.line)
-    }
 }
 
 /// One scenario's result.
@@ -256,7 +259,7 @@ pub struct ClauseResult {
     pub id: String,
     /// MUST or SHOULD.
     pub level: Level,
-    /// Where the clause's fact comes from: [doc], [ex] or [inferred].
+    /// Where the clause's fact comes from: `[doc]`, `[ex]` or `[inferred]`.
     pub mark: Provenance,
     /// The page(s) it comes from.
     pub source: String,
@@ -304,7 +307,7 @@ pub struct RunInfo {
 /// The scenarios' outcomes combined into clause verdicts.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct Verdicts {
+pub struct Judgement {
     /// Every scenario that ran, in file order.
     pub scenarios: Vec<ScenarioResult>,
     /// Every selected clause, in catalogue order.
@@ -323,7 +326,7 @@ pub struct Verdicts {
     pub unused_exchanges: usize,
 }
 
-impl Verdicts {
+impl Judgement {
     /// Combines scenario results into clause verdicts.
     #[cfg(test)]
     pub(crate) fn new(catalogue: &Catalogue, scenarios: Vec<ScenarioResult>) -> Self {
@@ -590,7 +593,7 @@ pub struct Report {
     /// What the run was: its mode, target, TLS, timing.
     pub(crate) run: RunInfo,
     /// The verdicts.
-    pub(crate) verdicts: Verdicts,
+    pub(crate) verdicts: Judgement,
     /// What it wrote.
     pub(crate) outputs: Outputs,
     /// How it ran and every exchange.
@@ -601,7 +604,7 @@ impl Report {
     /// A run's report.
     pub(crate) fn new(
         run: RunInfo,
-        verdicts: Verdicts,
+        verdicts: Judgement,
         outputs: Outputs,
         recording: Recording,
     ) -> Self {
@@ -630,7 +633,7 @@ impl Report {
     }
 
     /// The verdicts: every scenario's outcome and every selected clause's verdict.
-    pub fn verdicts(&self) -> &Verdicts {
+    pub fn judgement(&self) -> &Judgement {
         &self.verdicts
     }
 
@@ -767,7 +770,7 @@ pub(crate) mod tests {
         };
         Report::new(
             info,
-            Verdicts::new(&catalogue(), results),
+            Judgement::new(&catalogue(), results),
             Outputs::default(),
             Recording::default(),
         )
@@ -876,7 +879,8 @@ pub(crate) mod tests {
     fn judged(results: Vec<ScenarioResult>, known: &str, today: time::Date) -> Report {
         let list = crate::known::KnownFailures::parse(known, "known.toml").unwrap();
         let mut run = report(Mode::Run, vec![]);
-        run.verdicts = Verdicts::judge(&catalogue(), results, Some(KnownOn { list: &list, today }));
+        run.verdicts =
+            Judgement::judge(&catalogue(), results, Some(KnownOn { list: &list, today }));
         run
     }
 

@@ -4,6 +4,17 @@
 //! print `***`; the only way to read it is [`ApiKey::expose`], called where the header is built.
 //! Text that may contain it for reasons outside our control (a server echoing it back, an error
 //! from a library) goes through [`Redactor::redact`] before it is printed or written.
+//!
+//! ```
+//! use share_conformance::secret::{ApiKey, Redactor};
+//!
+//! let key = ApiKey::new("ak_3kT9vQ2mXw8LpR4nZ7bY1cH6dJ5sF0gA")?;
+//! assert_eq!(format!("{key:?}"), "***");
+//! let redactor = Redactor::new([&key]);
+//! let echoed = "{\"key\":\"ak_3kT9vQ2mXw8LpR4nZ7bY1cH6dJ5sF0gA\"}";
+//! assert!(!redactor.redact(echoed).contains("3kT9vQ"));
+//! # Ok::<(), share_conformance::secret::InvalidKey>(())
+//! ```
 
 use std::borrow::Cow;
 use std::fmt;
@@ -50,7 +61,7 @@ impl fmt::Display for ApiKey {
 /// upper-case letter; `x` otherwise): a credential no target issued that only a target
 /// comparing part of it would take for the original. Deterministic, so the redactor masks the
 /// near miss of every key it knows too.
-pub fn near_miss_text(text: &str) -> String {
+pub(crate) fn near_miss_text(text: &str) -> String {
     let last = text.chars().count().saturating_sub(1);
     with_char_shifted(text, last, false)
 }
@@ -76,7 +87,7 @@ pub(crate) fn with_char_shifted(text: &str, at: usize, hex: bool) -> String {
 }
 
 /// The key with its last character changed (see [`near_miss_text`]).
-pub fn near_miss(key: &ApiKey) -> ApiKey {
+pub(crate) fn near_miss(key: &ApiKey) -> ApiKey {
     ApiKey(near_miss_text(&key.0))
 }
 

@@ -1104,44 +1104,6 @@ pub fn track_unchanged(before: &Value, after: &Value) -> Check {
     }
 }
 
-/// One response, checked the way a scenario checks it, for `benches/evaluate.rs`.
-#[doc(hidden)]
-pub struct BenchResponse(Exchange);
-
-impl BenchResponse {
-    /// A JSON response with this status and body.
-    pub fn new(status: u16, body: &str) -> Self {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            reqwest::header::HeaderValue::from_static("application/json"),
-        );
-        Self(Exchange {
-            request: "bench".into(),
-            status: reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::OK),
-            headers,
-            body: body.as_bytes().to_vec(),
-            truncated: false,
-            echoed_secret: false,
-            elapsed: std::time::Duration::ZERO,
-            id: None,
-            answered_at: None,
-        })
-    }
-
-    /// The error-envelope schema and the snapshot `name`.
-    pub fn check_error(&self, suite: &Suite, name: &str) -> Result<(), String> {
-        is_error_envelope(suite, &self.0)
-            .and_then(|()| matches_snapshot(suite, &self.0, name))
-            .map_err(|f| f.message().to_owned())
-    }
-
-    /// The library-edge schema.
-    pub fn check_edge(&self, suite: &Suite) -> Result<(), String> {
-        is_library_edge(suite, &self.0).map_err(|f| f.message().to_owned())
-    }
-}
-
 #[cfg(test)]
 mod fuzz;
 

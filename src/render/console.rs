@@ -3,13 +3,15 @@
 
 use std::fmt;
 
+use crate::certificate::{Authenticity, Certificate, Verification};
 use crate::doctor::Diagnosis;
 use crate::known::{KnownOutcome, KnownStatus};
 use crate::report::{
-    Blocker, Outcome, Report, ScenarioResult, StepStatus, Verdict, Verdicts, result_word,
+    Blocker, Judgement, Outcome, Report, ScenarioResult, StepStatus, Verdict, result_word,
 };
 use crate::suite::Suite;
 use crate::suite::catalogue::Level;
+use crate::target::Target;
 
 /// Printed on every run and diagnosis that does not verify the target's certificate.
 pub(crate) const INSECURE_WARNING: &str = "warning: --insecure: the target's TLS certificate is not verified; anyone on the path can impersonate it and read the key\n\n";
@@ -137,7 +139,7 @@ pub(crate) fn world_at_failure(world: &str) -> String {
 
 /// The per-clause table: one line per clause, `clause level verdict passed source`, so
 /// scripts can grep it.
-pub(crate) fn clause_table(verdicts: &Verdicts) -> String {
+pub(crate) fn clause_table(verdicts: &Judgement) -> String {
     let width = verdicts
         .clauses
         .iter()
@@ -280,7 +282,7 @@ pub(crate) fn summary(report: &Report) -> String {
 
 /// What became of each known-failures entry, a line each (expired and unknown entries are
 /// also why the run fails).
-pub(crate) fn known_lines(verdicts: &Verdicts) -> String {
+pub(crate) fn known_lines(verdicts: &Judgement) -> String {
     verdicts
         .known
         .iter()
@@ -289,7 +291,7 @@ pub(crate) fn known_lines(verdicts: &Verdicts) -> String {
 }
 
 /// What became of one known-failures entry.
-pub(crate) fn known_line(verdicts: &Verdicts, outcome: &KnownOutcome) -> String {
+pub(crate) fn known_line(verdicts: &Judgement, outcome: &KnownOutcome) -> String {
     let file = verdicts.known_file.as_deref().unwrap_or_default();
     let entry = &outcome.entry;
     match outcome.status {
@@ -375,14 +377,12 @@ pub fn clause_listing(suite: &Suite) -> String {
 }
 
 /// `share-conformance doctor`: the target, every finding, and what they mean for a run.
-pub fn diagnosis(
-    origin: &str,
-    note: Option<&str>,
-    tls_verified: bool,
-    diagnosis: &Diagnosis,
-) -> String {
-    let mut out = format!("doctor: {}\n", target_name(origin, note));
-    if !tls_verified {
+pub fn diagnosis(target: &Target, diagnosis: &Diagnosis) -> String {
+    let mut out = format!(
+        "doctor: {}\n",
+        target_name(&target.origin(), target.description())
+    );
+    if !target.verifies_tls() {
         out.push_str(INSECURE_WARNING);
     }
     for finding in &diagnosis.findings {
@@ -395,6 +395,78 @@ pub fn diagnosis(
     } else {
         "result: fix the ✗ lines first: a run now would mislead\n"
     });
+    out
+}
+
+/// `share-conformance verify-certificate`: the verdict on the file first (`authentic,
+/// CERTIFIED`, `authentic, NOT CERTIFIED`, `NOT AUTHENTIC`), then why.
+pub fn verification(path: &str, certificate: &Certificate, verification: &Verification) -> String {
+    let mut out = String::new();
+    let target = target_name(
+        &certificate.target.origin,
+        certificate.target.description.as_deref(),
+    );
+    match &verification.authenticity {
+        Authenticity::Authentic => {
+            let standing = if certificate.mode == "certify" {
+                certificate.result.clone()
+            } else {
+                format!("a run's report ({}), not a certificate", certificate.result)
+            };
+            out.push_str(&format!(
+                "authentic, {standing}: {path}, against {target} on {}\n",
+                certificate.started_at
+            ));
+            for reason in &certificate.reasons {
+                out.push_str(&format!("  - {reason}\n"));
+            }
+            out.push_str(&format!(
+                "✓ produced by this suite (sha256:{}, {} files) with share-conformance {}\n",
+                certificate.suite.digest,
+                certificate.suite.files.len(),
+                certificate.harness.version
+            ));
+            out.push_str(&format!(
+                "✓ its verdicts follow from its {} recorded exchanges: re-graded, every clause and the result agree, and every exchange was asked for\n",
+                verification.exchanges
+            ));
+            if verification.known_failures > 0 {
+                out.push_str(&format!(
+                    "note: its result rests on {} known failure(s) listed in {}: MUST clauses it fails\n",
+                    verification.known_failures,
+                    verification
+                        .known_file
+                        .as_deref()
+                        .unwrap_or("its known-failures file")
+                ));
+            }
+        }
+        Authenticity::OtherSuite(differences) => {
+            out.push_str(&format!(
+                "NOT AUTHENTIC: {path} was not produced by this suite (sha256:{} recorded):\n",
+                certificate.suite.digest
+            ));
+            for difference in differences {
+                out.push_str(&format!("  {difference}\n"));
+            }
+        }
+        Authenticity::Tampered(disagreements) => {
+            out.push_str(&format!(
+                "NOT AUTHENTIC: {path}'s recorded verdicts do not follow from its recorded exchanges (it says {} against {target}):\n",
+                certificate.result
+            ));
+            for disagreement in disagreements {
+                out.push_str(&format!("  {disagreement}\n"));
+            }
+        }
+    }
+    if certificate.harness.version != env!("CARGO_PKG_VERSION") {
+        out.push_str(&format!(
+            "note: it was made by share-conformance {}, this is {}\n",
+            certificate.harness.version,
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
     out
 }
 

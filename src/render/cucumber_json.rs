@@ -8,11 +8,11 @@
 
 use serde_json::{Value, json};
 
-use crate::report::{ScenarioResult, StepStatus, Verdicts};
+use crate::report::{Judgement, ScenarioResult, StepStatus};
 use crate::suite::{Suite, feature_path};
 
 /// The run's scenarios as Cucumber JSON.
-pub(crate) fn render(verdicts: &Verdicts, suite: &Suite) -> String {
+pub(crate) fn render(verdicts: &Judgement, suite: &Suite) -> String {
     let by_feature = verdicts.by_feature();
     let features: Vec<Value> = by_feature
         .into_iter()

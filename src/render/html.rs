@@ -14,11 +14,11 @@
 
 use std::fmt::Write as _;
 
+use crate::certificate::Certificate;
 use crate::evidence::{RecordedExchange, Recording};
 use crate::known::KnownStatus;
-use crate::render::certificate::Certificate;
 use crate::render::console::{known_line, target_name};
-use crate::report::{Blocker, Outcome, RunInfo, ScenarioResult, Verdict, Verdicts, result_word};
+use crate::report::{Blocker, Judgement, Outcome, RunInfo, ScenarioResult, Verdict, result_word};
 use crate::suite::Suite;
 use crate::suite::catalogue::Level;
 
@@ -38,7 +38,7 @@ pub(crate) struct WrittenCertificate<'a> {
 /// Everything the page is made from.
 pub(crate) struct Page<'a> {
     pub(crate) run: &'a RunInfo,
-    pub(crate) verdicts: &'a Verdicts,
+    pub(crate) verdicts: &'a Judgement,
     pub(crate) blockers: &'a [Blocker],
     pub(crate) suite: &'a Suite,
     pub(crate) recording: &'a Recording,
@@ -195,7 +195,7 @@ fn summary(out: &mut String, page: &Page<'_>, target: &str) {
         format!(
             "share-conformance {} (commit <code>{}</code>)",
             env!("CARGO_PKG_VERSION"),
-            esc(crate::render::certificate::COMMIT)
+            esc(crate::certificate::COMMIT)
         ),
     );
     out.push_str("</dl>\n");

@@ -12,10 +12,10 @@ use std::fmt::Write as _;
 
 use crate::known::KnownOutcome;
 use crate::render::console;
-use crate::report::{Outcome, RunInfo, ScenarioResult, Verdict, Verdicts};
+use crate::report::{Judgement, Outcome, RunInfo, ScenarioResult, Verdict};
 
 /// The run's verdicts as JUnit XML.
-pub(crate) fn render(run: &RunInfo, verdicts: &Verdicts) -> String {
+pub(crate) fn render(run: &RunInfo, verdicts: &Judgement) -> String {
     let by_feature = verdicts.by_feature();
     let count = |scenarios: &[&ScenarioResult], verdict: Verdict| {
         scenarios.iter().filter(|s| s.verdict() == verdict).count()
@@ -55,7 +55,7 @@ pub(crate) fn render(run: &RunInfo, verdicts: &Verdicts) -> String {
 /// The known-failures file as a testsuite of its own, a testcase per entry: an expired entry
 /// or one naming no clause is a `<failure>` (it fails the run), the others say what became
 /// of them.
-fn known_suite(out: &mut String, verdicts: &Verdicts) {
+fn known_suite(out: &mut String, verdicts: &Judgement) {
     let Some(file) = &verdicts.known_file else {
         return;
     };
@@ -89,7 +89,7 @@ fn known_suite(out: &mut String, verdicts: &Verdicts) {
     out.push_str("  </testsuite>\n");
 }
 
-fn testcase(out: &mut String, verdicts: &Verdicts, scenario: &ScenarioResult) {
+fn testcase(out: &mut String, verdicts: &Judgement, scenario: &ScenarioResult) {
     let clauses = scenario.clauses.join(" ");
     let _ = writeln!(
         out,

@@ -1,5 +1,5 @@
-//! A run, as a pipeline: the suite → [`select`]ion → [`drive`]n by cucumber → [`record`]ed per
-//! scenario → [`repeat`]s combined → verdicts → rendered (`crate::render`) → a [`Report`].
+//! A run, as a pipeline: the suite → selection → driven by cucumber → recorded per scenario →
+//! repetitions combined → judged → rendered → a [`Report`].
 //!
 //! [`Run`] is the builder that says what to run and how; [`Run::execute`] walks the pipeline
 //! once, and builds the report once, at the end.
@@ -19,13 +19,13 @@ use reqwest::Method;
 
 use self::drive::Drive;
 use self::select::{Selection, TagFilter};
+use crate::certificate::{self, Certificate};
 use crate::error::Error;
 use crate::evidence::{RecordedFixtures, RecordedSettings, Recording};
 use crate::http::{Exchange, HttpClient, KeyHeader};
 use crate::known::{self, KnownFailures, KnownOn};
-use crate::render::certificate::{self, Certificate};
-use crate::render::{console, cucumber_json, html, junit};
-use crate::report::{Mode, Outputs, Report, RunInfo, ScenarioResult, Verdicts};
+use crate::render::{console, cucumber_json, html, junit, markdown};
+use crate::report::{Judgement, Mode, Outputs, Report, RunInfo, ScenarioResult};
 use crate::secret::{ApiKey, Redactor};
 use crate::steps::{Context, TargetClock};
 use crate::suite::Suite;
@@ -49,7 +49,6 @@ pub const DEFAULT_CONCURRENCY: usize = 128;
 /// let report = Run::new(target)
 ///     .tags("not @should")?
 ///     .concurrency(16)
-///     .quiet()
 ///     .execute()
 ///     .await?;
 /// report.assert_passed();
@@ -84,8 +83,8 @@ struct Artifacts {
 }
 
 impl Run {
-    /// The whole embedded suite against `target`, with default settings and progress on
-    /// standard output.
+    /// The whole embedded suite against `target`, with default settings. It prints nothing:
+    /// ask for progress with [`Run::progress`].
     pub fn new(target: Target) -> Self {
         Self {
             target,
@@ -98,7 +97,7 @@ impl Run {
             allow_flaky: false,
             verbosity: 0,
             artifacts: Artifacts::default(),
-            progress: Some(Box::new(std::io::stdout())),
+            progress: None,
             known: None,
             known_as_of: None,
         }
@@ -108,7 +107,7 @@ impl Run {
     /// filter and repetitions) and mode, every request answered from the recording. It opens
     /// no connection. A scenario that sends a request the recording holds no answer to (or
     /// one recorded for another request) is NOT-TESTABLE, and the run does not pass
-    /// ([`Blocker::Recording`](crate::Blocker::Recording)). A recording no run could have made
+    /// ([`Blocker::Recording`](crate::report::Blocker::Recording)). A recording no run could have made
     /// (a certification with a tag filter, say) is refused.
     pub fn regrade(certificate: &Certificate) -> Result<Self, Error> {
         check_recording(certificate)?;
@@ -241,13 +240,16 @@ impl Run {
     }
 
     /// Writes progress (a line per scenario, the clause table, the summary) to `out`, every
-    /// key masked.
+    /// key masked. Without it, a run prints nothing.
+    ///
+    /// Under `cargo test`, standard output written this way is not captured by the test
+    /// harness: a passing test would print every line.
     pub fn progress(mut self, out: impl Write + 'static) -> Self {
         self.progress = Some(Box::new(out));
         self
     }
 
-    /// Writes no progress at all.
+    /// Writes no progress at all (the default).
     pub fn quiet(mut self) -> Self {
         self.progress = None;
         self
@@ -326,7 +328,7 @@ impl Run {
             started_at,
             duration: started.elapsed(),
         };
-        let mut verdicts = Verdicts::judge(suite.catalogue(), results, known);
+        let mut verdicts = Judgement::judge(suite.catalogue(), results, known);
         if let Some(replay) = target.replay() {
             verdicts.recording_problems = replay.problems();
             verdicts.unused_exchanges = replay.unused();
@@ -451,7 +453,7 @@ impl Run {
     fn write_artifacts(
         &self,
         info: &RunInfo,
-        verdicts: &Verdicts,
+        verdicts: &Judgement,
         suite: &Suite,
         recording: &Recording,
         progress: &mut Progress,
@@ -470,10 +472,10 @@ impl Run {
         if let Some(path) = &self.artifacts.report {
             let certificate = Certificate::new(info, verdicts, suite, recording.clone());
             let json_path = certificate::json_path(path);
-            files.push((path.clone(), masked(certificate.to_markdown())));
+            files.push((path.clone(), masked(markdown::certificate(&certificate))));
             let json = masked(certificate.to_json());
             // The hash of the JSON as written, for the page.
-            let json_sha256 = certificate::sha256_hex(json.as_bytes());
+            let json_sha256 = crate::digest::sha256_hex(json.as_bytes());
             files.push((json_path.clone(), json));
             written_certificate = Some((certificate, json_path, json_sha256));
         }

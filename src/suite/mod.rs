@@ -6,6 +6,7 @@
 //! step names exists.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow, bail};
@@ -18,15 +19,14 @@ pub(crate) mod snapshot;
 #[cfg(test)]
 mod tests;
 
-use catalogue::{
-    CLAUSE_TAG_PREFIX, Catalogue, Clause, LIBRARY_TAG, Level, Provenance, RESOLVE_TAG, SHOULD_TAG,
-    clause_ids,
-};
-use schema::{SchemaName, Schemas};
+use catalogue::{CLAUSE_TAG_PREFIX, Catalogue, LIBRARY_TAG, RESOLVE_TAG, SHOULD_TAG, clause_ids};
+use schema::Schemas;
+
+pub use catalogue::{Clause, Level, Provenance};
+pub use schema::SchemaName;
 use snapshot::{SnapshotKind, Snapshots};
 
 use crate::error::Error;
-use crate::report::ScenarioId;
 
 /// One file of the suite, by its path relative to the repository root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +62,30 @@ pub const EMBEDDED: &[(&str, &str)] = embed![
     "snapshots/save-401-missing-key.snap",
     "snapshots/save-404-unavailable.snap",
 ];
+
+/// One suite file's hash, as certificates record it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct FileHash {
+    /// `features/saving.feature`.
+    pub path: String,
+    /// Lowercase hex SHA-256 of its content.
+    pub sha256: String,
+}
+
+/// Where a scenario is: its feature file and its line (of the example row, for an outline).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ScenarioId {
+    /// `features/saving.feature`.
+    pub feature: String,
+    /// The line.
+    pub line: usize,
+}
+
+impl fmt::Display for ScenarioId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.feature, self.line)
+    }
+}
 
 /// The loaded, checked suite.
 #[derive(Debug)]
@@ -296,7 +320,17 @@ impl Suite {
 
     /// What the JSON Schema `which` (from `schemas/`) finds wrong with `instance`, one line
     /// per violation; empty when it conforms.
-    #[doc(hidden)]
+    ///
+    /// ```
+    /// use share_conformance::Suite;
+    /// use share_conformance::suite::SchemaName;
+    ///
+    /// let suite = Suite::embedded()?;
+    /// let edge = serde_json::json!({"id": "mlib_1", "track_id": "mtrack_1", "source": "shared",
+    ///     "share_link_id": null, "created_at": "2026-06-28T10:30:00Z"});
+    /// assert!(suite.schema_violations(SchemaName::LibraryEdge, &edge).is_empty());
+    /// # Ok::<(), share_conformance::Error>(())
+    /// ```
     pub fn schema_violations(
         &self,
         which: SchemaName,
@@ -307,6 +341,44 @@ impl Suite {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    /// How `body` differs from the stored snapshot `name` once its volatile fields are
+    /// redacted (a diff), or `Ok` when it matches.
+    ///
+    /// ```
+    /// let suite = share_conformance::Suite::embedded()?;
+    /// let body = serde_json::json!({"success": true});
+    /// assert!(suite.snapshot_mismatch("save-404-unavailable", &body).is_err());
+    /// # Ok::<(), share_conformance::Error>(())
+    /// ```
+    pub fn snapshot_mismatch(&self, name: &str, body: &serde_json::Value) -> Result<(), String> {
+        self.snapshots.check(name, body)
+    }
+
+    /// Every file's SHA-256, sorted by path.
+    pub fn file_hashes(&self) -> Vec<FileHash> {
+        let mut files: Vec<FileHash> = self
+            .files
+            .iter()
+            .map(|f| FileHash {
+                path: f.path.clone(),
+                sha256: crate::digest::sha256_hex(f.text.as_bytes()),
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    /// The suite's digest: the SHA-256 of a listing of every file's hash and path, one line
+    /// each, sorted. Certificates record it, and `share-conformance --version` shows it.
+    pub fn digest(&self) -> String {
+        let listing: String = self
+            .file_hashes()
+            .iter()
+            .map(|f| format!("{}  {}\n", f.sha256, f.path))
+            .collect();
+        crate::digest::sha256_hex(listing.as_bytes())
     }
 
     /// The stored snapshots.
@@ -456,7 +528,7 @@ fn check_provenance(sc: ScenarioRef<'_>, advisory: bool) -> anyhow::Result<()> {
 }
 
 /// The provenance marks opening the lines of a description.
-pub fn provenance_marks(description: &str) -> Vec<Provenance> {
+pub(crate) fn provenance_marks(description: &str) -> Vec<Provenance> {
     description
         .lines()
         .filter_map(|line| {
@@ -469,7 +541,7 @@ pub fn provenance_marks(description: &str) -> Vec<Provenance> {
 }
 
 /// The snapshot a step's text names (`… matches the snapshot "name"`), if it names one.
-pub fn snapshot_named_by(step_text: &str) -> Option<&str> {
+pub(crate) fn snapshot_named_by(step_text: &str) -> Option<&str> {
     let rest = step_text.split_once("the snapshot \"")?.1;
     rest.split_once('"').map(|(name, _)| name)
 }

@@ -2,8 +2,9 @@
 
 use std::path::Path;
 
-use share_conformance::support::EMBEDDED;
-use share_conformance::{Fixtures, Run, Suite, Target, Verdict};
+use share_conformance::report::Verdict;
+use share_conformance::suite::EMBEDDED;
+use share_conformance::{Fixtures, Run, Suite, Target};
 use share_conformance_reference::faults::Fault;
 
 use crate::support::{ScratchDir, reference, target_of};

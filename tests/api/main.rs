@@ -4,6 +4,7 @@
 
 mod library;
 mod panic_hook;
+mod quiet;
 mod runner;
 mod support;
 mod tls;

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use share_conformance::{
-    ApiKey, Cause, Error, Fixtures, Outcome, Run, ShareState, Suite, SuiteFile, Target, Verdict,
-};
+use share_conformance::fixtures::ShareState;
+use share_conformance::report::{Cause, Outcome, Verdict};
+use share_conformance::secret::ApiKey;
+use share_conformance::suite::SuiteFile;
+use share_conformance::{Error, Fixtures, Run, Suite, Target};
 
 use crate::support::{execute, reference, spawn, target_of};
 

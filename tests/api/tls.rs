@@ -80,7 +80,7 @@ async fn tls_reference_server() -> TlsServer {
         .signed_by(&leaf_key, &ca)
         .unwrap();
 
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()

@@ -1,10 +1,11 @@
-//! The cases of "Verdicts a vendor can defend", each with the verdict it must now get: servers
+//! The cases of "Judgement a vendor can defend", each with the verdict it must now get: servers
 //! that follow the docs pass, servers that break them fail, and a live token saved before the
 //! run is diagnosed rather than blamed on the target.
 
 use std::time::Duration;
 
-use share_conformance::{Outcome, Report, Run, Target, Verdict};
+use share_conformance::report::{Outcome, Verdict};
+use share_conformance::{Report, Run, Target};
 use share_conformance_reference::faults::Fault;
 use share_conformance_reference::variants::Variant;
 

@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail};
 use clap::{Args, Parser, Subcommand};
-use share_conformance::{
-    ApiKey, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT, Error, Fixtures, KnownFailures, Provision, Run,
-    ShareState, Target,
-};
+use share_conformance::fixtures::ShareState;
+use share_conformance::known::KnownFailures;
+use share_conformance::provision::Provision;
+use share_conformance::run::{DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT};
+use share_conformance::secret::ApiKey;
+use share_conformance::{Error, Fixtures, Run, Suite, Target};
 use share_conformance_reference::faults::Fault;
 use share_conformance_reference::variants::Variant;
 
@@ -253,6 +255,20 @@ pub struct FaultsArgs {
 }
 
 impl Cli {
+    /// Parses the process's arguments; `--version` names the embedded suite's digest, since a
+    /// verdict depends on the suite as much as on the binary.
+    pub fn parse_with_suite_version() -> Self {
+        use clap::{CommandFactory as _, FromArgMatches as _};
+        let command = Self::command().version(version_text());
+        match command
+            .try_get_matches()
+            .and_then(|matches| Self::from_arg_matches(&matches))
+        {
+            Ok(cli) => cli,
+            Err(e) => e.exit(),
+        }
+    }
+
     /// Every secret given on the command line, as typed (before any check).
     pub fn secrets(&self) -> Vec<&str> {
         let target = match &self.command {
@@ -267,6 +283,15 @@ impl Cli {
             .flatten()
             .collect()
     }
+}
+
+/// `0.1.0 (suite sha256:…)`: the version `--version` prints after the name.
+pub fn version_text() -> String {
+    let suite = match Suite::embedded() {
+        Ok(suite) => format!("suite sha256:{}", suite.digest()),
+        Err(e) => format!("the embedded suite does not load: {e}"),
+    };
+    format!("{} ({suite})", env!("CARGO_PKG_VERSION"))
 }
 
 /// What the harness reads from its environment, read once.

@@ -10,9 +10,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::anyhow;
-use clap::Parser as _;
-use share_conformance::certificate::Certificate;
-use share_conformance::{Error, Fixtures, Level, Redactor, Run, Suite, Target, doctor, support};
+use share_conformance::certificate::{Authenticity, Certificate};
+use share_conformance::secret::Redactor;
+use share_conformance::suite::Level;
+use share_conformance::{Error, Fixtures, Run, Suite, Target, doctor, render};
 use share_conformance_reference::faults::{CATALOGUE, Fault};
 use share_conformance_reference::variants::{CATALOGUE as VARIANTS, Variant};
 use share_conformance_reference::{ReferenceServer, ServerOptions};
@@ -26,10 +27,12 @@ const PASSED: u8 = 0;
 const FAILED: u8 = 1;
 const USAGE: u8 = 2;
 const UNREACHABLE: u8 = 3;
+/// `verify-certificate`: the file is not what it says it is (edited, or from another suite).
+const NOT_AUTHENTIC: u8 = 4;
 
 fn main() -> ExitCode {
     // clap prints its own message and exits 2 on a bad flag, 0 on --help and --version.
-    let cli = Cli::parse();
+    let cli = Cli::parse_with_suite_version();
     let env = Environment::read();
     // Keys as typed, before they are checked: not even the error about one may echo it.
     let redactor = Redactor::from_raw(cli.secrets().into_iter().chain(env.secrets()));
@@ -70,7 +73,7 @@ fn dispatch(cli: Cli, env: &Environment, redactor: &Redactor) -> anyhow::Result<
     });
     match cli.command {
         Command::Clauses => {
-            print!("{}", support::clause_listing(&suite));
+            print!("{}", render::clause_listing(&suite));
             Ok(PASSED)
         }
         Command::Run(args) => {
@@ -127,7 +130,12 @@ fn run(
     runtime()?.block_on(async {
         let (target, server) = resolve(choice).await?;
         let outcome = match settings.apply(target) {
-            Ok(run) => run.suite(suite).execute().await,
+            Ok(run) => {
+                run.suite(suite)
+                    .progress(std::io::stdout())
+                    .execute()
+                    .await
+            }
             Err(e) => {
                 stop(server).await;
                 return Err(e);
@@ -175,12 +183,7 @@ async fn doctor(
     let diagnosis = doctor::examine(&target, timeout).await;
     stop(server).await;
     let diagnosis = diagnosis.map_err(flag_error)?;
-    let text = support::diagnosis(
-        &target.origin(),
-        target.description(),
-        target.verifies_tls(),
-        &diagnosis,
-    );
+    let text = render::diagnosis(&target, &diagnosis);
     print!("{}", target.redactor().redact(&redactor.redact(&text)));
     Ok(if diagnosis.unreachable {
         UNREACHABLE
@@ -191,87 +194,23 @@ async fn doctor(
     })
 }
 
+/// `verify-certificate`: 0 for an authentic certificate that certifies, 1 for an authentic one
+/// that does not (or a run's report), 4 for one that is not authentic, 2 for a file that is not
+/// a certificate at all.
 fn verify_certificate(path: &std::path::Path, suite: Arc<Suite>) -> anyhow::Result<u8> {
     let Some(certificate) = load_certificate(path) else {
         return Ok(USAGE);
     };
-    let differences = certificate.differences(&suite);
-    if !differences.is_empty() {
-        println!("✗ {} was not produced by this suite:", path.display());
-        for difference in differences {
-            println!("  {difference}");
-        }
-        return Ok(FAILED);
-    }
-    println!(
-        "✓ {} was produced by this suite (sha256:{}, {} files): {} against {}",
-        path.display(),
-        certificate.suite.digest,
-        certificate.suite.files.len(),
-        certificate.result,
-        certificate.target.origin
+    let verification = runtime()?.block_on(certificate.verify(suite));
+    print!(
+        "{}",
+        render::verification(&path.display().to_string(), &certificate, &verification)
     );
-    if certificate.harness.version != env!("CARGO_PKG_VERSION") {
-        println!(
-            "note: it was made by share-conformance {}, this is {}",
-            certificate.harness.version,
-            env!("CARGO_PKG_VERSION")
-        );
-    }
-    // Its verdicts, judged again from its own recorded exchanges. A recording that cannot be
-    // judged (its settings edited into ones no run has) is itself a reason to reject it.
-    let regraded = match Run::regrade(&certificate) {
-        Ok(run) => runtime()?.block_on(run.suite(suite.clone()).quiet().execute()),
-        Err(e) => Err(e),
-    };
-    let report = match regraded {
-        Ok(report) => report,
-        Err(e) => {
-            println!("✗ {}'s recording cannot be re-graded: {e}", path.display());
-            return Ok(FAILED);
-        }
-    };
-    let mut disagreements = certificate.disagreements(&report, &suite);
-    let verdicts = report.verdicts();
-    disagreements.extend(
-        verdicts
-            .recording_problems
-            .iter()
-            .map(|p| format!("the recording does not answer a request of its own run: {p}")),
-    );
-    if verdicts.unused_exchanges > 0 {
-        disagreements.push(format!(
-            "{} recorded exchange(s) were asked for by none of its scenarios: its settings or its exchanges were edited",
-            verdicts.unused_exchanges
-        ));
-    }
-    if disagreements.is_empty() {
-        println!(
-            "✓ its verdicts follow from its {} recorded exchanges: re-graded, every clause and the result agree, and every exchange was asked for",
-            report.exchanges().len()
-        );
-        let known = report.count(share_conformance::Verdict::KnownFailure);
-        if known > 0 {
-            println!(
-                "note: its result rests on {known} known failure(s) listed in {}: MUST clauses it fails",
-                report
-                    .verdicts()
-                    .known_file
-                    .as_deref()
-                    .unwrap_or("its known-failures file")
-            );
-        }
-        Ok(PASSED)
-    } else {
-        println!(
-            "✗ {}'s recorded verdicts do not follow from its recorded exchanges:",
-            path.display()
-        );
-        for disagreement in disagreements {
-            println!("  {disagreement}");
-        }
-        Ok(FAILED)
-    }
+    Ok(match verification.authenticity {
+        Authenticity::Authentic if certificate.is_certified() => PASSED,
+        Authenticity::Authentic => FAILED,
+        _ => NOT_AUTHENTIC,
+    })
 }
 
 /// The certificate or report at `path`, or `None` once the reason it is not one is printed.
@@ -296,7 +235,10 @@ fn regrade(args: &RegradeArgs, suite: Arc<Suite>, redactor: &Redactor) -> anyhow
         certificate.harness.version
     );
     let mut run = match Run::regrade(&certificate) {
-        Ok(run) => run.suite(suite).verbosity(args.verbose),
+        Ok(run) => run
+            .suite(suite)
+            .verbosity(args.verbose)
+            .progress(std::io::stdout()),
         Err(e) => {
             // Its own settings, not flags of this command: said in the library's words.
             eprintln!("error: {}: {e}", path.display());

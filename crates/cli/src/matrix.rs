@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
-use share_conformance::{Cause, Fixtures, Level, Outcome, Report, Run, Suite, Target, Verdict};
+use share_conformance::report::{Cause, Outcome, Verdict};
+use share_conformance::suite::Level;
+use share_conformance::{Fixtures, Report, Run, Suite, Target};
 use share_conformance_reference::faults::{Fault, FaultKind};
 use share_conformance_reference::variants::Variant;
 use share_conformance_reference::{ReferenceServer, ServerOptions};

@@ -11,7 +11,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use share_conformance::{Fixtures, Outcome, Report, Run, ScenarioId, Suite, Target, Verdict};
+use share_conformance::report::{Outcome, ScenarioId, Verdict};
+use share_conformance::{Fixtures, Report, Run, Suite, Target};
 use share_conformance_reference::{ReferenceServer, ServerOptions};
 
 /// The suite's one run against a fresh reference server, shared by every trial.

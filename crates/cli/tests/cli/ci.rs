@@ -5,7 +5,8 @@ use std::path::Path;
 
 use serde_json::Value;
 use share_conformance::certificate::Certificate;
-use share_conformance::{Fixtures, ShareState, Suite};
+use share_conformance::fixtures::ShareState;
+use share_conformance::{Fixtures, Suite};
 use share_conformance_reference::faults::Fault;
 use share_conformance_reference::{ReferenceServer, ServerOptions};
 
@@ -183,7 +184,7 @@ fn certify_against_the_embedded_server_writes_a_certificate_that_verifies() {
     assert!(!certificate.harness.commit.is_empty());
     assert_eq!(
         certificate.suite.files.len(),
-        share_conformance::support::EMBEDDED.len()
+        share_conformance::suite::EMBEDDED.len()
     );
     assert!(certificate.suite.files.iter().all(|f| f.sha256.len() == 64));
     assert!(
@@ -199,7 +200,11 @@ fn certify_against_the_embedded_server_writes_a_certificate_that_verifies() {
     let verified = harness(&["verify-certificate", json_path.to_str().unwrap()]);
     let (stdout, _) = text(&verified);
     assert_eq!(verified.status.code(), Some(0), "{stdout}");
-    assert!(stdout.contains("was produced by this suite"), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("authentic, CERTIFIED: {}", json_path.display())),
+        "{stdout}"
+    );
+    assert!(stdout.contains("✓ produced by this suite"), "{stdout}");
 
     // Alter one recorded hash: the certificate no longer matches this suite.
     let mut altered: Value = serde_json::from_str(&read(&json_path)).unwrap();
@@ -208,7 +213,14 @@ fn certify_against_the_embedded_server_writes_a_certificate_that_verifies() {
     std::fs::write(&altered_path, altered.to_string()).unwrap();
     let rejected = harness(&["verify-certificate", altered_path.to_str().unwrap()]);
     let (stdout, _) = text(&rejected);
-    assert_eq!(rejected.status.code(), Some(1), "{stdout}");
+    assert_eq!(rejected.status.code(), Some(4), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!(
+            "NOT AUTHENTIC: {} was not produced by this suite",
+            altered_path.display()
+        )),
+        "{stdout}"
+    );
     let file = altered["suite"]["files"][3]["path"].as_str().unwrap();
     assert!(
         stdout.contains(&format!("{file}: recorded sha256 {}", "0".repeat(64))),

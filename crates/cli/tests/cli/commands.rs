@@ -2,7 +2,10 @@
 //! binary against real servers on loopback.
 
 use axum::Router;
-use share_conformance::{ApiKey, Fixtures, Level, ShareState, Suite};
+use share_conformance::fixtures::ShareState;
+use share_conformance::secret::ApiKey;
+use share_conformance::suite::Level;
+use share_conformance::{Fixtures, Suite};
 use share_conformance_reference::ServerOptions;
 
 use crate::support::*;
@@ -450,5 +453,20 @@ fn the_binary_needs_nothing_from_the_source_tree() {
         std::fs::read_dir(empty.path()).unwrap().count(),
         0,
         "the run wrote into the working directory"
+    );
+}
+
+#[test]
+fn version_names_the_suite_digest() {
+    let output = harness(&["--version"]);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    let digest = Suite::embedded().unwrap().digest();
+    assert_eq!(
+        stdout.trim(),
+        format!(
+            "share-conformance {} (suite sha256:{digest})",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }

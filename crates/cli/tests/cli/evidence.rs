@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use share_conformance::ShareState;
+use share_conformance::fixtures::ShareState;
 use share_conformance_reference::faults::Fault;
 use share_conformance_reference::{ReferenceServer, ServerOptions};
 
@@ -201,7 +201,8 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
     std::fs::write(&edited_path, edited.to_string()).unwrap();
     let output = verify(&edited_path);
     let (stdout, _) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(output.status.code(), Some(4), "{stdout}");
+    assert!(stdout.starts_with("NOT AUTHENTIC: "), "{stdout}");
     assert!(
         stdout.contains("SAVE-201-CREATED: recorded PASS, its recorded exchanges give FAIL"),
         "{stdout}"
@@ -219,7 +220,7 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
     std::fs::write(&scenario_path, edited.to_string()).unwrap();
     let output = verify(&scenario_path);
     let (stdout, _) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(output.status.code(), Some(4), "{stdout}");
     assert!(
         stdout.contains("SAVE-201-CREATED: recorded scenarios ["),
         "{stdout}"
@@ -231,7 +232,7 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
     std::fs::write(&smuggled_path, edited.to_string()).unwrap();
     let output = verify(&smuggled_path);
     let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert_eq!(output.status.code(), Some(4), "{stdout}\n{stderr}");
     assert!(stdout.contains("recording cannot be re-graded"), "{stdout}");
 
     // A hand-edited PASS: a failing certification dressed up as a certified one.
@@ -239,6 +240,18 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
     let certificate = dir.arg("bad.md");
     let output = certify(&bad, &fixtures, &["--report", &certificate]).await;
     assert_eq!(output.status.code(), Some(1), "{}", text(&output).0);
+    // Genuine, and not certified: a gate that reads only the exit code must not accept it.
+    let genuine = verify(&dir.join("bad.md.json"));
+    let (stdout, _) = text(&genuine);
+    assert_eq!(genuine.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!(
+            "authentic, NOT CERTIFIED: {}",
+            dir.join("bad.md.json").display()
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  - SAVE-404-REVOKED failed"), "{stdout}");
     let mut forged = json(&dir.join("bad.md.json"));
     for clause in forged["clauses"].as_array_mut().unwrap() {
         if clause["verdict"] == "FAIL" {
@@ -254,7 +267,8 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
     std::fs::write(&forged_path, forged.to_string()).unwrap();
     let output = verify(&forged_path);
     let (stdout, _) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert_eq!(output.status.code(), Some(4), "{stdout}");
+    assert!(stdout.starts_with("NOT AUTHENTIC: "), "{stdout}");
     assert!(
         stdout.contains("SAVE-404-REVOKED: recorded PASS, its recorded exchanges give FAIL"),
         "{stdout}"
@@ -910,11 +924,17 @@ async fn edits_that_hide_evidence_or_change_the_settings_are_caught() {
         let (stdout, stderr) = text(&output);
         assert!(stdout.contains(expected), "{case}:\n{stdout}\n{stderr}");
         if case == "a known failure edited in" {
-            // Consistent, so it verifies; but what the PASS rests on is said.
-            assert_eq!(output.status.code(), Some(0), "{case}:\n{stdout}");
+            // Consistent, so it is authentic; but what the PASS rests on is said, and a run's
+            // report is no certificate.
+            assert!(
+                stdout.starts_with("authentic, a run's report (PASS), not a certificate"),
+                "{case}:\n{stdout}"
+            );
+            assert_eq!(output.status.code(), Some(1), "{case}:\n{stdout}");
             continue;
         }
-        assert_eq!(output.status.code(), Some(1), "{case}:\n{stdout}\n{stderr}");
+        assert_eq!(output.status.code(), Some(4), "{case}:\n{stdout}\n{stderr}");
+        assert!(stdout.starts_with("NOT AUTHENTIC: "), "{case}:\n{stdout}");
         assert!(!stdout.contains("its verdicts follow"), "{case}:\n{stdout}");
     }
     let output = harness_async(vec!["regrade".into(), dir.arg("deleted.json")]).await;
@@ -945,7 +965,7 @@ async fn the_near_miss_of_the_live_token_is_never_written_and_its_command_still_
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     let fixtures = fixtures_of(&server);
     let live = fixtures.tokens.get(ShareState::Live).unwrap().to_owned();
-    let near_miss = share_conformance::support::near_miss_token(&live);
+    let near_miss = share_conformance::fixtures::near_miss(&live);
     let mut outputs = vec![("stdout".to_owned(), stdout.clone())];
     for file in files.iter().chain([&format!("{}.json", files[1])]) {
         outputs.push((file.clone(), std::fs::read_to_string(file).unwrap()));

@@ -9,7 +9,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use share_conformance::{ApiKey, Fixtures, ShareState};
+use share_conformance::Fixtures;
+use share_conformance::fixtures::ShareState;
+use share_conformance::secret::ApiKey;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -314,7 +314,7 @@ async fn a_key_in_an_encoding_the_redactor_does_not_know_fails_the_run_as_a_leak
     .await;
     let dir = ScratchDir::new("unknown-encoding");
     let mut fixtures = share_conformance::Fixtures::default();
-    for state in share_conformance::ShareState::ALL {
+    for state in share_conformance::fixtures::ShareState::ALL {
         fixtures.tokens.set(state, Some(format!("shr_{state}")));
     }
     let fixtures = dir.fixtures(&fixtures);

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{HeaderValue, Method, Request};
 use serde_json::Value;
 use share_conformance::Suite;
-use share_conformance::support::SchemaName;
+use share_conformance::suite::SchemaName;
 use tower::ServiceExt as _;
 
 use crate::behaviour::Behaviour;

@@ -5,16 +5,18 @@
 //! whether a certificate was produced by the suite at hand. It is not signed: it proves which
 //! suite a result claims, not who ran it.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
+mod verify;
+
+pub use verify::{Authenticity, Verification};
 
 use crate::error::Error;
 use crate::evidence::Recording;
-use crate::render::console::target_name;
-use crate::report::{Mode, Report, RunInfo, Verdict, Verdicts, result_word};
+use crate::report::{Judgement, Mode, Report, RunInfo, Verdict, result_word};
+pub use crate::suite::FileHash;
 use crate::suite::Suite;
 use crate::time;
 
@@ -87,13 +89,14 @@ pub struct SuiteRecord {
     pub files: Vec<FileHash>,
 }
 
-/// One suite file's hash.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct FileHash {
-    /// `features/saving.feature`.
-    pub path: String,
-    /// Lowercase hex SHA-256 of its content.
-    pub sha256: String,
+impl SuiteRecord {
+    /// What a certificate records of `suite`.
+    pub(crate) fn of(suite: &Suite) -> Self {
+        Self {
+            digest: suite.digest(),
+            files: suite.file_hashes(),
+        }
+    }
 }
 
 /// Counts of clause verdicts.
@@ -114,6 +117,22 @@ pub struct Summary {
     /// KNOWN-FAILURE (a run with known failures; never a certification).
     #[serde(default)]
     pub known_failures: usize,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} clauses: {} passed, {} failed, {} not testable, {} advisory failures, {} not run, {} known failures",
+            self.clauses,
+            self.passed,
+            self.failed,
+            self.not_testable,
+            self.advisory_failures,
+            self.not_run,
+            self.known_failures
+        )
+    }
 }
 
 /// One clause's line in a certificate.
@@ -146,40 +165,11 @@ pub struct ScenarioRecord {
     pub verdict: String,
 }
 
-/// Lowercase hex SHA-256 of `bytes`.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The hashes of every file of `suite`, sorted by path, and their digest.
-pub(crate) fn suite_record(suite: &Suite) -> SuiteRecord {
-    let mut files: Vec<FileHash> = suite
-        .files()
-        .iter()
-        .map(|f| FileHash {
-            path: f.path.clone(),
-            sha256: sha256_hex(f.text.as_bytes()),
-        })
-        .collect();
-    files.sort();
-    let listing: String = files
-        .iter()
-        .map(|f| format!("{}  {}\n", f.sha256, f.path))
-        .collect();
-    SuiteRecord {
-        digest: sha256_hex(listing.as_bytes()),
-        files,
-    }
-}
-
 impl Certificate {
     /// The certificate of a run with `suite` that came to `verdicts`.
     pub(crate) fn new(
         run: &RunInfo,
-        verdicts: &Verdicts,
+        verdicts: &Judgement,
         suite: &Suite,
         recording: Recording,
     ) -> Self {
@@ -228,7 +218,7 @@ impl Certificate {
             },
             started_at: time::format_system(run.started_at),
             finished_at: time::format_system(finished),
-            suite: suite_record(suite),
+            suite: SuiteRecord::of(suite),
             summary: Summary {
                 clauses: suite.catalogue().len(),
                 passed: verdicts.count(Verdict::Pass),
@@ -248,121 +238,6 @@ impl Certificate {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into());
         text.push('\n');
         text
-    }
-
-    /// The Markdown document.
-    pub fn to_markdown(&self) -> String {
-        let mut out = String::new();
-        let title = if self.mode == "certify" {
-            "Conformance certificate"
-        } else {
-            "Conformance report"
-        };
-        let _ = writeln!(out, "# {title}: Save a shared track\n");
-        let _ = writeln!(
-            out,
-            "`POST /v1/music/shared/{{token}}/save`, Freddy Music API\n"
-        );
-        let _ = writeln!(out, "**Result: {}**\n", self.result);
-        if self.reasons.is_empty() {
-            if self.mode == "certify" {
-                let _ = writeln!(
-                    out,
-                    "Every MUST clause of the suite was tested and passed.\n"
-                );
-            }
-        } else {
-            for reason in &self.reasons {
-                let _ = writeln!(out, "- {}", md(reason));
-            }
-            out.push('\n');
-        }
-        let _ = writeln!(out, "| | |\n|---|---|");
-        let target = target_name(&self.target.origin, self.target.description.as_deref());
-        let _ = writeln!(out, "| Target | {} |", md(&target));
-        if !self.target.tls_verified {
-            let _ = writeln!(
-                out,
-                "| TLS | **not verified (--insecure)**: the target's identity is unproven |"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "| Harness | share-conformance {} (commit `{}`) |",
-            self.harness.version, self.harness.commit
-        );
-        let _ = writeln!(out, "| Suite digest | `sha256:{}` |", self.suite.digest);
-        let _ = writeln!(out, "| Started | {} |", self.started_at);
-        let _ = writeln!(out, "| Finished | {} |", self.finished_at);
-        let s = &self.summary;
-        let _ = writeln!(
-            out,
-            "| Clauses | {}: {} passed, {} failed, {} not testable, {} advisory failures, {} not run{} |\n",
-            s.clauses,
-            s.passed,
-            s.failed,
-            s.not_testable,
-            s.advisory_failures,
-            s.not_run,
-            match s.known_failures {
-                0 => String::new(),
-                n => format!(", {n} known failures"),
-            }
-        );
-        if let Some(known) = &self.recording.settings.known_failures {
-            let _ = writeln!(
-                out,
-                "## Known failures ({})\n\nA failing MUST clause listed here is KNOWN-FAILURE and does not fail the run through its date.\n\n| clause | until | reason | verdict |\n|---|---|---|---|",
-                md(&known.file)
-            );
-            for entry in &known.entries {
-                let verdict = self
-                    .clauses
-                    .iter()
-                    .find(|c| c.id == entry.clause)
-                    .map_or("not a clause of this suite", |c| c.verdict.as_str());
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} | {} |",
-                    md(&entry.clause),
-                    md(&entry.until),
-                    md(&entry.reason),
-                    verdict
-                );
-            }
-            out.push('\n');
-        }
-        let _ = writeln!(
-            out,
-            "## Clauses\n\nA MUST clause rests on a sentence the docs state (`[doc]`); SHOULD clauses may rest on what only an example shows (`[ex]`) or on an inference (`[inferred]`), and never fail a run.\n\n| clause | level | verdict | scenarios | rests on |\n|---|---|---|---|---|"
-        );
-        for c in &self.clauses {
-            let scenarios: Vec<String> = c
-                .scenarios
-                .iter()
-                .map(|s| format!("{} {}", s.location, s.verdict))
-                .collect();
-            let _ = writeln!(
-                out,
-                "| {} | {} | **{}** | {} | {} {} ({}) |",
-                c.id,
-                c.level,
-                c.verdict,
-                md(&scenarios.join("<br>")),
-                c.mark,
-                md(&c.doc),
-                md(&c.source)
-            );
-        }
-        let _ = writeln!(out, "\n## Suite files\n\n| file | sha256 |\n|---|---|");
-        for f in &self.suite.files {
-            let _ = writeln!(out, "| {} | `{}` |", f.path, f.sha256);
-        }
-        let _ = writeln!(
-            out,
-            "\nCheck that this certificate was produced by a given suite: `share-conformance verify-certificate FILE.json`."
-        );
-        out
     }
 
     /// Reads a JSON certificate.
@@ -391,7 +266,7 @@ impl Certificate {
     pub fn disagreements(&self, regraded: &Report, suite: &Suite) -> Vec<String> {
         let derived = Self::new(
             regraded.info(),
-            regraded.verdicts(),
+            regraded.judgement(),
             suite,
             regraded.recording().clone(),
         );
@@ -438,7 +313,7 @@ impl Certificate {
         }
         if self.summary != derived.summary {
             out.push(format!(
-                "summary: recorded {:?}, its recorded exchanges give {:?}",
+                "summary: recorded {}, its recorded exchanges give {}",
                 self.summary, derived.summary
             ));
         }
@@ -454,7 +329,7 @@ impl Certificate {
     /// Compares the recorded suite with `suite`: one line per difference, empty when the
     /// certificate was produced by this suite.
     pub fn differences(&self, suite: &Suite) -> Vec<String> {
-        let current = suite_record(suite);
+        let current = SuiteRecord::of(suite);
         let mut out = Vec::new();
         for recorded in &self.suite.files {
             match current.files.iter().find(|f| f.path == recorded.path) {
@@ -482,11 +357,6 @@ impl Certificate {
         }
         out
     }
-}
-
-/// Text safe in a Markdown table cell.
-fn md(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
 
 /// `cert.md` → `cert.md.json`.
