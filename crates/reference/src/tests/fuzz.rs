@@ -205,6 +205,7 @@ async fn a_hundred_concurrent_saves_of_one_share_leave_one_edge() {
         server.base_url(),
         seed.tokens.live
     );
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let saves = (0..100).map(|_| {
         let request = client.post(&url).header("x-api-key", key.expose());
