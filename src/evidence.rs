@@ -130,6 +130,9 @@ pub struct RecordedSettings {
     /// Whether FLAKY MUST clauses were tolerated.
     #[serde(default)]
     pub allow_flaky: bool,
+    /// Whether a SHOULD clause that did not pass failed the run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict: bool,
     /// The known failures it had, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_failures: Option<KnownFailures>,

@@ -70,7 +70,8 @@ pub enum KnownStatus {
     UnknownClause,
     /// Its clause was not selected by this run.
     NotRun,
-    /// Its clause is a SHOULD clause, which never fails a run anyway.
+    /// Its clause is a SHOULD clause, which never fails a run anyway (unless the run is
+    /// strict: then an entry excuses a failing SHOULD clause as it does a MUST clause).
     Advisory,
     /// Its clause was NOT-TESTABLE or FLAKY: neither failed nor shown fixed.
     Unsettled,
@@ -224,6 +225,8 @@ impl KnownFailures {
 pub(crate) struct KnownOn<'a> {
     pub(crate) list: &'a KnownFailures,
     pub(crate) today: Date,
+    /// Whether SHOULD clauses fail the run too, so that an entry can excuse one.
+    pub(crate) strict: bool,
 }
 
 impl KnownOn<'_> {
@@ -284,6 +287,7 @@ mod tests {
         let on = KnownOn {
             list: &list,
             today: date!(2027 - 01 - 01),
+            strict: false,
         };
         assert!(on.excuse(&["A".into()]).is_some());
         assert!(on.excuse(&["A".into(), "B".into()]).is_none());

@@ -298,6 +298,9 @@ pub struct RunInfo {
     pub tls_verified: bool,
     /// Whether FLAKY MUST clauses are tolerated.
     pub allow_flaky: bool,
+    /// Whether a SHOULD clause that does not pass fails the run (a gate's choice; never a
+    /// certification's).
+    pub strict: bool,
     /// When the scenarios started.
     pub started_at: SystemTime,
     /// Wall time of the scenarios.
@@ -407,10 +410,14 @@ impl Judgement {
                     let status = match catalogue.get(&entry.clause) {
                         None => KnownStatus::UnknownClause,
                         Some(_) if !entry.active_on(k.today) => KnownStatus::Expired,
-                        Some(c) if c.level == Level::Should => KnownStatus::Advisory,
+                        Some(c) if c.level == Level::Should && !k.strict => KnownStatus::Advisory,
                         Some(_) => match result.map(|c| c.verdict) {
                             None => KnownStatus::NotRun,
-                            Some(Verdict::KnownFailure) => KnownStatus::Excused,
+                            // Under strictness an entry excuses a failing SHOULD clause from
+                            // failing the run; its verdict stays ADVISORY-FAIL.
+                            Some(Verdict::KnownFailure | Verdict::AdvisoryFail) => {
+                                KnownStatus::Excused
+                            }
                             Some(Verdict::Pass) => KnownStatus::Fixed,
                             Some(_) => KnownStatus::Unsettled,
                         },
@@ -474,10 +481,25 @@ impl Judgement {
         self.clauses.iter().filter(|c| c.verdict == verdict).count()
     }
 
-    /// Why a run in `mode` with these verdicts does not pass; empty when it passes. Leaks are
-    /// the run's outputs' business ([`Report::blockers`]).
-    pub(crate) fn blockers(&self, mode: Mode, allow_flaky: bool) -> Vec<Blocker> {
+    /// Why `run` with these verdicts does not pass, by its mode and tolerances; empty when it
+    /// passes. Leaks are the run's outputs' business ([`Report::blockers`]).
+    pub(crate) fn blockers(&self, run: &RunInfo) -> Vec<Blocker> {
+        let (mode, allow_flaky) = (run.mode, run.allow_flaky);
         let mut out = Vec::new();
+        if run.strict {
+            for c in self.clauses.iter().filter(|c| c.level == Level::Should) {
+                let excused = self
+                    .known
+                    .iter()
+                    .any(|k| k.entry.clause == c.id && k.status == KnownStatus::Excused);
+                if c.verdict != Verdict::Pass && !excused {
+                    out.push(Blocker::Advisory {
+                        id: c.id.clone(),
+                        verdict: c.verdict,
+                    });
+                }
+            }
+        }
         for c in self.clauses.iter().filter(|c| c.level == Level::Must) {
             match (c.verdict, mode) {
                 (Verdict::Fail, _) => out.push(Blocker::Failed(c.id.clone())),
@@ -533,6 +555,13 @@ impl Judgement {
 pub enum Blocker {
     /// A MUST clause failed.
     Failed(String),
+    /// Under strictness, a SHOULD clause did not pass.
+    Advisory {
+        /// The clause.
+        id: String,
+        /// Its verdict: ADVISORY-FAIL, NOT-TESTABLE or FLAKY.
+        verdict: Verdict,
+    },
     /// In `certify`, a MUST clause was NOT-TESTABLE.
     Untested(String),
     /// A MUST clause was FLAKY and that is not tolerated.
@@ -654,7 +683,7 @@ impl Report {
 
     /// Why the run does not pass, by its mode's rule; empty when it passes.
     pub fn blockers(&self) -> Vec<Blocker> {
-        let mut out = self.verdicts.blockers(self.run.mode, self.run.allow_flaky);
+        let mut out = self.verdicts.blockers(&self.run);
         out.extend(self.outputs.leaks.iter().cloned().map(Blocker::Leak));
         out
     }
@@ -765,6 +794,7 @@ pub(crate) mod tests {
             target_description: None,
             tls_verified: true,
             allow_flaky: false,
+            strict: false,
             started_at: SystemTime::UNIX_EPOCH,
             duration: Duration::ZERO,
         };
@@ -876,11 +906,51 @@ pub(crate) mod tests {
         assert!(allowed.passed());
     }
 
+    #[test]
+    fn a_strict_run_fails_on_any_should_clause_that_does_not_pass() {
+        for (outcome, verdict) in [
+            (failed(), Verdict::AdvisoryFail),
+            (untestable(), Verdict::NotTestable),
+        ] {
+            let results = vec![
+                result(1, "A", Outcome::Passed),
+                result(2, "B", outcome),
+                result(3, "C", Outcome::Passed),
+            ];
+            let mut run = report(Mode::Run, results);
+            assert!(run.passed(), "advice does not fail a run");
+            run.run.strict = true;
+            assert_eq!(
+                run.blockers(),
+                [Blocker::Advisory {
+                    id: "B".into(),
+                    verdict
+                }]
+            );
+        }
+        let mut clean = report(
+            Mode::Run,
+            vec![
+                result(1, "A", Outcome::Passed),
+                result(2, "B", Outcome::Passed),
+            ],
+        );
+        clean.run.strict = true;
+        assert!(clean.passed(), "{:?}", clean.blockers());
+    }
+
     fn judged(results: Vec<ScenarioResult>, known: &str, today: time::Date) -> Report {
         let list = crate::known::KnownFailures::parse(known, "known.toml").unwrap();
         let mut run = report(Mode::Run, vec![]);
-        run.verdicts =
-            Judgement::judge(&catalogue(), results, Some(KnownOn { list: &list, today }));
+        run.verdicts = Judgement::judge(
+            &catalogue(),
+            results,
+            Some(KnownOn {
+                list: &list,
+                today,
+                strict: false,
+            }),
+        );
         run
     }
 

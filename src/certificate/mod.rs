@@ -174,7 +174,7 @@ impl Certificate {
         recording: Recording,
     ) -> Self {
         let finished = run.started_at + run.duration;
-        let blockers = verdicts.blockers(run.mode, run.allow_flaky);
+        let blockers = verdicts.blockers(run);
         let clauses: Vec<ClauseRecord> = suite
             .catalogue()
             .iter()

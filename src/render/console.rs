@@ -28,10 +28,15 @@ pub(crate) fn target_name(origin: &str, note: Option<&str>) -> String {
 }
 
 /// The run's first line.
-pub(crate) fn run_header(selected: usize, target: &str) -> String {
+pub(crate) fn run_header(selected: usize, target: &str, strict: bool) -> String {
     format!(
-        "share-conformance {}: {selected} scenarios against {target}\n\n",
-        env!("CARGO_PKG_VERSION")
+        "share-conformance {}: {selected} scenarios against {target}{}\n\n",
+        env!("CARGO_PKG_VERSION"),
+        if strict {
+            " (strict: a SHOULD clause that does not pass fails the run)"
+        } else {
+            ""
+        }
     )
 }
 
@@ -169,6 +174,10 @@ impl fmt::Display for Blocker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Failed(id) => write!(f, "{id} failed"),
+            Self::Advisory { id, verdict } => write!(
+                f,
+                "{id} (SHOULD) is {verdict}, and a strict run fails on any SHOULD clause that does not pass"
+            ),
             Self::Untested(id) => write!(
                 f,
                 "{id} is NOT-TESTABLE: a certificate needs every MUST clause tested"

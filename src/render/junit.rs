@@ -4,13 +4,14 @@
 //! cucumber's own JUnit writer names test cases without their tags, reports NOT-TESTABLE as a
 //! panic, and copies the World's debug output into the report, so this one is built from the
 //! run's verdicts instead. A MUST failure is a `<failure>`; NOT-TESTABLE is `<skipped>`; an
-//! ADVISORY-FAIL passes (a SHOULD clause never fails a gate) with its reason in `<system-out>`;
+//! ADVISORY-FAIL passes (a SHOULD clause never fails a gate) with its reason in `<system-out>`,
+//! unless the run is strict: then it is a `<failure>` too, as it fails the run;
 //! a KNOWN-FAILURE is `<skipped>`, its failure in `<system-out>`. A failure carries the `curl`
 //! commands that reproduce it. A known-failures file is a testsuite of its own.
 
 use std::fmt::Write as _;
 
-use crate::known::KnownOutcome;
+use crate::known::{KnownOutcome, KnownStatus};
 use crate::render::console;
 use crate::report::{Judgement, Outcome, RunInfo, ScenarioResult, Verdict};
 
@@ -22,13 +23,19 @@ pub(crate) fn render(run: &RunInfo, verdicts: &Judgement) -> String {
     };
     let all: Vec<&ScenarioResult> = verdicts.scenarios.iter().collect();
     let known_failing = verdicts.known.iter().filter(known_fails).count();
+    let failing = |scenarios: &[&ScenarioResult]| {
+        scenarios
+            .iter()
+            .filter(|s| fails_the_run(run, verdicts, s))
+            .count()
+    };
 
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
         "<testsuites name=\"share-conformance\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{:.3}\">",
         all.len() + verdicts.known.len(),
-        count(&all, Verdict::Fail) + known_failing,
+        failing(&all) + known_failing,
         count(&all, Verdict::NotTestable) + count(&all, Verdict::KnownFailure),
         run.duration.as_secs_f64()
     );
@@ -39,11 +46,16 @@ pub(crate) fn render(run: &RunInfo, verdicts: &Judgement) -> String {
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\" time=\"{time:.3}\">",
             escape(feature),
             scenarios.len(),
-            count(scenarios, Verdict::Fail),
+            failing(scenarios),
             count(scenarios, Verdict::NotTestable) + count(scenarios, Verdict::KnownFailure),
         );
         for scenario in scenarios {
-            testcase(&mut out, verdicts, scenario);
+            testcase(
+                &mut out,
+                verdicts,
+                scenario,
+                fails_the_run(run, verdicts, scenario),
+            );
         }
         out.push_str("  </testsuite>\n");
     }
@@ -89,7 +101,22 @@ fn known_suite(out: &mut String, verdicts: &Judgement) {
     out.push_str("  </testsuite>\n");
 }
 
-fn testcase(out: &mut String, verdicts: &Judgement, scenario: &ScenarioResult) {
+/// Whether `scenario` is a reason the run fails: a MUST failure, or under strictness a SHOULD
+/// failure no known-failures entry excuses.
+fn fails_the_run(run: &RunInfo, verdicts: &Judgement, scenario: &ScenarioResult) -> bool {
+    match scenario.verdict() {
+        Verdict::Fail => true,
+        Verdict::AdvisoryFail if run.strict => !scenario.clauses.iter().all(|clause| {
+            verdicts
+                .known
+                .iter()
+                .any(|k| &k.entry.clause == clause && k.status == KnownStatus::Excused)
+        }),
+        _ => false,
+    }
+}
+
+fn testcase(out: &mut String, verdicts: &Judgement, scenario: &ScenarioResult, fails: bool) {
     let clauses = scenario.clauses.join(" ");
     let _ = writeln!(
         out,
@@ -176,8 +203,8 @@ fn testcase(out: &mut String, verdicts: &Judgement, scenario: &ScenarioResult) {
                 message,
                 ..
             },
-            false,
-        ) => {
+            advisory,
+        ) if fails || !advisory => {
             let first = message.lines().next().unwrap_or_default();
             let _ = writeln!(
                 out,
@@ -197,7 +224,7 @@ fn testcase(out: &mut String, verdicts: &Judgement, scenario: &ScenarioResult) {
                 message,
                 ..
             },
-            true,
+            _,
         ) => {
             system_out.push(format!(
                 "ADVISORY-FAIL (a SHOULD clause; never fails a run): {step} ({location})\n{message}{reproduce}"

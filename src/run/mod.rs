@@ -64,6 +64,7 @@ pub struct Run {
     mode: Mode,
     repeat: u32,
     allow_flaky: bool,
+    strict: bool,
     verbosity: u8,
     artifacts: Artifacts,
     progress: Option<Box<dyn Write>>,
@@ -95,6 +96,7 @@ impl Run {
             mode: Mode::Run,
             repeat: 1,
             allow_flaky: false,
+            strict: false,
             verbosity: 0,
             artifacts: Artifacts::default(),
             progress: None,
@@ -126,6 +128,9 @@ impl Run {
         }
         if recording.settings.allow_flaky {
             run = run.allow_flaky();
+        }
+        if recording.settings.strict {
+            run = run.strict();
         }
         if certificate.mode == "certify" {
             run = run.certify();
@@ -197,6 +202,15 @@ impl Run {
     /// FLAKY MUST clauses do not fail the run.
     pub fn allow_flaky(mut self) -> Self {
         self.allow_flaky = true;
+        self
+    }
+
+    /// A SHOULD clause that does not pass (ADVISORY-FAIL, NOT-TESTABLE or FLAKY) fails the
+    /// run too, for a gate that holds its target to the advice as well; a known-failures entry
+    /// can excuse one that fails. A certification takes no such setting: SHOULD clauses are
+    /// advice by the docs' own words.
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
         self
     }
 
@@ -276,7 +290,7 @@ impl Run {
         }
         let mut progress = Progress::new(self.progress.take(), redactor.clone());
         let name = console::target_name(&target.origin(), target.description());
-        progress.print(&console::run_header(selected, &name));
+        progress.print(&console::run_header(selected, &name, self.strict));
         if !target.verifies_tls() {
             progress.print(console::INSECURE_WARNING);
         }
@@ -314,7 +328,11 @@ impl Run {
         let today = self
             .known_as_of
             .unwrap_or_else(|| known::day_of(started_at));
-        let known = self.known.as_ref().map(|list| KnownOn { list, today });
+        let known = self.known.as_ref().map(|list| KnownOn {
+            list,
+            today,
+            strict: self.strict,
+        });
         let started = Instant::now();
         let results = self
             .drive_repetitions(&suite, ctx, selected, known, &mut progress)
@@ -325,6 +343,7 @@ impl Run {
             target_description: target.description().map(str::to_owned),
             tls_verified: target.verifies_tls(),
             allow_flaky: self.allow_flaky,
+            strict: self.strict,
             started_at,
             duration: started.elapsed(),
         };
@@ -374,6 +393,12 @@ impl Run {
         }
         if self.repeat == 0 {
             return invalid("repeat", "must be at least 1: no scenario would run");
+        }
+        if self.mode == Mode::Certify && self.strict {
+            return invalid(
+                "strict",
+                "is for a run: a certification judges every MUST clause, and reports SHOULD clauses as the advice they are",
+            );
         }
         if self.mode == Mode::Certify && self.known.is_some() {
             return Err(Error::KnownFailures {
@@ -442,6 +467,7 @@ impl Run {
             name_contains: self.selection.name_contains.clone(),
             repeat: self.repeat.max(1),
             allow_flaky: self.allow_flaky,
+            strict: self.strict,
             known_failures: self.known.clone(),
             base_path: Some(self.target.url().path().trim_end_matches('/'))
                 .filter(|path| !path.is_empty())
@@ -480,7 +506,7 @@ impl Run {
             written_certificate = Some((certificate, json_path, json_sha256));
         }
         if let Some(path) = &self.artifacts.html {
-            let blockers = verdicts.blockers(info.mode, info.allow_flaky);
+            let blockers = verdicts.blockers(info);
             let page = html::Page {
                 run: info,
                 verdicts,
@@ -580,6 +606,7 @@ fn check_recording(certificate: &Certificate) -> Result<(), Error> {
                 || settings.name_contains.is_some()
                 || settings.repeat != 1
                 || settings.allow_flaky
+                || settings.strict
                 || settings.known_failures.is_some()
             {
                 return Err(not_a_recording(

@@ -160,6 +160,9 @@ pub struct RunArgs {
     /// With --repeat: report FLAKY clauses without failing the run
     #[arg(help_heading = "Scenarios", long)]
     pub allow_flaky: bool,
+    /// A SHOULD clause that does not pass (ADVISORY-FAIL, NOT-TESTABLE, FLAKY) fails the run too
+    #[arg(help_heading = "Scenarios", long)]
+    pub strict: bool,
     /// A TOML file of [[known]] entries (clause, reason, until): a listed MUST clause that fails is KNOWN-FAILURE and does not fail the run until its date
     #[arg(help_heading = "Scenarios", long, value_name = "FILE")]
     pub known_failures: Option<PathBuf>,
@@ -422,6 +425,7 @@ pub struct RunSettings {
     verbosity: u8,
     repeat: u32,
     allow_flaky: bool,
+    strict: bool,
     junit: Option<PathBuf>,
     cucumber_json: Option<PathBuf>,
     report: Option<PathBuf>,
@@ -445,6 +449,9 @@ impl RunSettings {
         }
         if self.allow_flaky {
             run = run.allow_flaky();
+        }
+        if self.strict {
+            run = run.strict();
         }
         if let Some(path) = &self.junit {
             run = run.junit(path);
@@ -500,6 +507,7 @@ impl RunArgs {
                 verbosity: self.verbose,
                 repeat: self.repeat,
                 allow_flaky: self.allow_flaky,
+                strict: self.strict,
                 junit: self.outputs.junit,
                 cucumber_json: self.outputs.cucumber_json,
                 report: self.report,
@@ -531,6 +539,7 @@ impl CertifyArgs {
                 verbosity: self.verbose,
                 repeat: 1,
                 allow_flaky: false,
+                strict: false,
                 junit: self.outputs.junit,
                 cucumber_json: self.outputs.cucumber_json,
                 report: Some(self.report),

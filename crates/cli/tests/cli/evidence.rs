@@ -1004,3 +1004,89 @@ async fn the_near_miss_of_the_live_token_is_never_written_and_its_command_still_
         "the command sends the near miss, which this server takes for the live token:\n{command}\n{answer}"
     );
 }
+
+/// `--strict`: a server whose only defect breaks a SHOULD clause passes `run` and fails
+/// `run --strict`, which names the clause; JUnit shows it as a failure; a known-failures entry
+/// excuses it; the recording keeps the setting, so a re-grade fails again; `certify` has no
+/// such switch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strict_fails_a_run_on_a_should_clause_that_does_not_pass() {
+    let dir = ScratchDir::new("strict");
+    let (server, fixtures) = fresh(&dir, "s", Some(fault("constant-trace-id"))).await;
+
+    let output = run(&server, &fixtures, &[]).await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        verdict_line(&stdout, "ERR-TRACE-ID-UNIQUE")
+            .iter()
+            .any(|l| l.contains("ADVISORY-FAIL")),
+        "{stdout}"
+    );
+
+    let junit = dir.arg("strict.xml");
+    let report = dir.arg("strict.md");
+    let output = run(
+        &server,
+        &fixtures,
+        &["--strict", "--junit", &junit, "--report", &report],
+    )
+    .await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "fails because: ERR-TRACE-ID-UNIQUE (SHOULD) is ADVISORY-FAIL, and a strict run fails on any SHOULD clause that does not pass"
+        ),
+        "{stdout}"
+    );
+    let failures: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("fails because:"))
+        .collect();
+    assert_eq!(failures.len(), 1, "the SHOULD clause only: {failures:?}");
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let failed: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .filter_map(|n| n.attribute("type"))
+        .collect();
+    assert!(
+        !failed.is_empty() && failed.iter().all(|t| *t == "ADVISORY-FAIL"),
+        "{failed:?}"
+    );
+    assert_ne!(
+        doc.root_element().attribute("failures"),
+        Some("0"),
+        "the testsuites count it"
+    );
+
+    // The recording keeps the setting: re-graded, it fails again.
+    let regraded = harness_async(vec!["regrade".into(), dir.arg("strict.md.json")]).await;
+    assert_eq!(regraded.status.code(), Some(1), "{}", text(&regraded).0);
+
+    // A gate can accept exactly this one, with a reason and a date.
+    let known = dir.join("known.toml");
+    std::fs::write(
+        &known,
+        "[[known]]\nclause = \"ERR-TRACE-ID-UNIQUE\"\nreason = \"TICKET-7: one trace id per node\"\nuntil = \"2999-01-01\"\n",
+    )
+    .unwrap();
+    let output = run(
+        &server,
+        &fixtures,
+        &["--strict", "--known-failures", known.to_str().unwrap()],
+    )
+    .await;
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("known failure: ERR-TRACE-ID-UNIQUE fails, excused by"),
+        "{stdout}"
+    );
+
+    // certify is unchanged: it has no --strict.
+    let output = certify(&server, &fixtures, &["--strict", "--report", &report]).await;
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output).1);
+}
