@@ -177,6 +177,46 @@ impl fmt::Display for TransportError {
 
 impl std::error::Error for TransportError {}
 
+/// `command`, refusing to run unless every shell variable `expressions` read is set and not
+/// empty: pasted into a shell without them, a reproduction would send another request (no key,
+/// or no token) and "reproduce" a different answer. bash names each missing variable and runs
+/// nothing.
+fn guarded(command: &str, expressions: &[&str]) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for expression in expressions {
+        for (i, _) in expression.match_indices('$') {
+            let name: &str = expression[i + 1..]
+                .trim_start_matches('{')
+                .split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
+                .next()
+                .unwrap_or_default();
+            if !name.is_empty() && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    if names.is_empty() {
+        return command.to_owned();
+    }
+    let checks: Vec<String> = names
+        .iter()
+        .map(|name| format!("\"${{{name}:?set it to {}}}\"", variable_meaning(name)))
+        .collect();
+    format!(": {} && {command}", checks.join(" "))
+}
+
+/// What a reproduction's shell variable must hold.
+fn variable_meaning(name: &str) -> String {
+    match name {
+        "FREDDY_API_KEY" => "the API key of the recipient".to_owned(),
+        "FREDDY_SHARER_API_KEY" => "the API key of the sharer".to_owned(),
+        other => match other.strip_prefix("SHARE_TOKEN_") {
+            Some(state) => format!("the {} token of the fixtures", state.to_ascii_lowercase()),
+            None => "the value the run used".to_owned(),
+        },
+    }
+}
+
 /// How TLS is verified: rustls against the platform's roots, plus any given here.
 #[derive(Debug, Clone, Default)]
 pub struct TlsOptions {
@@ -536,6 +576,7 @@ impl HttpClient {
         }
         // -g: brackets and braces in a URL are sent as they are, not read as ranges.
         let mut out = format!("curl -sS -i -g -X {method} \"{quoted}\"");
+        let mut expressions: Vec<&str> = variables.iter().flatten().map(String::as_str).collect();
         if extras.body.is_some() {
             out.push_str(" -H 'Content-Type: application/json'");
         }
@@ -547,6 +588,7 @@ impl HttpClient {
                     .iter()
                     .find(|(known, _)| known == key)
                     .map_or("$FREDDY_API_KEY", |(_, expression)| expression.as_str());
+                expressions.push(expression);
                 out.push_str(&format!(" -H \"X-API-Key: {expression}\""));
             }
             // curl drops a header given with no value; `Name;` sends it empty.
@@ -580,7 +622,7 @@ impl HttpClient {
                 shell_quote(body.to_string().as_bytes())
             ));
         }
-        out
+        guarded(&out, &expressions)
     }
 
     async fn send_live(

@@ -21,8 +21,10 @@ use crate::suite::Suite;
 use crate::time;
 
 /// The format version of the JSON certificate (2: each clause records its provenance;
-/// 3: the target records its description, not whether it was embedded; 4: the recording).
-pub const FORMAT: u32 = 4;
+/// 3: the target records its description, not whether it was embedded; 4: the recording;
+/// 5: each `curl` command refuses to run without its shell variables, and a run's
+/// strictness is recorded).
+pub const FORMAT: u32 = 5;
 
 /// The git commit this binary was built from (`-dirty` if modified, `unknown` if not in git).
 pub(crate) const COMMIT: &str = env!("SHARE_CONFORMANCE_COMMIT");

@@ -285,7 +285,9 @@ fn reproduction<'a>(stdout: &'a str, scenario_line: &str) -> Vec<&'a str> {
         let trimmed = line.trim_start();
         if let Some(command) = trimmed.strip_prefix("reproduce: ") {
             commands.push(command.trim());
-        } else if !commands.is_empty() && trimmed.starts_with("curl ") {
+        } else if !commands.is_empty()
+            && (trimmed.starts_with("curl ") || trimmed.starts_with(": \"$"))
+        {
             commands.push(trimmed);
         } else if !commands.is_empty() || !line.starts_with(' ') {
             break;
@@ -319,7 +321,7 @@ async fn a_curl_command_from_the_output_reproduces_the_failing_status() {
     );
     let junit_text = std::fs::read_to_string(&junit).unwrap();
     assert!(
-        junit_text.contains(&command.replace('"', "&quot;")),
+        junit_text.contains(&command.replace('&', "&amp;").replace('"', "&quot;")),
         "the JUnit <failure> carries the same command:\n{junit_text}"
     );
 
@@ -346,6 +348,41 @@ async fn a_curl_command_from_the_output_reproduces_the_failing_status() {
         status_line.starts_with("HTTP/1.1 410"),
         "the command reproduces the failing status: {command}\n{answer}"
     );
+
+    // Pasted into a bare shell, without its variables, it refuses, names what is missing and
+    // sends nothing (a listener that would see any connection stands in for the server).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let watched = command.replace(
+        &server.base_url(),
+        &format!("http://{}", listener.local_addr().unwrap()),
+    );
+    assert_ne!(watched, command, "the command names the server's URL");
+    for (set, missing) in [
+        (vec![], "SHARE_TOKEN_REVOKED"),
+        (
+            vec![("SHARE_TOKEN_REVOKED", token.as_str())],
+            "FREDDY_API_KEY",
+        ),
+        (vec![("FREDDY_API_KEY", "")], "SHARE_TOKEN_REVOKED"),
+    ] {
+        let mut bare = std::process::Command::new("bash");
+        bare.args(["-c", &watched])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(set.iter().copied());
+        let refused = bare.output().expect("bash runs");
+        let (out, error) = text(&refused);
+        assert!(!refused.status.success(), "{watched}\n{out}\n{error}");
+        assert!(
+            error.contains(&format!("{missing}: set it to")),
+            "{missing} is named: {error}"
+        );
+        assert!(
+            matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "a request was sent without {missing}"
+        );
+    }
 }
 
 /// Whether `program` runs.
@@ -683,7 +720,10 @@ async fn known_failures_excuse_a_listed_failing_clause_until_its_date_and_no_lon
         )),
         "{stdout}"
     );
-    assert!(stdout.contains("reproduce: curl"), "{stdout}");
+    assert!(
+        stdout.contains("reproduce: : \"${SHARE_TOKEN_REVOKED:?"),
+        "{stdout}"
+    );
     let junit = std::fs::read_to_string(&files[0]).unwrap();
     assert!(
         junit.contains("<skipped message=\"KNOWN-FAILURE: listed in"),

@@ -272,7 +272,8 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
         );
         if case == "echoing run" {
             assert!(
-                stdout.contains("reproduce: curl ")
+                stdout.contains("reproduce: ")
+                    && stdout.contains("&& curl ")
                     && stdout.contains("\"X-API-Key: $FREDDY_API_KEY\""),
                 "every failure shows its curl commands, the key as a variable:\n{stdout}"
             );
