@@ -114,6 +114,8 @@ struct SharerCheck<'a> {
     organization: &'a str,
     /// The track provisioning shares for the live fixture, if it makes one.
     live_track: Option<&'a str>,
+    /// The states provisioning makes before a run: present, whatever the fixtures say.
+    states: &'a [ShareState],
 }
 
 /// Diagnoses `target`, each request bounded by `timeout`. Errors only when no request can be
@@ -131,6 +133,7 @@ pub async fn examine(target: &Target, timeout: Duration) -> Result<Diagnosis, Er
             .contains(&ShareState::Live)
             .then_some(plan.track.as_deref())
             .flatten(),
+        states: &plan.states,
     });
     Ok(diagnose(&http, timeout, target.key(), target.fixtures(), sharer).await)
 }
@@ -157,7 +160,17 @@ async fn diagnose(
         .as_ref()
         .and_then(|s| s.live_track)
         .map(str::to_owned);
+    let provisioned = sharer.as_ref().map_or(&[][..], |s| s.states);
     for state in ShareState::ALL {
+        if provisioned.contains(&state) {
+            diagnosis.push(
+                Mark::Pass,
+                &format!("{state} token"),
+                "provisioning makes a fresh one before the run (not made now: doctor changes nothing)",
+                None,
+            );
+            continue;
+        }
         let seen = token_state(http, state, fixtures.tokens.get(state), &mut diagnosis).await;
         if state == ShareState::Live && live_track.is_none() {
             live_track = fixtures.expected.track_id.clone().or(seen);
@@ -168,6 +181,7 @@ async fn diagnose(
         api_key,
         fixtures,
         live_track.as_deref(),
+        provisioned.contains(&ShareState::Live),
         &mut diagnosis,
     )
     .await;
@@ -181,6 +195,7 @@ async fn library(
     api_key: Option<&ApiKey>,
     fixtures: &Fixtures,
     live_track: Option<&str>,
+    live_provisioned: bool,
     diagnosis: &mut Diagnosis,
 ) {
     let Some(organization) = fixtures.recipient.organization_id.as_deref() else {
@@ -241,14 +256,25 @@ async fn library(
     if let Some(track) = live_track
         && tracks.iter().any(|t| t == track)
     {
-        diagnosis.push(
-            Mark::Warn,
-            "live share",
-            format!(
-                "its track {track} is already in the recipient's library: if this live token was saved before, the run's first save is a repeat, which the docs leave open, and the checks that fail on it will be NOT-TESTABLE"
-            ),
-            Some("mint a fresh live share for each run: --provision live"),
-        );
+        if live_provisioned {
+            diagnosis.push(
+                Mark::Warn,
+                "live share",
+                format!(
+                    "its track {track} is already in the recipient's library (an earlier run saved it): the run saves a fresh share of it; a target that keeps one library entry per track cannot show what that save adds, and then SAVE-LIBRARY-ADDED is NOT-TESTABLE"
+                ),
+                Some("share a track the recipient has not saved (--track), or use a fresh recipient"),
+            );
+        } else {
+            diagnosis.push(
+                Mark::Warn,
+                "live share",
+                format!(
+                    "its track {track} is already in the recipient's library: if this live token was saved before, the run's first save is a repeat, which the docs leave open, and the checks that fail on it will be NOT-TESTABLE"
+                ),
+                Some("mint a fresh live share for each run: --provision live"),
+            );
+        }
     }
 }
 

@@ -222,7 +222,12 @@ impl Sharer<'_> {
             .await
             .map_err(|e| refused(step, &request, e.reason, hint))?;
         if response.status.as_u16() != 201 {
-            return Err(refused(step, &request, answer(&response), hint));
+            return Err(refused(
+                step,
+                &request,
+                answer(&response),
+                hint_for(&response, hint),
+            ));
         }
         let body = response
             .json()
@@ -263,11 +268,29 @@ impl Sharer<'_> {
             .await
             .map_err(|e| refused(step, &request, e.reason, hint))?;
         if response.status.as_u16() != 200 {
-            return Err(refused(step, &request, answer(&response), hint));
+            return Err(refused(
+                step,
+                &request,
+                answer(&response),
+                hint_for(&response, hint),
+            ));
         }
         Ok(())
     }
 }
+
+/// What to check when a sharer's request is refused: a 401 is about the sharer's key, whatever
+/// the request was; anything else, `otherwise`.
+fn hint_for(response: &Exchange, otherwise: &'static str) -> &'static str {
+    if response.status.as_u16() == 401 {
+        SHARER_KEY_REFUSED
+    } else {
+        otherwise
+    }
+}
+
+/// The hint under a 401 to any provisioning request.
+pub(crate) const SHARER_KEY_REFUSED: &str = "the target refused the sharer's API key: is it the key of the user who created the track or collection, and is it still valid?";
 
 fn refused(step: &str, request: &str, answer: String, hint: &'static str) -> ProvisionError {
     ProvisionError {

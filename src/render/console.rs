@@ -16,6 +16,9 @@ use crate::target::Target;
 /// Printed on every run and diagnosis that does not verify the target's certificate.
 pub(crate) const INSECURE_WARNING: &str = "warning: --insecure: the target's TLS certificate is not verified; anyone on the path can impersonate it and read the key\n\n";
 
+/// Printed before a run that knows no share token of the target.
+pub(crate) const NO_FIXTURES_WARNING: &str = "warning: no fixtures: the run knows no share token of the target, so every scenario that needs one will be NOT-TESTABLE and the run cannot pass\n\n";
+
 /// How much failure detail is indented under its scenario's line.
 const INDENT: &str = "               ";
 
@@ -277,8 +280,8 @@ pub(crate) fn summary(report: &Report) -> String {
         ));
     }
     let blockers = report.blockers();
-    for blocker in &blockers {
-        out.push_str(&format!("fails because: {blocker}\n"));
+    for line in blocker_lines(report, &blockers) {
+        out.push_str(&format!("fails because: {line}\n"));
     }
     out.push_str(&format!(
         "result: {} against {} in {:.2} s\n",
@@ -287,6 +290,48 @@ pub(crate) fn summary(report: &Report) -> String {
         report.run.duration.as_secs_f64()
     ));
     out
+}
+
+/// Why a run does not pass, a line each: selected MUST clauses none of whose scenarios could
+/// run are grouped by the reason (a missing fixture takes out a dozen at once), and a run that
+/// knows no share token at all says so in one line.
+fn blocker_lines(report: &Report, blockers: &[Blocker]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut unrun: Vec<(&str, Vec<&str>)> = Vec::new();
+    for blocker in blockers {
+        match blocker {
+            Blocker::NoneRan { id, why } => match unrun.iter_mut().find(|(w, _)| w == why) {
+                Some((_, ids)) => ids.push(id),
+                None => unrun.push((why, vec![id])),
+            },
+            other => lines.push(other.to_string()),
+        }
+    }
+    let count: usize = unrun.iter().map(|(_, ids)| ids.len()).sum();
+    if count > 0 && report.recording.fixtures.tokens.is_empty() {
+        lines.insert(
+            0,
+            format!(
+                "no fixtures: the run knows no share token of the target, so none of the scenarios of {count} selected MUST clause(s) could run (give the target's tokens in a fixtures file, or make them by provisioning)"
+            ),
+        );
+        return lines;
+    }
+    for (why, ids) in unrun.into_iter().rev() {
+        let line = match ids.as_slice() {
+            [id] => Blocker::NoneRan {
+                id: (*id).to_owned(),
+                why: why.to_owned(),
+            }
+            .to_string(),
+            _ => format!(
+                "{} were selected but none of their scenarios could run: {why} (or deselect them with --tags)",
+                ids.join(", ")
+            ),
+        };
+        lines.insert(0, line);
+    }
+    lines
 }
 
 /// What became of each known-failures entry, a line each (expired and unknown entries are
@@ -342,8 +387,8 @@ pub(crate) fn failure_summary(report: &Report) -> String {
         "the target {} does not conform to Save a shared track:\n",
         target_name(&report.run.target, report.run.target_description.as_deref())
     );
-    for blocker in report.blockers() {
-        out.push_str(&format!("  - {blocker}\n"));
+    for line in blocker_lines(report, &report.blockers()) {
+        out.push_str(&format!("  - {line}\n"));
     }
     out.push('\n');
     for scenario in report

@@ -313,6 +313,12 @@ impl Run {
             progress.print(&console::provisioned(&made));
         }
 
+        if crate::fixtures::ShareState::ALL
+            .iter()
+            .all(|state| fixtures.tokens.get(*state).is_none())
+        {
+            progress.print(console::NO_FIXTURES_WARNING);
+        }
         let recorded_fixtures = RecordedFixtures::of(&fixtures, target.key().is_some());
         let echoes = http.clone();
         let ctx = Arc::new(Context::new(

@@ -401,6 +401,10 @@ pub fn flag_error(e: Error) -> anyhow::Error {
                 .replace("the plan's `collection`", "--collection")
                 .replace("the plan's states", "--provision")
                 .replace("the organization,", "--organization,")
+                .replace(
+                    "the sharer's API key:",
+                    "the sharer's API key (--sharer-api-key, or $FREDDY_SHARER_API_KEY):"
+                )
         ),
         other => anyhow!("{other}"),
     }

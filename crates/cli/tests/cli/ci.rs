@@ -387,6 +387,37 @@ fn provisioning_against_serve_makes_working_fixtures() {
     );
     assert!(stderr.contains("hint:"), "{stderr}");
     assert!(!stderr.contains(sharer_key) && !stdout.contains(sharer_key));
+
+    // A sharer's key the target refuses: the hint names that key, not membership.
+    let wrong = format!("ak_{}", "w".repeat(39));
+    let flags: Vec<&str> = serve
+        .provision_flags
+        .iter()
+        .map(|flag| {
+            if flag == sharer_key {
+                wrong.as_str()
+            } else {
+                flag
+            }
+        })
+        .collect();
+    let mut refused = vec![
+        "run",
+        "--base-url",
+        &serve.url,
+        "--api-key",
+        recipient_key.expose(),
+    ];
+    refused.extend(flags);
+    let output = harness(&refused);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(stderr.contains("answered 401 Unauthorized"), "{stderr}");
+    assert!(
+        stderr.contains("hint: the target refused the sharer's API key (--sharer-api-key, or $FREDDY_SHARER_API_KEY)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("member of the organization"), "{stderr}");
 }
 
 #[test]
@@ -521,6 +552,29 @@ fn doctor_passes_serve_and_names_what_is_wrong() {
         !stdout.contains(serve.flag("--sharer-api-key")),
         "the sharer key leaked"
     );
+
+    // A state provisioning makes is present, though the fixtures lack it.
+    let mut no_live = serve.seeded();
+    no_live.tokens.live = None;
+    let dir = ScratchDir::new("doctor-provisioned");
+    let no_live_path = dir.fixtures(&no_live);
+    let mut args = vec![
+        "doctor",
+        "--base-url",
+        &serve.url,
+        "--fixtures",
+        &no_live_path,
+    ];
+    args.extend_from_slice(&sharer);
+    args[5] = "--provision=live";
+    let output = harness(&args);
+    let (stdout, _) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("✓ live token: provisioning makes a fresh one before the run"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("NOT-TESTABLE"), "{stdout}");
 
     let output = doctor(&["--api-key", "ak_wrong_key_for_doctor"]);
     let (stdout, _) = text(&output);

@@ -223,6 +223,37 @@ async fn missing_fixtures_are_not_testable_never_passed() {
     assert!(stdout.contains("could not be fully tested"), "{stdout}");
 }
 
+/// No fixtures at all: one line says so at the start and one at the end, instead of a line for
+/// each clause that could not run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_without_fixtures_says_so_in_one_line() {
+    let server = reference(ServerOptions::default()).await;
+    let key = fixtures_of(&server).api_key.unwrap();
+    let output = harness_async(vec![
+        "run".into(),
+        "--base-url".into(),
+        server.base_url(),
+        "--api-key".into(),
+        key.expose().to_owned(),
+    ])
+    .await;
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    let reasons: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("fails because:"))
+        .collect();
+    assert_eq!(reasons.len(), 1, "{reasons:#?}");
+    assert!(
+        reasons[0].starts_with("fails because: no fixtures: the run knows no share token"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("warning: no fixtures: the run knows no share token of the target"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn serve_in_another_process_passes_through_its_printed_fixtures() {
     let serve = Serve::start("serve", &[]);
