@@ -32,7 +32,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let target =
         Target::new(&url, Fixtures::load(&fixtures_path)?)?.describe("Python example server");
-    let report = Run::new(target).execute().await;
+    // A program, not a test: it shows its progress.
+    let report = Run::new(target).progress(std::io::stdout()).execute().await;
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&dir);

@@ -7,6 +7,17 @@
 //! cargo run --example vendor      # the server on 127.0.0.1:8090, and its fixtures
 //! ```
 //!
+//! In a vendor's own crate, the test needs these two lines (the server here also uses axum,
+//! serde_json and time, which are the vendor's business):
+//!
+//! ```toml
+//! [dev-dependencies]
+//! share-conformance = { git = "https://github.com/freddy-music/share-conformance", tag = "v0.1.0" }
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
+//!
+//! A passing run prints nothing; a failing one panics with what failed and how to reproduce it.
+//!
 //! The server keeps everything in memory and knows one recipient. It is written from the docs,
 //! independently of the harness's reference server.
 

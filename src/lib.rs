@@ -11,7 +11,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! share-conformance = { git = "https://github.com/freddy-music/share-conformance" }
+//! share-conformance = { git = "https://github.com/freddy-music/share-conformance", tag = "v0.1.0" }
 //! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 //! ```
 //!

@@ -3,11 +3,13 @@
 //! Evidence: recordings re-graded, certificates checked, curl reproductions, the HTML page and
 //! known failures. One test binary; what the tests share is in `support`.
 
+mod book;
 mod ci;
 mod commands;
 mod evidence;
 mod flags;
 mod hostile;
 mod hostile_server;
+mod pipelines;
 mod secrets;
 mod support;
