@@ -35,8 +35,8 @@ fn checkout_commit() -> Option<String> {
         return None;
     }
     let commit = git(&["rev-parse", "HEAD"]).filter(|c| !c.is_empty())?;
-    let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-        .is_some_and(|s| !s.is_empty());
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
     Some(format!("{commit}{}", if dirty { "-dirty" } else { "" }))
 }
 

@@ -155,12 +155,14 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
         "in upper case" => format!("SHR_{}", random::hex(16).to_uppercase()),
         // The docs warn that a share's id is not its token: the live share's own id when the
         // fixtures know it.
-        "a share link id" => ctx
-            .fixtures
-            .expected
-            .share_link_id
-            .clone()
-            .unwrap_or_else(|| format!("mslink_{}", random::hex(6))),
+        "a share link id" => match &ctx.fixtures.expected.share_link_id {
+            Some(id) => id.clone(),
+            // Made up at random: recorded under its label, so a re-grade sends the same.
+            None => ctx.made_up_token(
+                "malformed token (a share link id)",
+                format!("mslink_{}", random::hex(6)),
+            ),
+        },
         other => {
             return Err(suite_bug(format!(
                 "no malformed token is called {other:?} (a suite bug): use \"4 KiB long\", \"non-ASCII\", \
@@ -170,7 +172,8 @@ fn malformed_token(world: &mut ConformanceWorld, kind: String) -> StepResult {
         }
     };
     let label = format!("malformed token ({kind})");
-    // A share link's id is an id the fixtures name, not a made-up token: it stays as it is.
+    // A share link's id is an id the fixtures name, not a made-up token: it stays as it is (a
+    // random one was named above).
     let value = if kind == "a share link id" {
         value
     } else {

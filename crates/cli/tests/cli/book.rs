@@ -46,7 +46,11 @@ fn pages() -> Vec<PathBuf> {
 /// The runnable blocks of one page.
 fn blocks(path: &Path) -> Vec<Block> {
     let text = std::fs::read_to_string(path).unwrap();
-    let name = path.strip_prefix(root()).unwrap_or(path).display().to_string();
+    let name = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string();
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -64,7 +68,9 @@ fn blocks(path: &Path) -> Vec<Block> {
         while !rest.is_empty() {
             if let Some(value) = rest.strip_prefix("exit=") {
                 let (number, after) = value.split_once(' ').unwrap_or((value, ""));
-                exit = number.parse().unwrap_or_else(|_| panic!("{name}:{}: exit={number}", i + 1));
+                exit = number
+                    .parse()
+                    .unwrap_or_else(|_| panic!("{name}:{}: exit={number}", i + 1));
                 rest = after.trim();
             } else if let Some(value) = rest.strip_prefix("serve=\"") {
                 let (flags, after) = value
@@ -105,12 +111,17 @@ fn script(block: &Block) -> String {
         .lines()
         .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .collect();
-    let (last, before) = commands.split_last().expect("a runnable block runs something");
+    let (last, before) = commands
+        .split_last()
+        .expect("a runnable block runs something");
     format!("set -e\n{}\nset +e\n{last}\n", before.join("\n"))
 }
 
 fn run_block(block: &Block) {
-    let serve = Serve::start("book", &block.serve.iter().map(String::as_str).collect::<Vec<_>>());
+    let serve = Serve::start(
+        "book",
+        &block.serve.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
     let dir = ScratchDir::new("book-block");
     let seeded = serve.seeded();
     let mut staging = Fixtures {
@@ -130,7 +141,10 @@ fn run_block(block: &Block) {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let recipient_key = seeded.api_key.clone().expect("serve names the recipient's key");
+    let recipient_key = seeded
+        .api_key
+        .clone()
+        .expect("serve names the recipient's key");
     let output = Command::new("bash")
         .args(["--noprofile", "--norc", "-c", &script(block)])
         .current_dir(dir.path())
@@ -161,7 +175,10 @@ fn run_block(block: &Block) {
 #[test]
 fn every_runnable_block_of_the_readme_and_the_book_runs_as_written() {
     let blocks: Vec<Block> = pages().iter().flat_map(|p| blocks(p)).collect();
-    let readme = blocks.iter().filter(|b| b.place.starts_with("README.md")).count();
+    let readme = blocks
+        .iter()
+        .filter(|b| b.place.starts_with("README.md"))
+        .count();
     assert!(readme >= 2, "the README shows its commands: {blocks:#?}");
     assert!(
         blocks.len() >= 10,
@@ -191,6 +208,9 @@ fn the_readme_stays_a_page_and_links_into_the_book() {
     // Every link from the README into the book names a page that exists.
     for link in readme.split("](book/src/").skip(1) {
         let page = link.split([')', '#']).next().unwrap();
-        assert!(root().join("book/src").join(page).is_file(), "README links to {page}");
+        assert!(
+            root().join("book/src").join(page).is_file(),
+            "README links to {page}"
+        );
     }
 }

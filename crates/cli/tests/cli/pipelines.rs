@@ -125,9 +125,9 @@ fn run_action(workdir: &Path, inputs: &[(&str, &str)]) -> ActionRun {
                 let (left, right, equal) = match condition.split_once(" == ") {
                     Some((l, r)) => (l, r, true),
                     None => {
-                        let (l, r) = condition
-                            .split_once(" != ")
-                            .unwrap_or_else(|| panic!("an `if:` this runner does not know: {condition}"));
+                        let (l, r) = condition.split_once(" != ").unwrap_or_else(|| {
+                            panic!("an `if:` this runner does not know: {condition}")
+                        });
                         (l, r, false)
                     }
                 };
@@ -143,7 +143,10 @@ fn run_action(workdir: &Path, inputs: &[(&str, &str)]) -> ActionRun {
         }
         let mut step_outputs = Vec::new();
         let code = if let Some(uses) = step["uses"].as_str() {
-            assert!(uses.starts_with("actions/cache@"), "an action this runner does not know: {uses}");
+            assert!(
+                uses.starts_with("actions/cache@"),
+                "an action this runner does not know: {uses}"
+            );
             // The cache: a hit when the path exists (primed below, as a second run finds it).
             let path = expand(&string(&step["with"]["path"]), &values);
             step_outputs.push((
@@ -153,7 +156,11 @@ fn run_action(workdir: &Path, inputs: &[(&str, &str)]) -> ActionRun {
             0
         } else {
             let script = string(&step["run"]);
-            assert_eq!(step["shell"].as_str(), Some("bash"), "{name}: a shell is required");
+            assert_eq!(
+                step["shell"].as_str(),
+                Some("bash"),
+                "{name}: a shell is required"
+            );
             assert!(
                 !script.contains("${{"),
                 "{name}: expressions go through env:, never into the script"
@@ -212,7 +219,11 @@ fn the_github_action_runs_doctor_then_the_suite_and_leaves_its_reports() {
     let fixtures = serve.fixtures.display().to_string();
     let run = run_action(
         dir.path(),
-        &[("base-url", &serve.url), ("fixtures", &fixtures), ("strict", "true")],
+        &[
+            ("base-url", &serve.url),
+            ("fixtures", &fixtures),
+            ("strict", "true"),
+        ],
     );
     assert!(!run.failed, "{:?}\n{}", run.steps, run.log);
     assert_eq!(
@@ -221,9 +232,19 @@ fn the_github_action_runs_doctor_then_the_suite_and_leaves_its_reports() {
         "a cache hit installs nothing"
     );
     assert_eq!(run.step("Doctor"), (true, Some(0)), "{}", run.log);
-    assert!(run.log.contains("share-conformance 0.1.0 (suite sha256:"), "{}", run.log);
-    assert!(run.log.contains("result: a run against this target can be meaningful"));
-    assert!(run.log.contains("(strict: a SHOULD clause that does not pass fails the run)"));
+    assert!(
+        run.log.contains("share-conformance 0.1.0 (suite sha256:"),
+        "{}",
+        run.log
+    );
+    assert!(
+        run.log
+            .contains("result: a run against this target can be meaningful")
+    );
+    assert!(
+        run.log
+            .contains("(strict: a SHOULD clause that does not pass fails the run)")
+    );
     assert_eq!(run.outputs["run.exit-code"], "0");
     assert_eq!(run.outputs["run.report-json"], "share-conformance.md.json");
     for file in [
@@ -235,13 +256,17 @@ fn the_github_action_runs_doctor_then_the_suite_and_leaves_its_reports() {
         assert!(dir.join(file).is_file(), "{file} was not written");
     }
     assert!(
-        run.summary.starts_with("# Conformance report: Save a shared track")
+        run.summary
+            .starts_with("# Conformance report: Save a shared track")
             && run.summary.contains("**Result: PASS**"),
         "{}",
         run.summary
     );
     let key = run.outputs["where.key"].clone();
-    assert!(key.starts_with("share-conformance-Linux-") && key.contains("-source-"), "{key}");
+    assert!(
+        key.starts_with("share-conformance-Linux-") && key.contains("-source-"),
+        "{key}"
+    );
 }
 
 #[test]
@@ -249,20 +274,34 @@ fn the_github_action_fails_the_job_with_the_run_s_exit_code_after_writing_the_su
     let serve = Serve::start("action-fail", &["--fault", "revoked-410"]);
     let dir = ScratchDir::new("action-fail");
     let fixtures = serve.fixtures.display().to_string();
-    let run = run_action(dir.path(), &[("base-url", &serve.url), ("fixtures", &fixtures)]);
+    let run = run_action(
+        dir.path(),
+        &[("base-url", &serve.url), ("fixtures", &fixtures)],
+    );
     assert!(run.failed, "{}", run.log);
     assert_eq!(run.outputs["run.exit-code"], "1");
-    assert_eq!(run.step("Run the suite"), (true, Some(0)), "the summary still comes");
+    assert_eq!(
+        run.step("Run the suite"),
+        (true, Some(0)),
+        "the summary still comes"
+    );
     assert_eq!(run.step("Step summary"), (true, Some(0)));
     assert_eq!(run.step("Verdict"), (true, Some(1)), "{}", run.log);
     assert!(run.summary.contains("**Result: FAIL**"), "{}", run.summary);
-    assert!(run.summary.contains("SAVE-404-REVOKED failed"), "{}", run.summary);
+    assert!(
+        run.summary.contains("SAVE-404-REVOKED failed"),
+        "{}",
+        run.summary
+    );
 
     // A doctor that finds the run would mislead stops the gate before the run.
     let dir = ScratchDir::new("action-doctor");
     let run = run_action(
         dir.path(),
-        &[("base-url", &serve.url), ("api-key", "ak_not_the_recipient_key")],
+        &[
+            ("base-url", &serve.url),
+            ("api-key", "ak_not_the_recipient_key"),
+        ],
     );
     assert!(run.failed);
     assert_eq!(run.step("Doctor"), (true, Some(1)), "{}", run.log);
@@ -315,7 +354,10 @@ fn the_gitlab_template_installs_once_then_gates_and_leaves_its_artifacts() {
     );
     let (passed, log) = run_gitlab_template(dir.path(), &target, "");
     assert!(passed, "an advisory defect passes a gate: {log}");
-    assert!(log.contains("result: a run against this target can be meaningful"), "{log}");
+    assert!(
+        log.contains("result: a run against this target can be meaningful"),
+        "{log}"
+    );
     let template = yaml(&root().join("ci/gitlab/share-conformance.gitlab-ci.yml"));
     for artifact in template[".share-conformance"]["artifacts"]["paths"]
         .as_sequence()
@@ -331,8 +373,14 @@ fn the_gitlab_template_installs_once_then_gates_and_leaves_its_artifacts() {
 
     let dir = ScratchDir::new("gitlab-strict");
     let (passed, log) = run_gitlab_template(dir.path(), &target, "--strict");
-    assert!(!passed, "--strict fails the job on the SHOULD clause: {log}");
-    assert!(log.contains("fails because: ERR-TRACE-ID-UNIQUE (SHOULD)"), "{log}");
+    assert!(
+        !passed,
+        "--strict fails the job on the SHOULD clause: {log}"
+    );
+    assert!(
+        log.contains("fails because: ERR-TRACE-ID-UNIQUE (SHOULD)"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -345,14 +393,21 @@ fn every_pinned_version_and_address_is_the_package_s() {
         .trim_matches('"');
     let slug = repository.trim_start_matches("https://github.com/");
     let version = env!("CARGO_PKG_VERSION");
-    let template = std::fs::read_to_string(root().join("ci/gitlab/share-conformance.gitlab-ci.yml")).unwrap();
+    let template =
+        std::fs::read_to_string(root().join("ci/gitlab/share-conformance.gitlab-ci.yml")).unwrap();
     assert!(template.contains(&format!("SHARE_CONFORMANCE_VERSION: \"{version}\"")));
     assert!(template.contains(&format!("SHARE_CONFORMANCE_GIT: \"{repository}\"")));
     assert!(template.contains(&format!("{slug}/v{version}/ci/gitlab/")));
     let workflow = std::fs::read_to_string(root().join("ci/github/conformance-gate.yml")).unwrap();
-    assert!(workflow.contains(&format!("uses: {slug}@v{version}")), "{workflow}");
+    assert!(
+        workflow.contains(&format!("uses: {slug}@v{version}")),
+        "{workflow}"
+    );
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    assert!(readme.contains(&format!("{slug}@v{version}")), "the README's action");
+    assert!(
+        readme.contains(&format!("{slug}@v{version}")),
+        "the README's action"
+    );
     assert!(readme.contains(repository), "the README's git install");
 }
 
@@ -379,7 +434,11 @@ fn the_library_s_package_carries_its_suite() {
     for (path, _) in share_conformance::suite::EMBEDDED {
         assert!(files.contains(path), "{path} is not packaged:\n{listing}");
     }
-    for cited in ["docs/save-shared-track.md", "docs/related-endpoints.md", "build.rs"] {
+    for cited in [
+        "docs/save-shared-track.md",
+        "docs/related-endpoints.md",
+        "build.rs",
+    ] {
         assert!(files.contains(&cited), "{cited} is not packaged");
     }
     for kept_out in ["action.yml", "book/", ".ci/", "ci/"] {
