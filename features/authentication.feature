@@ -56,6 +56,44 @@ Feature: Signing in to save
       | a malformed API key that is "8 KiB long"          |
       | a malformed API key that is "non-ASCII"           |
 
+  @clause:SAVE-401-EXACT-KEY
+  Scenario Outline: Saving with the recipient's API key <twist> returns a documented 401 envelope
+    [doc] "Header `X-API-Key: <key>`; music endpoints also accept `Authorization: Bearer <JWT>`" (docs/related-endpoints.md)
+    [doc] "Status table: … 401 missing/invalid key" (docs/related-endpoints.md): a key that is not byte for byte the one issued is invalid
+
+    Given the recipient's API key <twist>
+    And the live share token
+    When the share is saved
+    Then the status is 401
+    And the body is an error envelope
+    And the error code is a documented 401 code
+
+    Examples:
+      | twist                                 |
+      | with its letters' case swapped        |
+      | with a character appended             |
+      | without its last character            |
+      | with its last character in full width |
+      | with a no-break space appended        |
+
+  @clause:SAVE-401-EXACT-KEY
+  Scenario Outline: Saving with <key> and a forged Bearer credential beside it returns a documented 401 envelope
+    [doc] "Header `X-API-Key: <key>`; music endpoints also accept `Authorization: Bearer <JWT>`" (docs/related-endpoints.md)
+    [doc] "Status table: … 401 missing/invalid key" (docs/related-endpoints.md): neither credential is valid
+
+    Given <key>
+    And a forged Bearer credential beside it
+    And the live share token
+    When the share is saved
+    Then the status is 401
+    And the body is an error envelope
+    And the error code is a documented 401 code
+
+    Examples:
+      | key                                                     |
+      | an unknown API key                                      |
+      | the recipient's API key with its last character changed |
+
   @clause:SAVE-401-BEARER
   Scenario Outline: Saving with <credential> and no X-API-Key returns a documented 401
     [doc] "Header `X-API-Key: <key>`; music endpoints also accept `Authorization: Bearer <JWT>`" (docs/related-endpoints.md)

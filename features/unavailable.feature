@@ -57,6 +57,24 @@ Feature: Unavailable shares
     Then the status is 404
     And the error code is "RESOURCE_NOT_FOUND"
 
+  @clause:SAVE-404-EXACT-TOKEN
+  Scenario Outline: Saving the live token <twist> returns a client error, never a save
+    [doc] Path parameter `token` (string, required): the raw share token from the share's `url`. (docs/save-shared-track.md)
+    [doc] "Status table: 400 bad format, 401 missing/invalid key, 403 permissions, 404 not found, … 5xx server" (docs/related-endpoints.md): a token not issued is not found, or in a bad format
+
+    Given the live share token <twist>
+    When the share is saved
+    Then the status is a client error
+    And the body is an error envelope
+
+    Examples:
+      | twist                          |
+      | with its letters' case swapped |
+      | with a character appended      |
+      | without its last character     |
+      | inside a longer string         |
+      | with a space appended          |
+
   @clause:SAVE-404-NO-ORACLE
   Scenario: The unavailable tokens the target holds return one answer
     [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md): one 404, whatever the reason

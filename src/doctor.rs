@@ -29,7 +29,8 @@ use crate::random;
 use crate::secret::ApiKey;
 use crate::target::Target;
 
-/// Clock skew beyond which `created_at` checks misjudge (SAVE-CREATED-AT-NOW allows 5 minutes).
+/// Clock skew beyond which time checks misjudge when a target sends no `Date` (ERR-TIMESTAMP-NOW
+/// allows 5 minutes).
 pub const MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
 
 /// How a check came out.
@@ -471,7 +472,7 @@ fn clock_skew(root: &Exchange, diagnosis: &mut Diagnosis) {
                 "the target's clock is {} s {direction} ours",
                 skew.as_secs()
             ),
-            Some("SAVE-CREATED-AT-NOW allows 5 minutes: synchronise one of the clocks (NTP)"),
+            Some("ERR-TIMESTAMP-NOW allows 5 minutes: synchronise one of the clocks (NTP)"),
         );
     }
 }

@@ -80,6 +80,20 @@ pub enum KeyHeader<'a> {
     Key(&'a ApiKey),
     /// No `X-API-Key`, and `Authorization: Bearer` with this token.
     Bearer(&'a str),
+    /// This `X-API-Key` (never [`KeyHeader::Bearer`] itself), and beside it `Authorization:
+    /// Bearer` with this token.
+    WithBearer(&'a KeyHeader<'a>, &'a str),
+}
+
+impl KeyHeader<'_> {
+    /// The `X-API-Key` part and the Bearer token, apart.
+    fn parts(&self) -> (KeyHeader<'_>, Option<&str>) {
+        match *self {
+            KeyHeader::Bearer(token) => (KeyHeader::Absent, Some(token)),
+            KeyHeader::WithBearer(key, token) => (key.parts().0, Some(token)),
+            other => (other, None),
+        }
+    }
 }
 
 /// A client bound to one target.
@@ -491,17 +505,24 @@ impl HttpClient {
         if json_body {
             headers.push(("content-type".to_owned(), "application/json".to_owned()));
         }
+        let (key, bearer) = key.parts();
         let credential = match key {
-            KeyHeader::Absent => None,
-            KeyHeader::Value(value) => Some((API_KEY_HEADER, value.to_owned())),
-            KeyHeader::Bytes(value) => {
-                Some((API_KEY_HEADER, String::from_utf8_lossy(value).into_owned()))
-            }
-            KeyHeader::Key(key) => Some((API_KEY_HEADER, key.expose().to_owned())),
-            KeyHeader::Bearer(token) => Some((AUTHORIZATION.as_str(), format!("Bearer {token}"))),
+            KeyHeader::Value(value) => Some(value.to_owned()),
+            KeyHeader::Bytes(value) => Some(String::from_utf8_lossy(value).into_owned()),
+            KeyHeader::Key(key) => Some(key.expose().to_owned()),
+            KeyHeader::Absent | KeyHeader::Bearer(_) | KeyHeader::WithBearer(..) => None,
         };
-        if let Some((name, value)) = credential {
-            headers.push((name.to_owned(), self.redactor.redact(&value).into_owned()));
+        if let Some(value) = credential {
+            headers.push((
+                API_KEY_HEADER.to_owned(),
+                self.redactor.redact(&value).into_owned(),
+            ));
+        }
+        if let Some(token) = bearer {
+            headers.push((
+                AUTHORIZATION.as_str().to_owned(),
+                self.redactor.redact(&format!("Bearer {token}")).into_owned(),
+            ));
         }
         headers
     }
@@ -580,8 +601,9 @@ impl HttpClient {
         if extras.body.is_some() {
             out.push_str(" -H 'Content-Type: application/json'");
         }
+        let (key, bearer) = key.parts();
         match key {
-            KeyHeader::Absent => {}
+            KeyHeader::Absent | KeyHeader::Bearer(_) | KeyHeader::WithBearer(..) => {}
             KeyHeader::Key(key) => {
                 let expression = self
                     .key_names
@@ -608,13 +630,13 @@ impl HttpClient {
                     shell_quote(&self.redactor.redact_bytes(&header))
                 ));
             }
-            KeyHeader::Bearer(token) => {
-                let header = format!("Authorization: Bearer {token}");
-                out.push_str(&format!(
-                    " -H {}",
-                    shell_quote(self.redactor.redact(&header).as_bytes())
-                ));
-            }
+        }
+        if let Some(token) = bearer {
+            let header = format!("Authorization: Bearer {token}");
+            out.push_str(&format!(
+                " -H {}",
+                shell_quote(self.redactor.redact(&header).as_bytes())
+            ));
         }
         if let Some(body) = extras.body {
             out.push_str(&format!(
@@ -649,17 +671,25 @@ impl HttpClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.to_string());
         }
-        let header = match key {
-            KeyHeader::Absent => None,
-            KeyHeader::Value(value) => Some((API_KEY_HEADER, HeaderValue::from_str(value))),
-            KeyHeader::Bytes(value) => Some((API_KEY_HEADER, HeaderValue::from_bytes(value))),
-            KeyHeader::Key(key) => Some((API_KEY_HEADER, HeaderValue::from_str(key.expose()))),
-            KeyHeader::Bearer(token) => Some((
+        let (api_key, bearer) = key.parts();
+        let mut headers = Vec::new();
+        match api_key {
+            KeyHeader::Value(value) => headers.push((API_KEY_HEADER, HeaderValue::from_str(value))),
+            KeyHeader::Bytes(value) => {
+                headers.push((API_KEY_HEADER, HeaderValue::from_bytes(value)));
+            }
+            KeyHeader::Key(key) => {
+                headers.push((API_KEY_HEADER, HeaderValue::from_bytes(key.expose().as_bytes())));
+            }
+            KeyHeader::Absent | KeyHeader::Bearer(_) | KeyHeader::WithBearer(..) => {}
+        }
+        if let Some(token) = bearer {
+            headers.push((
                 AUTHORIZATION.as_str(),
                 HeaderValue::from_str(&format!("Bearer {token}")),
-            )),
-        };
-        if let Some((name, header)) = header {
+            ));
+        }
+        for (name, header) in headers {
             let mut header =
                 header.map_err(|_| fail("the credential cannot be sent in a header".into()))?;
             header.set_sensitive(true);

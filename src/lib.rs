@@ -60,6 +60,7 @@ mod random;
 mod steps;
 mod target;
 mod time;
+mod twist;
 
 pub mod certificate;
 pub mod doctor;

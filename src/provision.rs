@@ -1,10 +1,16 @@
 //! Fixtures made through the documented API, so a CI gate needs no hand-kept tokens:
 //! `live` (share a track), `revoked` (share it again, then revoke that link), `removed` (share
-//! a disposable track, then delete the track), `collection` (share a collection); any subset of
-//! them. `expired` cannot be made: the shortest expiry the API allows is one day.
+//! a disposable track, which the run deletes after the recipient saved it: the delete
+//! lifecycle), `collection` (share a collection); any subset of them. `expired` cannot be
+//! made: the shortest expiry the API allows is one day.
 //!
 //! A fresh `live` share per run is what keeps a CI gate honest: the docs leave open what a
-//! repeat save answers, so a live token saved by an earlier run proves nothing.
+//! repeat save answers, so a live token saved by an earlier run proves nothing. It is also the
+//! share the run revokes at its end (the revoke lifecycle).
+//!
+//! Only a share's answer is read (201, its `id` and `token`): for a revoke and a track delete
+//! any 2xx will do, since the docs state no status for a delete and show revoke's 200 only in
+//! an example.
 //!
 //! ```no_run
 //! # async fn example() -> Result<(), share_conformance::Error> {
@@ -94,15 +100,38 @@ impl fmt::Display for ProvisionError {
 
 impl std::error::Error for ProvisionError {}
 
+/// What the run does with the shares provisioning made, besides using their tokens: the
+/// lifecycles of a save.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Made {
+    /// One line per state made, for the console.
+    pub(crate) lines: Vec<String>,
+    /// The live share (its `mslink_` id), which the revoke lifecycle revokes at the run's end.
+    pub(crate) live_share: Option<String>,
+    /// The disposable track and its share, which the delete lifecycle saves, then deletes:
+    /// that share is then the run's `removed` token.
+    pub(crate) disposable: Option<Disposable>,
+}
+
+/// A share of the disposable track, not yet deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Disposable {
+    /// `mtrack_…`: deleted by the delete lifecycle.
+    pub(crate) track: String,
+    /// The share link's id.
+    pub(crate) share: String,
+}
+
 /// Makes the fixtures `plan` asks for and writes them into `fixtures` (overriding those
-/// states; the others keep what the file gave). Returns one line per state made.
-pub async fn provision(
+/// states; the others keep what the file gave). The `removed` share's track is not deleted
+/// here: the delete lifecycle deletes it after the recipient saved it.
+pub(crate) async fn provision(
     http: &HttpClient,
     plan: &Provision,
     fixtures: &mut Fixtures,
-) -> Result<Vec<String>, ProvisionError> {
+) -> Result<Made, ProvisionError> {
     let sharer = Sharer { http, plan };
-    let mut made = Vec::new();
+    let mut made = Made::default();
     let needed = |what: &str, field: &str| ProvisionError {
         step: what.to_owned(),
         request: "(none sent)".into(),
@@ -120,7 +149,8 @@ pub async fn provision(
                 fixtures.tokens.set(ShareState::Live, Some(live));
                 fixtures.expected.track_id = Some(track.to_owned());
                 fixtures.expected.share_link_id = Some(live_id.clone());
-                made.push(format!("live: share {live_id} of {track}"));
+                made.lines.push(format!("live: share {live_id} of {track}"));
+                made.live_share = Some(live_id);
             }
             ShareState::Revoked => {
                 let track = plan
@@ -129,16 +159,10 @@ pub async fn provision(
                     .ok_or_else(|| needed("the revoked share", "track"))?;
                 let (revoked_id, revoked) =
                     sharer.share("the revoked share", "tracks", track).await?;
-                sharer
-                    .call(
-                        "the revoked share",
-                        Method::DELETE,
-                        &["share", &revoked_id],
-                        "is the sharer allowed to revoke its own share links?",
-                    )
-                    .await?;
+                sharer.revoke("the revoked share", &revoked_id).await?;
                 fixtures.tokens.set(ShareState::Revoked, Some(revoked));
-                made.push(format!("revoked: share {revoked_id} of {track}, revoked"));
+                made.lines
+                    .push(format!("revoked: share {revoked_id} of {track}, revoked"));
             }
             ShareState::Removed => {
                 let track = plan
@@ -147,18 +171,14 @@ pub async fn provision(
                     .ok_or_else(|| needed("the removed share", "disposable_track"))?;
                 let (removed_id, removed) =
                     sharer.share("the removed share", "tracks", track).await?;
-                sharer
-                    .call(
-                        "the removed share",
-                        Method::DELETE,
-                        &["tracks", track],
-                        "the disposable track is deleted by provisioning: give a track the sharer created, a fresh one each run",
-                    )
-                    .await?;
                 fixtures.tokens.set(ShareState::Removed, Some(removed));
-                made.push(format!(
-                    "removed: share {removed_id} of {track}, track deleted"
+                made.lines.push(format!(
+                    "removed: share {removed_id} of {track}; the run saves it, then deletes the track"
                 ));
+                made.disposable = Some(Disposable {
+                    track: track.to_owned(),
+                    share: removed_id,
+                });
             }
             ShareState::Collection => {
                 let collection = plan
@@ -169,7 +189,8 @@ pub async fn provision(
                     .share("the collection share", "collections", collection)
                     .await?;
                 fixtures.tokens.set(ShareState::Collection, Some(token));
-                made.push(format!("collection: share {collection_id} of {collection}"));
+                made.lines
+                    .push(format!("collection: share {collection_id} of {collection}"));
             }
             ShareState::Expired => {
                 return Err(ProvisionError {
@@ -184,12 +205,43 @@ pub async fn provision(
     Ok(made)
 }
 
-struct Sharer<'a> {
-    http: &'a HttpClient,
-    plan: &'a Provision,
+/// The sharer's side of the target: shares, revokes and deletes, with the sharer's key.
+pub(crate) struct Sharer<'a> {
+    pub(crate) http: &'a HttpClient,
+    pub(crate) plan: &'a Provision,
 }
 
 impl Sharer<'_> {
+    /// Revoke a share link: `DELETE /v1/music/{org}/share/{share_id}`, any 2xx.
+    pub(crate) async fn revoke(
+        &self,
+        step: &str,
+        share_id: &str,
+    ) -> Result<Exchange, ProvisionError> {
+        self.call(
+            step,
+            Method::DELETE,
+            &["share", share_id],
+            "is the sharer allowed to revoke its own share links?",
+        )
+        .await
+    }
+
+    /// Delete a track: `DELETE /v1/music/{org}/tracks/{track_id}`, any 2xx.
+    pub(crate) async fn delete_track(
+        &self,
+        step: &str,
+        track_id: &str,
+    ) -> Result<Exchange, ProvisionError> {
+        self.call(
+            step,
+            Method::DELETE,
+            &["tracks", track_id],
+            "the disposable track is deleted by the run: give a track the sharer created, a fresh one each run",
+        )
+        .await
+    }
+
     /// `POST /v1/music/{org}/{kind}/{id}/share`: the new link's id and raw token.
     async fn share(
         &self,
@@ -246,14 +298,15 @@ impl Sharer<'_> {
         }
     }
 
-    /// `{method} /v1/music/{org}/{rest…}` as the sharer, expecting 200.
+    /// `{method} /v1/music/{org}/{rest…}` as the sharer, expecting a 2xx: the docs state no
+    /// status for a track delete, and show revoke's 200 only in an example.
     async fn call(
         &self,
         step: &str,
         method: Method,
         rest: &[&str],
         hint: &'static str,
-    ) -> Result<(), ProvisionError> {
+    ) -> Result<Exchange, ProvisionError> {
         let mut segments = vec!["v1", "music", self.plan.organization.as_str()];
         segments.extend_from_slice(rest);
         let request = format!("{method} /{}", segments.join("/"));
@@ -267,7 +320,7 @@ impl Sharer<'_> {
             )
             .await
             .map_err(|e| refused(step, &request, e.reason, hint))?;
-        if response.status.as_u16() != 200 {
+        if !response.status.is_success() {
             return Err(refused(
                 step,
                 &request,
@@ -275,7 +328,7 @@ impl Sharer<'_> {
                 hint_for(&response, hint),
             ));
         }
-        Ok(())
+        Ok(response)
     }
 }
 

@@ -91,6 +91,15 @@ pub(crate) fn near_miss(key: &ApiKey) -> ApiKey {
     ApiKey(near_miss_text(&key.0))
 }
 
+impl ApiKey {
+    /// This key, twisted: a near miss a target must refuse, held (and masked) like the key
+    /// itself. It may hold what a checked key may not (a no-break space): it is sent as
+    /// bytes.
+    pub(crate) fn twisted(&self, twist: crate::twist::Twist) -> ApiKey {
+        ApiKey(twist.apply(&self.0))
+    }
+}
+
 /// Why a string cannot be an API key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InvalidKey {
@@ -208,9 +217,14 @@ impl Redactor {
         let mut sources: Vec<(String, Form)> = Vec::new();
         let mut scanned: Vec<String> = Vec::new();
         for secret in secrets {
-            // The near miss the harness sends as a wrong key reveals all but one character of
-            // the key: it is masked like the key.
-            for raw in [secret.to_owned(), near_miss_text(secret)] {
+            // The near misses the harness sends as wrong keys reveal all but one character of
+            // the key, or all of it in another case: they are masked like the key (the others
+            // contain the key, and are masked with it).
+            let twists = crate::twist::Twist::MASKED_FOR_KEYS.map(|t| t.apply(secret));
+            for raw in [secret.to_owned(), near_miss_text(secret)]
+                .into_iter()
+                .chain(twists)
+            {
                 if raw.len() < 4 {
                     continue;
                 }

@@ -310,7 +310,7 @@ impl Run {
                 &mut fixtures,
             )
             .await?;
-            progress.print(&console::provisioned(&made));
+            progress.print(&console::provisioned(&made.lines));
         }
 
         if crate::fixtures::ShareState::ALL
@@ -588,6 +588,9 @@ fn key_names(target: &Target) -> Vec<(ApiKey, String)> {
             r#"${FREDDY_API_KEY%?}$(printf %s "${FREDDY_API_KEY: -1}" | tr 0-9a-zA-Z- 1-90b-zaB-ZA_)"#
                 .to_owned(),
         ));
+        for twist in crate::twist::Twist::OF_KEYS {
+            names.push((key.twisted(twist), twist.shell("FREDDY_API_KEY")));
+        }
     }
     if let Some(plan) = target.provisioning() {
         names.push((plan.sharer_key.clone(), "$FREDDY_SHARER_API_KEY".to_owned()));

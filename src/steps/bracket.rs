@@ -135,8 +135,7 @@ impl Bracket {
     }
 
     /// The first reads of the run, before any save (reading them now if no scenario has
-    /// yet). Every save a scenario sends waits for them when the library is read: a refused
-    /// save that reached the library before its first listing could not be seen.
+    /// yet).
     pub async fn start(&self, ctx: &Context) -> &Start {
         self.start
             .get_or_init(|| async {
@@ -147,7 +146,9 @@ impl Bracket {
             .await
     }
 
-    /// Whether saves must wait for [`Bracket::start`].
+    /// Whether a scenario's saves must wait for [`Bracket::before`]: when the library is read,
+    /// a save that landed before its first listing could not be seen, and one that landed
+    /// among the refused saves would be blamed on them.
     pub fn reads_the_library(&self) -> bool {
         self.needs.library
     }
@@ -188,6 +189,15 @@ impl Bracket {
                 After { view, library }
             })
             .await
+    }
+
+    /// Whether the recipient's library held `track` just before the run's first save (after
+    /// the refused saves), if it was read by then.
+    pub fn held_before_the_first_save(&self, track: &str) -> Option<bool> {
+        match &self.before.get()?.library_after_refused {
+            LibraryRead::Read(library) => Some(library.contains(track)),
+            _ => None,
+        }
     }
 
     /// The library before any save of the live token, if it has been read.

@@ -35,6 +35,7 @@ use crate::http::{Exchange, HttpClient, TransportError};
 use crate::secret::ApiKey;
 use crate::suite::Suite;
 use crate::suite::catalogue::{LIBRARY_TAG, RESOLVE_TAG};
+use crate::twist::Twist;
 
 /// The target's clock as the preflight saw it: what "now" means for the target's timestamps.
 #[derive(Debug, Clone, Copy, Default)]
@@ -123,6 +124,21 @@ impl Context {
             format!("{{{label}}}")
         } else {
             self.http.recorder().name_made_up_token(&value, label);
+            value
+        }
+    }
+
+    /// A token the harness makes from a fixture token (the live one twisted), named `label`:
+    /// `value` in a live run, which a command writes as `expression` of the fixture token's
+    /// variable and the recording as `{label}`; when re-grading, that name (the fixture token
+    /// stands in by its own name, which twisting would not make the recorded one).
+    fn derived_token(&self, label: &str, value: String, expression: String) -> String {
+        if self.http.is_replaying() {
+            format!("{{{label}}}")
+        } else {
+            self.http
+                .recorder()
+                .name_derived_token(&value, label, expression);
             value
         }
     }
@@ -250,6 +266,11 @@ enum KeyChoice {
     Bearer(String, bool),
     /// The recipient's key with its last character changed (masked in every output).
     NearMiss(ApiKey),
+    /// The recipient's key twisted as databases, proxies or header parsers fold, trim or cut
+    /// (masked in every output).
+    Twisted(Twist, ApiKey),
+    /// This `X-API-Key` credential, and a forged `Authorization: Bearer` JWT beside it.
+    WithBearer(Box<KeyChoice>, String),
 }
 
 impl KeyChoice {
@@ -266,6 +287,8 @@ impl KeyChoice {
                 "an unsigned (alg none) Bearer credential and no X-API-Key".into()
             }
             Self::NearMiss(_) => "the recipient's key with its last character changed".into(),
+            Self::Twisted(twist, _) => format!("the recipient's key {}", twist.words()),
+            Self::WithBearer(key, _) => format!("{} and a forged Bearer credential", key.describe()),
         }
     }
 
@@ -274,8 +297,9 @@ impl KeyChoice {
     fn sent_bytes(&self) -> Option<&[u8]> {
         match self {
             Self::Unknown(key) | Self::Bearer(key, _) => Some(key.as_bytes()),
-            Self::NearMiss(key) => Some(key.expose().as_bytes()),
+            Self::NearMiss(key) | Self::Twisted(_, key) => Some(key.expose().as_bytes()),
             Self::Malformed(_, bytes) => Some(bytes),
+            Self::WithBearer(key, _) => key.sent_bytes(),
             _ => None,
         }
     }

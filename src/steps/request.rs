@@ -14,6 +14,7 @@ use crate::http::{Exchange, KeyHeader, TransportError};
 use crate::random;
 use crate::secret::base64url;
 use crate::time as clock;
+use crate::twist::Twist;
 
 #[given("the recipient's API key")]
 fn recipient_key(world: &mut ConformanceWorld) {
@@ -109,12 +110,11 @@ fn near_miss_token(world: &mut ConformanceWorld) -> StepResult {
         not_testable("the fixtures hold no `live` token (tokens.live)");
     };
     let label = "live token with its last character changed";
-    let near_miss = crate::fixtures::near_miss(live);
     // It gives the live token away: a command writes it as a shell expression of the live
     // token's variable, never as it is.
-    ctx.http.recorder().name_derived_token(
-        &near_miss,
+    let value = ctx.derived_token(
         label,
+        crate::fixtures::near_miss(live),
         crate::fixtures::near_miss_shell(
             live,
             &crate::evidence::token_variable(ShareState::Live.name()),
@@ -122,7 +122,7 @@ fn near_miss_token(world: &mut ConformanceWorld) -> StepResult {
     );
     world.token = Some(Token {
         label: label.into(),
-        value: ctx.made_up_token(label, near_miss),
+        value,
         state: None,
     });
     Ok(())
@@ -138,6 +138,62 @@ fn near_miss_key(world: &mut ConformanceWorld) -> StepResult {
         not_testable(NO_KEY);
     };
     world.key = KeyChoice::NearMiss(key.clone());
+    Ok(())
+}
+
+/// The recipient's key twisted as storage layers and parsers fold, trim or cut it: not byte for
+/// byte the key, so a target must refuse it (masked in every output like the key).
+#[given(
+    regex = r"^the recipient's API key (with its letters' case swapped|with a character appended|without its last character|with its last character in full width|with a no-break space appended)$"
+)]
+fn twisted_key(world: &mut ConformanceWorld, words: String) -> StepResult {
+    let ctx = world.ctx()?;
+    let twist = Twist::from_words(&words)
+        .ok_or_else(|| suite_bug(format!("no key twist is called {words:?} (a suite bug)")))?;
+    let Some(key) = &ctx.api_key else {
+        not_testable(NO_KEY);
+    };
+    world.key = KeyChoice::Twisted(twist, key.twisted(twist));
+    Ok(())
+}
+
+/// Beside the credential chosen so far, a forged `Authorization: Bearer` JWT: a request that
+/// carries a valid-looking credential beside a wrong key.
+#[given("a forged Bearer credential beside it")]
+fn bearer_beside(world: &mut ConformanceWorld) -> StepResult {
+    if matches!(world.key, KeyChoice::Unset | KeyChoice::Bearer(..)) {
+        return Err(suite_bug(
+            "a Bearer credential beside what? (a suite bug: choose an X-API-Key first)",
+        ));
+    }
+    let key = std::mem::replace(&mut world.key, KeyChoice::Unset);
+    world.key = KeyChoice::WithBearer(Box::new(key), forged_jwt(false));
+    Ok(())
+}
+
+/// The live token twisted as storage layers and parsers fold, trim or cut it: a token the
+/// target never issued, which a command writes as a shell expression of the live token.
+#[given(
+    regex = r"^the live share token (with its letters' case swapped|with a character appended|without its last character|inside a longer string|with a space appended)$"
+)]
+fn twisted_token(world: &mut ConformanceWorld, words: String) -> StepResult {
+    let ctx = world.ctx()?;
+    let twist = Twist::from_words(&words)
+        .ok_or_else(|| suite_bug(format!("no token twist is called {words:?} (a suite bug)")))?;
+    let Some(live) = ctx.fixtures.tokens.get(ShareState::Live) else {
+        not_testable("the fixtures hold no `live` token (tokens.live)");
+    };
+    let label = format!("live token {words}");
+    let value = ctx.derived_token(
+        &label,
+        twist.apply(live),
+        twist.shell(&crate::evidence::token_variable(ShareState::Live.name())),
+    );
+    world.token = Some(Token {
+        value,
+        label,
+        state: None,
+    });
     Ok(())
 }
 
@@ -307,7 +363,10 @@ async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Resu
         answered(ctx.bracket.first_save(&ctx, token).await)
     } else {
         if ctx.bracket.reads_the_library() {
-            ctx.bracket.start(&ctx).await;
+            // Not while the refused saves are being measured: a save that a faulty target
+            // takes (a twisted key, a twisted token) would land in their window and be
+            // blamed on them.
+            ctx.bracket.before(&ctx).await;
         }
         answered(send_save(&ctx, token, &world.key, Some(&world.scope)).await)
     };
@@ -344,6 +403,27 @@ pub(super) async fn collect_again(world: &mut ConformanceWorld) -> StepResult {
     Ok(())
 }
 
+/// The headers that carry `key` (not one beside a Bearer credential, which `send_save` adds).
+fn key_header<'a>(ctx: &'a Context, key: &'a KeyChoice) -> KeyHeader<'a> {
+    match key {
+        KeyChoice::Recipient => match &ctx.api_key {
+            Some(key) => KeyHeader::Key(key),
+            None => not_testable(NO_KEY),
+        },
+        KeyChoice::Absent | KeyChoice::Unset => KeyHeader::Absent,
+        KeyChoice::Empty => KeyHeader::Value(""),
+        KeyChoice::Unknown(value) => KeyHeader::Value(value),
+        KeyChoice::NearMiss(key) | KeyChoice::Twisted(_, key) => KeyHeader::Key(key),
+        KeyChoice::Malformed(_, bytes) => KeyHeader::Bytes(bytes),
+        KeyChoice::Bearer(jwt, _) => KeyHeader::Bearer(jwt),
+        KeyChoice::WithBearer(..) => {
+            std::panic::panic_any(super::SuiteBug(
+                "a Bearer credential beside another (a harness bug)".into(),
+            ))
+        }
+    }
+}
+
 /// `POST /v1/music/shared/{token}/save` with `key`: one new request, recorded as `scope`'s
 /// (a scenario's), or the run's on the bracket's priority client when `scope` is `None`.
 pub(super) async fn send_save(
@@ -352,17 +432,13 @@ pub(super) async fn send_save(
     key: &KeyChoice,
     scope: Option<&str>,
 ) -> Result<Arc<Exchange>, TransportError> {
+    let inner;
     let header = match key {
-        KeyChoice::Recipient => match &ctx.api_key {
-            Some(key) => KeyHeader::Key(key),
-            None => not_testable(NO_KEY),
-        },
-        KeyChoice::Absent | KeyChoice::Unset => KeyHeader::Absent,
-        KeyChoice::Empty => KeyHeader::Value(""),
-        KeyChoice::Unknown(value) => KeyHeader::Value(value),
-        KeyChoice::NearMiss(key) => KeyHeader::Key(key),
-        KeyChoice::Malformed(_, bytes) => KeyHeader::Bytes(bytes),
-        KeyChoice::Bearer(jwt, _) => KeyHeader::Bearer(jwt),
+        KeyChoice::WithBearer(key, jwt) => {
+            inner = key_header(ctx, key);
+            KeyHeader::WithBearer(&inner, jwt)
+        }
+        other => key_header(ctx, other),
     };
     let label = format!(
         "POST /v1/music/shared/{{{}}}/save with {}",

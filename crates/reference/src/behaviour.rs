@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::error::ApiError;
-use super::store::{Refusal, SaveRules, TokenFormat};
+use super::store::{Matching, Refusal, SaveRules, TokenFormat};
 
 /// Why a request identifies no caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,8 +104,11 @@ pub struct Behaviour {
     pub accepted_as_recipient: &'static [AuthProblem],
     /// Credential problems that make the save fail with a 500.
     pub server_error_for: &'static [AuthProblem],
-    /// Whether a key is recognised by its first `store::KEY_PREFIX` bytes only.
-    pub key_prefix_only: bool,
+    /// How a presented key is compared with the stored ones (exactly, unless a fault).
+    pub key_matching: Matching,
+    /// Whether a Bearer credential beside an X-API-Key signs the caller in as the recipient,
+    /// whatever the key (a fault: a gateway trusted too far).
+    pub bearer_beside_key_signs_in: bool,
     /// The save's rules.
     pub rules: SaveRules,
     /// What a malformed token answers.
@@ -145,7 +148,7 @@ impl std::fmt::Debug for Behaviour {
             .field("token_before_key", &self.token_before_key)
             .field("accepted_as_recipient", &self.accepted_as_recipient)
             .field("server_error_for", &self.server_error_for)
-            .field("key_prefix_only", &self.key_prefix_only)
+            .field("key_matching", &self.key_matching)
             .field("rules", &self.rules)
             .field("malformed_token", &self.malformed_token)
             .field("token_format", &self.token_format)
@@ -167,7 +170,8 @@ impl Behaviour {
             token_before_key: &[],
             accepted_as_recipient: &[],
             server_error_for: &[],
-            key_prefix_only: false,
+            key_matching: Matching::Exact,
+            bearer_beside_key_signs_in: false,
             rules: SaveRules {
                 allow_revoked: false,
                 allow_expired: false,
@@ -178,7 +182,7 @@ impl Behaviour {
                 store_despite: &[],
                 repeat: super::store::Repeat::SameEdge,
                 add_another_track: false,
-                token_prefix_only: false,
+                token_matching: Matching::Exact,
             },
             malformed_token: MalformedToken::NotFound,
             token_format: TokenFormat::Hex32,

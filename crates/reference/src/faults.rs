@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::behaviour::{
     AuthProblem, Behaviour, EdgeTransport, MalformedToken, remove_error_field, set_error_field,
 };
-use super::store::{Refusal, Rename};
+use super::store::{KEY_PREFIX, Matching, Refusal, Rename, TOKEN_PREFIX};
 use crate::{clock, ids};
 
 /// What part of the contract a fault breaks.
@@ -195,6 +195,12 @@ faults! {
     CreatedAtLongAgo, "created-at-long-ago", Body, ["SAVE-CREATED-AT-NOW"],
         "created_at is a year before the save (the track's creation, say)",
         |b| b.edge = |edge| rewrite_created_at(edge, |at| clock::format(at - time::Duration::days(365)));
+    CreatedAtEpoch, "created-at-epoch", Body, ["SAVE-CREATED-AT-NOW"],
+        "created_at is the Unix epoch (an unset timestamp column)",
+        |b| b.edge = |edge| edge["created_at"] = Value::from("1970-01-01T00:00:00Z");
+    CreatedAtLocalTime, "created-at-local-time", Body, ["SAVE-CREATED-AT-NOW"],
+        "created_at is the server's local time (UTC-5) written with a Z",
+        |b| b.edge = |edge| rewrite_created_at(edge, |at| clock::format(at - time::Duration::hours(5)));
     EdgeTextPlain, "edge-text-plain", Body, ["HTTP-JSON-CONTENT-TYPE"],
         "the edge is JSON served as Content-Type: text/plain",
         |b| b.edge_content_type = "text/plain; charset=utf-8";
@@ -299,10 +305,40 @@ faults! {
         |b| b.accepted_as_recipient = &[AuthProblem::UnsignedBearer];
     KeyPrefixCompared, "key-prefix-compared", Semantics, ["SAVE-401-INVALID-KEY"],
         "only the first 32 characters of a key are compared",
-        |b| b.key_prefix_only = true;
+        |b| b.key_matching = Matching::FirstBytes(KEY_PREFIX);
+    KeyCaseFolded, "key-case-folded", Semantics, ["SAVE-401-EXACT-KEY"],
+        "keys are compared case-insensitively (a _ci collation)",
+        |b| b.key_matching = Matching::CaseFolded;
+    KeyCutToLength, "key-cut-to-length", Semantics, ["SAVE-401-EXACT-KEY"],
+        "a presented key is cut to the stored key's length before it is compared (a truncating column)",
+        |b| b.key_matching = Matching::CutToStored;
+    KeyPrefixMatched, "key-prefix-matched", Semantics, ["SAVE-401-EXACT-KEY"],
+        "any prefix of a key of at least 16 characters is taken for it (LIKE 'key%')",
+        |b| b.key_matching = Matching::PrefixOfStored;
+    KeyUnicodeFolded, "key-unicode-folded", Semantics, ["SAVE-401-EXACT-KEY"],
+        "a key is stripped of Unicode whitespace and its full-width letters folded before it is compared",
+        |b| b.key_matching = Matching::UnicodeFolded;
+    BearerBesideKey, "bearer-beside-key", Semantics, ["SAVE-401-EXACT-KEY"],
+        "any Authorization: Bearer credential beside an X-API-Key signs the caller in, whatever the key",
+        |b| b.bearer_beside_key_signs_in = true;
     TokenPrefixCompared, "token-prefix-compared", Semantics, ["SAVE-404-UNKNOWN"],
         "only the first 16 characters of a share token are compared",
-        |b| b.rules.token_prefix_only = true;
+        |b| b.rules.token_matching = Matching::FirstBytes(TOKEN_PREFIX);
+    TokenCaseFolded, "token-case-folded", Semantics, ["SAVE-404-EXACT-TOKEN"],
+        "share tokens are looked up case-insensitively",
+        |b| b.rules.token_matching = Matching::CaseFolded;
+    TokenCutToLength, "token-cut-to-length", Semantics, ["SAVE-404-EXACT-TOKEN"],
+        "a presented token is cut to the stored token's length before it is looked up",
+        |b| b.rules.token_matching = Matching::CutToStored;
+    TokenPrefixMatched, "token-prefix-matched", Semantics, ["SAVE-404-EXACT-TOKEN"],
+        "any prefix of a token of at least 16 characters finds its share (LIKE 'token%')",
+        |b| b.rules.token_matching = Matching::PrefixOfStored;
+    TokenContained, "token-contained", Semantics, ["SAVE-404-EXACT-TOKEN"],
+        "a presented string that contains a stored token finds its share",
+        |b| b.rules.token_matching = Matching::ContainsStored;
+    TokenStripped, "token-stripped", Semantics, ["SAVE-404-EXACT-TOKEN"],
+        "a presented token is stripped of whitespace before it is looked up",
+        |b| b.rules.token_matching = Matching::UnicodeFolded;
     TokenBeforeKey, "token-before-key", Semantics, ["SAVE-401-BEFORE-TOKEN"],
         "the token is checked before the key: no key and a dead token answer 404",
         |b| b.token_before_key = &[AuthProblem::Missing];

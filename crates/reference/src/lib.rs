@@ -42,7 +42,7 @@ use tokio::task::JoinHandle;
 use self::behaviour::{AuthProblem, Behaviour, ErrorSite, MalformedToken};
 use self::error::ApiError;
 use self::faults::Fault;
-use self::store::{Key, Refusal, Seed, ShareOptions, ShareTargetRef, Store, User};
+use self::store::{Key, Matching, Refusal, Seed, ShareOptions, ShareTargetRef, Store, User};
 use self::variants::Variant;
 
 /// How to seed a reference server.
@@ -253,13 +253,15 @@ fn identify(state: &AppState, headers: &HeaderMap) -> Result<User, AuthProblem> 
         return Err(AuthProblem::Empty);
     }
     let store = state.store();
-    let found = store.user_by_key(key).or_else(|| {
-        state
-            .behaviour
-            .key_prefix_only
-            .then(|| store.user_by_key_prefix(key))
-            .flatten()
-    });
+    if state.behaviour.bearer_beside_key_signs_in && headers.contains_key(header::AUTHORIZATION) {
+        if let Some(recipient) = store.recipient() {
+            return Ok(recipient);
+        }
+    }
+    let found = match state.behaviour.key_matching {
+        Matching::Exact => store.user_by_key(key),
+        loose => store.user_by_key_loosely(key, loose),
+    };
     match found {
         Some(user) => Ok(user),
         None if well_formed_key(key) => Err(AuthProblem::Unknown),
@@ -638,6 +640,8 @@ impl ReferenceServer {
             options.recipient_key,
             options.sharer_key,
             behaviour.token_format,
+            behaviour.key_matching != Matching::Exact
+                || behaviour.rules.token_matching != Matching::Exact,
         );
         let state = AppState::new(store, &format!("http://{addr}"), behaviour)
             .with_latency(options.latency)

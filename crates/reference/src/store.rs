@@ -60,12 +60,69 @@ pub struct User {
     /// The organization the user belongs to.
     pub organization_id: String,
     key_hash: Hash,
-    /// The hash of the key's first [`KEY_PREFIX`] bytes, for a fault that compares only those.
-    key_prefix_hash: Hash,
+    /// The key itself, kept only for the faults that compare keys loosely (the documented
+    /// comparison uses the hash alone).
+    key_for_faults: Option<String>,
 }
 
 /// How much of a key the `key-prefix-compared` fault compares.
 pub const KEY_PREFIX: usize = 32;
+
+/// How a presented key or token is compared with the one stored: exactly, as documented, or
+/// loosely, as the faults do that databases, proxies and parsers bring about.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Matching {
+    /// Byte for byte (by hash, in constant time).
+    #[default]
+    Exact,
+    /// Only the first this many bytes (a fixed-size column, a prefix index).
+    FirstBytes(usize),
+    /// Case-insensitively (a `_ci` collation, a lower-casing lookup).
+    CaseFolded,
+    /// The presented one cut to the stored one's length first (a `VARCHAR(n)` that truncates).
+    CutToStored,
+    /// Any presented prefix of at least 16 bytes (`LIKE 'presented%'`).
+    PrefixOfStored,
+    /// Anything that contains the stored one (`LIKE '%stored%'` the wrong way round).
+    ContainsStored,
+    /// After Unicode whitespace is stripped and full-width forms folded (an NFKC
+    /// normalisation, a `.strip()`).
+    UnicodeFolded,
+}
+
+impl Matching {
+    /// Whether `presented` is taken for `stored`.
+    fn matches(self, presented: &[u8], stored: &str) -> bool {
+        let stored_bytes = stored.as_bytes();
+        match self {
+            Self::Exact => hashes_equal(&hash(presented), &hash(stored_bytes)),
+            Self::FirstBytes(n) => {
+                presented.len() >= n
+                    && stored_bytes.len() >= n
+                    && presented[..n] == stored_bytes[..n]
+            }
+            Self::CaseFolded => presented.eq_ignore_ascii_case(stored_bytes),
+            Self::CutToStored => presented.get(..stored_bytes.len()) == Some(stored_bytes),
+            Self::PrefixOfStored => {
+                presented.len() >= 16 && stored_bytes.starts_with(presented)
+            }
+            Self::ContainsStored => presented
+                .windows(stored_bytes.len().max(1))
+                .any(|window| window == stored_bytes),
+            Self::UnicodeFolded => {
+                let folded: String = String::from_utf8_lossy(presented)
+                    .trim()
+                    .chars()
+                    .map(|c| match u32::from(c) {
+                        full @ 0xFF01..=0xFF5E => char::from_u32(full - 0xFEE0).unwrap_or(c),
+                        _ => c,
+                    })
+                    .collect();
+                folded == stored
+            }
+        }
+    }
+}
 
 /// A track, as the public resolve and List saved tracks show it.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,8 +171,9 @@ enum ShareTarget {
 struct ShareLink {
     id: String,
     token_hash: Hash,
-    /// The hash of the token's first [`TOKEN_PREFIX`] bytes, for a fault that compares only those.
-    token_prefix_hash: Hash,
+    /// The raw token, kept only for the faults that compare tokens loosely: the documented
+    /// lookup uses the hash (the docs: only a hash is stored).
+    token_for_faults: Option<String>,
     organization_id: String,
     creator: String,
     target: ShareTarget,
@@ -267,8 +325,8 @@ pub struct SaveRules {
     pub repeat: Repeat,
     /// Whether a save also puts another track of the sharer's into the library.
     pub add_another_track: bool,
-    /// Whether a token is found by its first [`TOKEN_PREFIX`] bytes only.
-    pub token_prefix_only: bool,
+    /// How a presented token is compared with the stored ones (exactly, unless a fault).
+    pub token_matching: Matching,
 }
 
 impl Default for SaveRules {
@@ -283,7 +341,7 @@ impl Default for SaveRules {
             store_despite: &[],
             repeat: Repeat::SameEdge,
             add_another_track: false,
-            token_prefix_only: false,
+            token_matching: Matching::Exact,
         }
     }
 }
@@ -430,6 +488,9 @@ pub struct Store {
     edges: Vec<Edge>,
     recipient_id: Option<String>,
     token_format: TokenFormat,
+    /// Whether raw keys and tokens are kept beside their hashes, for a fault that compares
+    /// them loosely; never for the documented behaviour.
+    keep_secrets_for_faults: bool,
 }
 
 use ids::new_id;
@@ -485,19 +546,22 @@ impl Store {
     /// A store with a sharer, a recipient, tracks, a collection and a share in every state.
     /// Keys not given are generated (`ak_` and 39 alphanumerics, 42 characters as documented).
     pub fn seeded(recipient_key: Option<Key>, sharer_key: Option<Key>) -> (Self, Seed) {
-        Self::seeded_with(recipient_key, sharer_key, TokenFormat::default())
+        Self::seeded_with(recipient_key, sharer_key, TokenFormat::default(), false)
     }
 
-    /// [`Store::seeded`], issuing tokens in `format`.
+    /// [`Store::seeded`], issuing tokens in `format`, and keeping raw keys and tokens beside
+    /// their hashes when `keep_secrets_for_faults` (a fault that compares them loosely).
     pub fn seeded_with(
         recipient_key: Option<Key>,
         sharer_key: Option<Key>,
         format: TokenFormat,
+        keep_secrets_for_faults: bool,
     ) -> (Self, Seed) {
         let recipient_key = recipient_key.unwrap_or_else(Key::generate);
         let sharer_key = sharer_key.unwrap_or_else(Key::generate);
         let mut store = Store {
             token_format: format,
+            keep_secrets_for_faults,
             ..Store::default()
         };
         let organization_id = new_id("org_");
@@ -591,7 +655,9 @@ impl Store {
             id: id.clone(),
             organization_id: organization_id.to_owned(),
             key_hash: hash(key),
-            key_prefix_hash: hash(&key[..key.len().min(KEY_PREFIX)]),
+            key_for_faults: self
+                .keep_secrets_for_faults
+                .then(|| String::from_utf8_lossy(key).into_owned()),
         });
         id
     }
@@ -625,7 +691,7 @@ impl Store {
         self.shares.push(ShareLink {
             id: id.clone(),
             token_hash: hash(token.as_bytes()),
-            token_prefix_hash: hash(&token.as_bytes()[..token.len().min(TOKEN_PREFIX)]),
+            token_for_faults: self.keep_secrets_for_faults.then(|| token.clone()),
             organization_id: organization_id.to_owned(),
             creator: creator.to_owned(),
             target,
@@ -661,16 +727,15 @@ impl Store {
         found
     }
 
-    /// The user whose key starts like this one: a fault compares only the first
-    /// [`KEY_PREFIX`] bytes.
-    pub fn user_by_key_prefix(&self, key: &[u8]) -> Option<User> {
-        if key.len() < KEY_PREFIX {
-            return None;
-        }
-        let presented = hash(&key[..KEY_PREFIX]);
+    /// The user whose key a fault takes this one for, comparing them loosely.
+    pub fn user_by_key_loosely(&self, key: &[u8], matching: Matching) -> Option<User> {
         self.users
             .iter()
-            .find(|u| hashes_equal(&u.key_prefix_hash, &presented))
+            .find(|u| {
+                u.key_for_faults
+                    .as_deref()
+                    .is_some_and(|stored| matching.matches(key, stored))
+            })
             .cloned()
     }
 
@@ -683,13 +748,16 @@ impl Store {
 
     /// The share a token names; only by its first bytes under a fault.
     fn share_index_by(&self, token: &str, rules: &SaveRules) -> Option<usize> {
-        if !rules.token_prefix_only || token.len() < TOKEN_PREFIX {
+        if rules.token_matching == Matching::Exact {
             return self.share_index(token);
         }
-        let presented = hash(&token.as_bytes()[..TOKEN_PREFIX]);
         self.shares
             .iter()
-            .position(|s| hashes_equal(&s.token_prefix_hash, &presented))
+            .position(|s| {
+                s.token_for_faults
+                    .as_deref()
+                    .is_some_and(|stored| rules.token_matching.matches(token.as_bytes(), stored))
+            })
     }
 
     fn track(&self, id: &str) -> Option<&Track> {
