@@ -6,7 +6,7 @@ Feature: Refused saves add nothing to the library
   key. They come before the first save because a revoked share may lead to the very track the
   live one does: once that track is in the library, another copy of it could not be seen.
 
-  @clause:SAVE-REFUSED-ADDS-NOTHING @library
+  @clause:SAVE-REFUSED-ADDS-NOTHING @library @after-the-rest
   Scenario: Saves that are refused add nothing to the recipient's library
     [doc] "Only a shared **track** can be saved — a shared collection is read-only." (docs/save-shared-track.md)
     [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md)

@@ -62,7 +62,7 @@ Feature: Saving a shared track
     When the share is saved again
     Then the shared track's documented fields are the same before any save and after the repeat save
 
-  @clause:SAVE-LIBRARY-ADDED @library
+  @clause:SAVE-LIBRARY-ADDED @library @after-the-rest
   Scenario: After the save the shared track, and only it, is added to the recipient's library
     [doc] "Save a shared track into the recipient's own library." (docs/save-shared-track.md)
     [doc] "The track is added as a `shared`-sourced library edge" (docs/save-shared-track.md)

@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::fixtures::{Fixtures, ShareState};
+use crate::steps::LifecyclePlan;
 use crate::known::KnownFailures;
 
 /// Where an exchange belongs: the run itself (the preflight, provisioning, the reads around
@@ -133,6 +134,8 @@ pub struct RecordedSettings {
     /// Whether a SHOULD clause that did not pass failed the run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict: bool,
+    /// How long the target's reads were allowed to lag its writes, in milliseconds.
+    pub read_lag_ms: u64,
     /// The known failures it had, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub known_failures: Option<KnownFailures>,
@@ -159,11 +162,32 @@ pub struct RecordedFixtures {
     pub recipient_organization: Option<String>,
     /// Whether the run had the recipient's key (never the key).
     pub api_key: bool,
+    /// The lifecycles the run could make of a save, if it provisioned: what a re-grade makes
+    /// again from the recording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifecycle: Option<RecordedLifecycle>,
+}
+
+/// What a run that provisioned could do to a save after it (ids only, never a key or token).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordedLifecycle {
+    /// The sharer's organization.
+    pub organization: String,
+    /// The run's own live share, which it revoked at its end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live_share: Option<String>,
+    /// The disposable track the run deleted after the recipient saved it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposable_track: Option<String>,
+    /// That track's share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposable_share: Option<String>,
 }
 
 impl RecordedFixtures {
-    /// What `fixtures` hold, the key only as present or not.
-    pub(crate) fn of(fixtures: &Fixtures, api_key: bool) -> Self {
+    /// What `fixtures` hold, the key only as present or not, and what `lifecycle` can do.
+    pub(crate) fn of(fixtures: &Fixtures, api_key: bool, lifecycle: &LifecyclePlan) -> Self {
         Self {
             tokens: ShareState::ALL
                 .into_iter()
@@ -174,7 +198,37 @@ impl RecordedFixtures {
             share_link_id: fixtures.expected.share_link_id.clone(),
             recipient_organization: fixtures.recipient.organization_id.clone(),
             api_key,
+            lifecycle: lifecycle.sharer.as_ref().map(|sharer| RecordedLifecycle {
+                organization: sharer.organization.clone(),
+                live_share: lifecycle.live_share.clone(),
+                disposable_track: lifecycle.disposable.as_ref().map(|d| d.track.clone()),
+                disposable_share: lifecycle.disposable.as_ref().map(|d| d.share.clone()),
+            }),
         }
+    }
+
+    /// The lifecycles a re-grade makes again, the sharer's key a stand-in (never recorded,
+    /// and never sent: every request is answered from the recording).
+    pub(crate) fn lifecycle_stand_in(&self) -> Option<LifecyclePlan> {
+        let recorded = self.lifecycle.as_ref()?;
+        Some(LifecyclePlan {
+            sharer: Some(crate::provision::Provision {
+                sharer_key: crate::secret::ApiKey::new("ak_recorded_sharer").ok()?,
+                organization: recorded.organization.clone(),
+                track: None,
+                disposable_track: None,
+                collection: None,
+                states: Vec::new(),
+            }),
+            live_share: recorded.live_share.clone(),
+            disposable: match (&recorded.disposable_track, &recorded.disposable_share) {
+                (Some(track), Some(share)) => Some(crate::provision::Disposable {
+                    track: track.clone(),
+                    share: share.clone(),
+                }),
+                _ => None,
+            },
+        })
     }
 
     /// Fixtures that stand for these when re-grading: each token is the name it was recorded

@@ -62,6 +62,32 @@ pub struct Provision {
     pub states: Vec<ShareState>,
 }
 
+impl Provision {
+    /// A plan that makes every state it can: live and revoked from `track`, removed from
+    /// `disposable_track` (which the run deletes), collection from `collection`.
+    pub fn every_state(
+        sharer_key: ApiKey,
+        organization: &str,
+        track: &str,
+        disposable_track: &str,
+        collection: &str,
+    ) -> Self {
+        Self {
+            sharer_key,
+            organization: organization.to_owned(),
+            track: Some(track.to_owned()),
+            disposable_track: Some(disposable_track.to_owned()),
+            collection: Some(collection.to_owned()),
+            states: vec![
+                ShareState::Live,
+                ShareState::Revoked,
+                ShareState::Removed,
+                ShareState::Collection,
+            ],
+        }
+    }
+}
+
 impl fmt::Debug for Provision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Provision")

@@ -52,10 +52,14 @@ pub enum Outcome {
         /// What kind of failure it is.
         cause: Cause,
     },
-    /// A step needed something the target's configuration lacks.
+    /// A step needed something the target's configuration lacks, or what was seen proves
+    /// nothing either way.
     NotTestable {
         /// What is missing.
         reason: String,
+        /// Which of the documented cases it is (`listed-once`, `no-disposable-track`, …), when
+        /// it is one a gate may accept by name (`[[untestable]]` in a known-failures file).
+        case: Option<String>,
     },
 }
 
@@ -447,7 +451,7 @@ impl Judgement {
             .iter()
             .filter(|s| s.clauses.iter().any(|c| c == id))
             .find_map(|s| match &s.outcome {
-                Outcome::NotTestable { reason } => reason.lines().next().map(str::to_owned),
+                Outcome::NotTestable { reason, .. } => reason.lines().next().map(str::to_owned),
                 _ => None,
             })
             .unwrap_or_else(|| "no fixture for it".to_owned())
@@ -784,6 +788,7 @@ pub(crate) mod tests {
     pub(crate) fn untestable() -> Outcome {
         Outcome::NotTestable {
             reason: "no fixture".into(),
+            case: None,
         }
     }
 

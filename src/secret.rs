@@ -19,6 +19,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::twist::Twist;
+
 /// What secrets are replaced with in every output.
 pub const MASK: &str = "***";
 
@@ -218,13 +220,18 @@ impl Redactor {
         let mut scanned: Vec<String> = Vec::new();
         for secret in secrets {
             // The near misses the harness sends as wrong keys reveal all but one character of
-            // the key, or all of it in another case: they are masked like the key (the others
-            // contain the key, and are masked with it).
-            let twists = crate::twist::Twist::MASKED_FOR_KEYS.map(|t| t.apply(secret));
-            for raw in [secret.to_owned(), near_miss_text(secret)]
-                .into_iter()
-                .chain(twists)
-            {
+            // the key, or all of it in another case. The one with its last character changed
+            // is masked like the key; the key without its last character (what the other
+            // twists keep of it, but for one character) and the key with its letters' case
+            // swapped are masked as they are: a server that echoes them in an encoding
+            // probably echoes the key the same way, which is masked.
+            for twist in [Twist::LastCharCut, Twist::CaseSwapped] {
+                let twisted = twist.apply(secret);
+                if twisted.len() >= 4 {
+                    sources.push((twisted, Form::Plain));
+                }
+            }
+            for raw in [secret.to_owned(), near_miss_text(secret)] {
                 if raw.len() < 4 {
                     continue;
                 }

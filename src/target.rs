@@ -12,6 +12,7 @@ use crate::fixtures::Fixtures;
 use crate::http::TlsOptions;
 use crate::provision::Provision;
 use crate::secret::{ApiKey, Redactor};
+use crate::steps::LifecyclePlan;
 
 /// A server under test, reached over the network.
 ///
@@ -36,6 +37,8 @@ pub struct Target {
     replay: Option<Arc<Replay>>,
     /// Re-grading: the recorded run's target.
     recorded_origin: Option<String>,
+    /// When re-grading: the lifecycles the recorded run made.
+    recorded_lifecycle: Option<LifecyclePlan>,
 }
 
 impl fmt::Debug for Target {
@@ -65,6 +68,7 @@ impl Target {
             description: None,
             replay: None,
             recorded_origin: None,
+            recorded_lifecycle: None,
         })
     }
 
@@ -174,7 +178,13 @@ impl Target {
             description: Some("re-graded from its recording".into()),
             replay: Some(Arc::new(Replay::new(&recording.exchanges))),
             recorded_origin: Some(origin.to_owned()),
+            recorded_lifecycle: recording.fixtures.lifecycle_stand_in(),
         }
+    }
+
+    /// The lifecycles a re-grade makes again from the recording, if the run made them.
+    pub(crate) fn recorded_lifecycle(&self) -> Option<LifecyclePlan> {
+        self.recorded_lifecycle.clone()
     }
 
     /// The recording that answers this target's requests, when re-grading.

@@ -124,10 +124,6 @@ impl Twist {
             Self::SpaceAppended => format!("${{{variable}}}%20"),
         }
     }
-
-    /// The twists whose text the redactor masks for a key beside the key itself: the ones that
-    /// do not contain the whole key (which is masked inside the others).
-    pub(crate) const MASKED_FOR_KEYS: [Twist; 2] = [Twist::CaseSwapped, Twist::LastCharCut];
 }
 
 #[cfg(test)]

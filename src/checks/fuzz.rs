@@ -312,7 +312,7 @@ proptest! {
             checks::share_link_id_not_null(&r, "mslink_3a7f2c9e8b14"),
             checks::no_echo(&r, "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5c", Some(b"ak_fuzz_key_0123456789")),
             checks::library_page(&r).map(drop),
-            checks::library_gained(&[], &["mtrack_1".to_owned()], true, "mtrack_2"),
+            checks::library_gained(&[], &["mtrack_1".to_owned()], true, "mtrack_2").map(drop),
             view.clone().map(drop),
         ] {
             well_formed(&check);

@@ -17,6 +17,16 @@ use crate::suite::schema::SchemaName;
 use crate::suite::snapshot::{PER_RESPONSE_FIELDS, json_diff, without};
 use crate::time as clock;
 
+mod library;
+mod lifecycle;
+
+pub use library::{
+    LibraryGain, appeared_late, library_gained, library_page, library_unsteady, nothing_added,
+};
+pub use lifecycle::{
+    copy_kept, left_the_library, resolve_fails_gracefully, view_of_removed_content,
+};
+
 /// A failed check: what was expected, what the target did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure(String);
@@ -903,127 +913,6 @@ pub fn no_echo(response: &Exchange, token: &str, key: Option<&[u8]>) -> Check {
         echoes.join("; "),
         response,
     ))
-}
-
-/// One page of List saved tracks: the ids of its `items`.
-pub fn library_page(response: &Exchange) -> Result<Vec<String>, Failure> {
-    if response.status.as_u16() != 200 {
-        return Err(Failure::mismatch(
-            "200 from List saved tracks",
-            status_text(response.status),
-            response,
-        ));
-    }
-    let body = json_body(response)?;
-    let Some(items) = body.get("items").and_then(Value::as_array) else {
-        return Err(Failure::about(
-            "expected: the documented list, { \"items\": [track, …], \"limit\", \"offset\" }\nactual:   no `items` array",
-            response,
-        ));
-    };
-    items
-        .iter()
-        .map(|item| {
-            item.get("id")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| {
-                    Failure::about(
-                        format!("expected: tracks with an `id`\nactual:   an item {item}"),
-                        response,
-                    )
-                })
-        })
-        .collect()
-}
-
-/// Why two listings of the library cannot be compared, if they cannot: a track listed twice in
-/// one listing, or one that vanished between them. The harness deletes nothing, so either the
-/// listing is not stable across its pages or something else changes the library meanwhile.
-pub fn library_unsteady(before: &[String], after: &[String]) -> Option<String> {
-    let twice = |ids: &[String]| {
-        let mut seen = BTreeSet::new();
-        ids.iter().find(|id| !seen.insert(id.as_str())).cloned()
-    };
-    if let Some(id) = twice(before).or_else(|| twice(after)) {
-        return Some(format!(
-            "List saved tracks listed {id} twice in one reading: its pages are not a stable order, so two readings cannot be compared"
-        ));
-    }
-    let vanished: Vec<&str> = before
-        .iter()
-        .filter(|id| !after.contains(id))
-        .map(String::as_str)
-        .collect();
-    if vanished.is_empty() {
-        return None;
-    }
-    Some(format!(
-        "{} track(s) left the recipient's library between two readings ({}), though the harness removes nothing: something else changes this library during the run, or its pages are not a stable order. Give the harness a recipient only it uses",
-        vanished.len(),
-        vanished.join(", ")
-    ))
-}
-
-/// What every library failure adds: other writers look like the target's doing.
-const OTHER_WRITERS: &str = "(if anything else writes to this recipient's library during a run, this check cannot tell: give the harness a recipient only it uses)";
-
-/// After the save, the library holds the saved track, and no other track appeared with it
-/// ("The track is added as a `shared`-sourced library edge": one track).
-pub fn library_gained(
-    before: &[String],
-    after: &[String],
-    complete: bool,
-    track_id: &str,
-) -> Check {
-    if !after.iter().any(|id| id == track_id) {
-        return Err(Failure::new(format!(
-            "expected: the saved track {track_id} in the recipient's library after the save\nactual:   List saved tracks shows {} track(s){}, not this one{}",
-            after.len(),
-            if complete { "" } else { " (the newest ones)" },
-            if after.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", after.join(", "))
-            }
-        )));
-    }
-    let others: Vec<&str> = after
-        .iter()
-        .filter(|id| *id != track_id && !before.contains(id))
-        .map(String::as_str)
-        .collect();
-    if others.is_empty() {
-        return Ok(());
-    }
-    Err(Failure::new(format!(
-        "expected: the save adds the shared track {track_id} to the recipient's library, and nothing else\nactual:   {} other track(s) appeared with it: {}\n{OTHER_WRITERS}",
-        others.len(),
-        others.join(", ")
-    )))
-}
-
-/// The library after the refused saves holds nothing it did not hold before them.
-/// `refused` describes each save and what it answered.
-pub fn nothing_added(before: &[String], after: &[String], refused: &[String]) -> Check {
-    let added: Vec<&String> = after.iter().filter(|id| !before.contains(id)).collect();
-    if added.is_empty() {
-        return Ok(());
-    }
-    Err(Failure::new(format!(
-        "expected: the recipient's library unchanged by saves that must be refused\nactual:   {} track(s) appeared: {}\nthe saves made between the two listings:\n{}\n{OTHER_WRITERS}",
-        added.len(),
-        added
-            .iter()
-            .map(|id| id.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        refused
-            .iter()
-            .map(|r| format!("  - {r}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    )))
 }
 
 /// The public view a resolve answered, whole.

@@ -103,7 +103,7 @@ pub(crate) fn scenario_lines(result: &ScenarioResult) -> String {
                 out.push_str(&format!("{INDENT}{label:<10} {command}\n"));
             }
         }
-        Outcome::NotTestable { reason } => {
+        Outcome::NotTestable { reason, .. } => {
             let mut lines = reason.lines();
             out.push_str(&format!(
                 "{INDENT}not testable: {}\n",
@@ -549,6 +549,7 @@ mod tests {
     fn a_multi_line_reason_for_not_testable_keeps_every_line() {
         let mut r = result(3, "A", untestable());
         r.outcome = Outcome::NotTestable {
+            case: None,
             reason: "first\nremedy: second".into(),
         };
         let text = scenario_lines(&r);

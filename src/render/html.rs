@@ -423,7 +423,7 @@ fn failures(out: &mut String, page: &Page<'_>) {
                     );
                 }
             }
-            Outcome::NotTestable { reason } => {
+            Outcome::NotTestable { reason, .. } => {
                 let _ = writeln!(
                     out,
                     "<h4>Why it could not be tested</h4>\n<pre>{}</pre>",

@@ -189,7 +189,7 @@ fn testcase(out: &mut String, verdicts: &Judgement, scenario: &ScenarioResult, f
                 "KNOWN-FAILURE ({known}): {step} ({location})\n{message}{reproduce}"
             ));
         }
-        (Outcome::NotTestable { reason }, _) => {
+        (Outcome::NotTestable { reason, .. }, _) => {
             let _ = writeln!(
                 out,
                 "      <skipped message=\"NOT-TESTABLE: {}\"/>",

@@ -12,7 +12,7 @@ use futures::FutureExt as _;
 use super::Progress;
 use super::quiet_panics;
 use super::record::Recorder;
-use super::select::Selection;
+use super::select::{Pass, Selection};
 use crate::known::KnownOn;
 use crate::report::{ScenarioId, ScenarioResult};
 use crate::steps::{ConformanceWorld, Context};
@@ -28,6 +28,8 @@ pub(crate) struct Drive<'a> {
     pub(crate) quiet: bool,
     /// The known failures, if the run has them.
     pub(crate) known: Option<KnownOn<'a>>,
+    /// Which pass this is.
+    pub(crate) pass: Pass,
 }
 
 /// The scenarios' notes, handed from the `after` hook (which sees the World) to the results.
@@ -50,6 +52,7 @@ impl Drive<'_> {
         let used: Used = Arc::default();
         let used_in_hook = used.clone();
         let selection = self.selection.clone();
+        let pass = self.pass;
         let evidence = ctx.http.recorder().clone();
         let recorder = Recorder::new(
             progress,
@@ -102,6 +105,7 @@ impl Drive<'_> {
         .with_cli(cli::Opts::<_, _, _, cli::Empty>::default())
         .filter_run((), move |feature, rule, scenario| {
             selection.selects(feature, rule, scenario)
+                && pass.holds(&all_tags(feature, rule, scenario))
         });
         quiet_panics::install();
         let writer = quiet_panics::Polled::new(cucumber).await;

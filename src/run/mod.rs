@@ -18,7 +18,7 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::Method;
 
 use self::drive::Drive;
-use self::select::{Selection, TagFilter};
+use self::select::{Pass, Selection, TagFilter};
 use crate::certificate::{self, Certificate};
 use crate::error::Error;
 use crate::evidence::{RecordedFixtures, RecordedSettings, Recording};
@@ -27,13 +27,17 @@ use crate::known::{self, KnownFailures, KnownOn};
 use crate::render::{console, cucumber_json, html, junit, markdown};
 use crate::report::{Judgement, Mode, Outputs, Report, RunInfo, ScenarioResult};
 use crate::secret::{ApiKey, Redactor};
-use crate::steps::{Context, TargetClock};
+use crate::steps::{Context, LifecyclePlan, Setup, TargetClock};
 use crate::suite::Suite;
 use crate::target::Target;
 use crate::{leak, provision};
 
 /// The default bound on every request, body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a target's reads (List saved tracks, the public resolve) may lag its writes by
+/// default: the docs promise no read-after-write consistency.
+pub const DEFAULT_READ_LAG: Duration = Duration::from_secs(2);
 
 /// The default number of scenarios in flight at once: more than the suite has, so against a
 /// distant target the wall time is its critical path, not a queue. (Memory stays bounded:
@@ -65,6 +69,7 @@ pub struct Run {
     repeat: u32,
     allow_flaky: bool,
     strict: bool,
+    read_lag: Duration,
     verbosity: u8,
     artifacts: Artifacts,
     progress: Option<Box<dyn Write>>,
@@ -97,6 +102,7 @@ impl Run {
             repeat: 1,
             allow_flaky: false,
             strict: false,
+            read_lag: DEFAULT_READ_LAG,
             verbosity: 0,
             artifacts: Artifacts::default(),
             progress: None,
@@ -132,6 +138,7 @@ impl Run {
         if recording.settings.strict {
             run = run.strict();
         }
+        run = run.read_lag(Duration::from_millis(recording.settings.read_lag_ms));
         if certificate.mode == "certify" {
             run = run.certify();
         }
@@ -175,6 +182,15 @@ impl Run {
     /// The bound on every request, body included.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// How long the target's reads (List saved tracks, the public resolve) may lag its writes
+    /// ([`DEFAULT_READ_LAG`] unless set): an expected state is waited for this long, and only
+    /// while it has not appeared; a write that must not happen is looked for once this long
+    /// has passed. Zero judges every read at once.
+    pub fn read_lag(mut self, lag: Duration) -> Self {
+        self.read_lag = lag;
         self
     }
 
@@ -303,6 +319,7 @@ impl Run {
         let clock = target_clock(&root);
 
         let mut fixtures = target.fixtures().clone();
+        let mut lifecycle = LifecyclePlan::default();
         if let Some(plan) = target.provisioning() {
             let made = provision::provision(
                 &http.scoped(crate::evidence::PROVISION_SCOPE),
@@ -311,6 +328,16 @@ impl Run {
             )
             .await?;
             progress.print(&console::provisioned(&made.lines));
+            lifecycle = LifecyclePlan {
+                sharer: Some(plan.clone()),
+                live_share: made.live_share,
+                disposable: made.disposable,
+            };
+        }
+        if let Some(recorded) = target.recorded_lifecycle() {
+            // Re-grading: the lifecycles the run made, their requests answered from the
+            // recording (the sharer's key stands in: it is never recorded).
+            lifecycle = recorded;
         }
 
         if crate::fixtures::ShareState::ALL
@@ -319,16 +346,19 @@ impl Run {
         {
             progress.print(console::NO_FIXTURES_WARNING);
         }
-        let recorded_fixtures = RecordedFixtures::of(&fixtures, target.key().is_some());
+        let recorded_fixtures =
+            RecordedFixtures::of(&fixtures, target.key().is_some(), &lifecycle);
         let echoes = http.clone();
-        let ctx = Arc::new(Context::new(
+        let ctx = Arc::new(Context::new(Setup {
             http,
-            target.key().cloned(),
+            api_key: target.key().cloned(),
             fixtures,
-            suite.clone(),
-            self.selection.needs(&suite),
+            suite: suite.clone(),
+            needs: self.selection.needs(&suite),
             clock,
-        ));
+            read_lag: self.read_lag,
+            lifecycle,
+        }));
         let started_at = SystemTime::now();
         // One day for the whole run, so a run across midnight judges every entry alike.
         let today = self
@@ -397,6 +427,12 @@ impl Run {
         if self.concurrency == 0 {
             return invalid("concurrency", "must be at least 1: no scenario could run");
         }
+        if self.read_lag > Duration::from_secs(60) {
+            return invalid(
+                "read-lag",
+                "must be at most 60 seconds: a write that shows later than that is not a lag",
+            );
+        }
         if self.repeat == 0 {
             return invalid("repeat", "must be at least 1: no scenario would run");
         }
@@ -429,17 +465,29 @@ impl Run {
         progress: &mut Progress,
     ) -> Vec<ScenarioResult> {
         let repeat = self.repeat.max(1);
-        let drive = Drive {
+        let drive = |pass| Drive {
             suite,
             selection: &self.selection,
             concurrency: self.concurrency,
             verbosity: self.verbosity,
             quiet: repeat > 1,
             known,
+            pass,
         };
+        // Every repetition of the main pass, then every repetition of what comes after the
+        // rest (the revoke lifecycle revokes the live share the main pass saves).
+        let mut passes: Vec<Vec<ScenarioResult>> = Vec::new();
+        for pass in Pass::ALL {
+            for repetition in 0..repeat as usize {
+                let results = drive(pass).scenarios(ctx.clone(), progress).await;
+                match passes.get_mut(repetition) {
+                    Some(done) => done.extend(results),
+                    None => passes.push(results),
+                }
+            }
+        }
         let mut repetitions = Vec::new();
-        for repetition in 1..=repeat {
-            let mut results = drive.scenarios(ctx.clone(), progress).await;
+        for (repetition, mut results) in (1..=repeat).zip(passes) {
             if results.len() != selected {
                 // A run passes only if every selected scenario ran.
                 results.push(ScenarioResult::of_the_runner(
@@ -474,6 +522,7 @@ impl Run {
             repeat: self.repeat.max(1),
             allow_flaky: self.allow_flaky,
             strict: self.strict,
+            read_lag_ms: u64::try_from(self.read_lag.as_millis()).unwrap_or(u64::MAX),
             known_failures: self.known.clone(),
             base_path: Some(self.target.url().path().trim_end_matches('/'))
                 .filter(|path| !path.is_empty())

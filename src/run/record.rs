@@ -196,7 +196,9 @@ impl Recorder<'_> {
                 }
                 let outcome = classify(&error, &step, describe(&step), location(&step));
                 let (status, message) = match &outcome {
-                    Outcome::NotTestable { reason } => (StepStatus::NotTestable, reason.clone()),
+                    Outcome::NotTestable { reason, .. } => {
+                        (StepStatus::NotTestable, reason.clone())
+                    }
                     Outcome::Failed { message, .. } => (StepStatus::Failed, message.clone()),
                     Outcome::Passed => (StepStatus::Passed, String::new()),
                 };
@@ -272,8 +274,9 @@ impl Recorder<'_> {
                 message: self.evidence.name_tokens(&message),
                 cause,
             },
-            Outcome::NotTestable { reason } => Outcome::NotTestable {
+            Outcome::NotTestable { reason, case } => Outcome::NotTestable {
                 reason: self.evidence.name_tokens(&reason),
+                case,
             },
             other => other,
         };
@@ -349,9 +352,10 @@ fn classify(
 ) -> Outcome {
     let (message, cause) = match error {
         event::StepError::Panic(info) => {
-            if let Some(NotTestable(reason)) = info.downcast_ref::<NotTestable>() {
+            if let Some(NotTestable { reason, case }) = info.downcast_ref::<NotTestable>() {
                 return Outcome::NotTestable {
                     reason: reason.clone(),
+                    case: case.map(str::to_owned),
                 };
             }
             if let Some(NoResponse(what)) = info.downcast_ref::<NoResponse>() {
@@ -432,11 +436,18 @@ mod tests {
         let setup = cause(Box::new("no key".to_owned()), &when);
         assert_eq!(cause_of(&setup), Some(Cause::Setup));
         assert_eq!(cause_of(&cause(Box::new("x"), &given)), Some(Cause::Setup));
-        let untestable = cause(Box::new(NotTestable("no fixture".into())), &then);
+        let untestable = cause(
+            Box::new(NotTestable {
+                reason: "no fixture".into(),
+                case: Some("listed-once"),
+            }),
+            &then,
+        );
         assert_eq!(
             untestable,
             Outcome::NotTestable {
-                reason: "no fixture".into()
+                reason: "no fixture".into(),
+                case: Some("listed-once".into()),
             }
         );
         match check {

@@ -6,7 +6,7 @@ use cucumber::tag::Ext as _;
 
 use crate::error::Error;
 use crate::steps::Needs;
-use crate::suite::catalogue::{LIBRARY_TAG, RESOLVE_TAG, clause_ids};
+use crate::suite::catalogue::{AFTER_THE_REST_TAG, LIBRARY_TAG, RESOLVE_TAG, clause_ids};
 use crate::suite::{Suite, all_tags};
 
 /// A cucumber tag expression, parsed (`@clause:SAVE-201-CREATED and not @resolve`).
@@ -43,6 +43,27 @@ impl TagFilter {
 pub(crate) struct Selection {
     pub(crate) tags: Option<TagFilter>,
     pub(crate) name_contains: Option<String>,
+}
+
+/// The two passes of a run: every scenario but those tagged `@after-the-rest`, then those (the
+/// revoke lifecycle revokes the live share every other scenario uses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pass {
+    /// Everything else.
+    Main,
+    /// After the rest.
+    AfterTheRest,
+}
+
+impl Pass {
+    /// Both passes, in order.
+    pub(crate) const ALL: [Pass; 2] = [Pass::Main, Pass::AfterTheRest];
+
+    /// Whether a scenario with these tags runs in this pass.
+    pub(crate) fn holds(self, tags: &[&String]) -> bool {
+        let late = tags.iter().any(|t| *t == AFTER_THE_REST_TAG);
+        late == (self == Pass::AfterTheRest)
+    }
 }
 
 impl Selection {

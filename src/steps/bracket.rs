@@ -4,16 +4,25 @@
 //! saves the live token with the recipient's key once and every scenario that examines "the"
 //! save examines that one. It is bracketed, in this order:
 //!
-//! 1. *before*: the public view of the live share and the recipient's library, read together
-//!    before any save of the live token (SAVE-ORIGINAL-UNCHANGED compares the track from here);
-//! 2. *refused saves*: the collection, revoked, expired, removed and unknown tokens with the
+//! 1. *start*: the public view of the live share and the recipient's library, read together
+//!    before any save of the run (SAVE-ORIGINAL-UNCHANGED compares the track from here);
+//! 2. *the delete lifecycle*, when the run has a disposable track to delete (see
+//!    `lifecycle.rs`): its share saved, the track deleted, and the library read until it is
+//!    gone; that share is the run's `removed` token from then on;
+//! 3. *refused saves*: the collection, revoked, expired, removed and unknown tokens with the
 //!    recipient's key, and the live token with no key, all at once; then the library again
 //!    (SAVE-REFUSED-ADDS-NOTHING). They come before the first save because a revoked share
 //!    may lead to the very track the live one does: once that is in the library, another
-//!    copy of it could not be seen;
-//! 3. the first save;
-//! 4. *after*: the public view and the library again, together (SAVE-ORIGINAL-UNCHANGED,
-//!    SAVE-LIBRARY-ADDED).
+//!    entry of it could not always be seen. Every other save of a scenario waits for this
+//!    window to close;
+//! 4. the first save;
+//! 5. *after*: the public view and the library again, together (SAVE-ORIGINAL-UNCHANGED,
+//!    SAVE-LIBRARY-ADDED); the library is read again, within the read lag, until the save
+//!    shows;
+//! 6. *late*: the library once more, no sooner than the read lag after the refused saves, so a
+//!    write that must not happen is seen even if the target's reads lag its writes.
+//!
+//! The revoke lifecycle comes after every other scenario (`lifecycle.rs`).
 //!
 //! Each stage runs once, when the first scenario needs it, and only as far as the selected
 //! scenarios need ([`Needs`]): a run without `@resolve` scenarios never opens the share, one
@@ -21,6 +30,8 @@
 //! library nor makes the refused saves.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::Value;
@@ -48,7 +59,8 @@ const PAGE: usize = 100;
 /// The recipient's library as List saved tracks showed it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Library {
-    /// Track ids, newest save first.
+    /// The track ids of its entries, newest save first (a track may be listed once per save:
+    /// the docs say neither that it is listed once, nor once per save).
     pub track_ids: Vec<String>,
     /// Whether the whole library was read (not cut at [`LIBRARY_PAGES`] pages).
     pub complete: bool,
@@ -102,10 +114,13 @@ pub(super) struct Start {
 pub(super) struct Before {
     /// The public view of the live share (the whole body), if it was read.
     pub view: Option<Result<Value, Unread>>,
+    /// The library just before the refused saves.
     pub library: LibraryRead,
     pub refused: Vec<RefusedSave>,
     /// The library after the refused saves.
     pub library_after_refused: LibraryRead,
+    /// When the refused saves had all been answered.
+    pub refused_at: Instant,
 }
 
 /// What was read after the first save.
@@ -121,6 +136,10 @@ pub(super) struct Bracket {
     before: OnceCell<Before>,
     first: OnceCell<Result<Arc<Exchange>, TransportError>>,
     after: OnceCell<After>,
+    late: OnceCell<LibraryRead>,
+    /// Whether a scenario asked for the first save: the other saves then let it and the reads
+    /// after it go first, since they are the run's critical path.
+    first_wanted: AtomicBool,
 }
 
 impl Bracket {
@@ -131,7 +150,30 @@ impl Bracket {
             before: OnceCell::new(),
             first: OnceCell::new(),
             after: OnceCell::new(),
+            late: OnceCell::new(),
+            first_wanted: AtomicBool::new(false),
         }
+    }
+
+    /// Waits until a scenario's save may go: not while the refused saves are measured (a save
+    /// a faulty target takes would land in their window and be blamed on them), and not
+    /// before the first save and the reads after it, when a scenario asked for them (the run's
+    /// critical path should not queue behind every other request).
+    pub async fn clear_for_other_saves(&self, ctx: &Context, live: Option<&Token>) {
+        if !self.needs.library {
+            return;
+        }
+        self.before(ctx).await;
+        if let Some(live) = live
+            && self.first_wanted.load(Ordering::SeqCst)
+        {
+            self.after(ctx, live).await;
+        }
+    }
+
+    /// Whether the selected scenarios read the library.
+    pub fn needs(&self) -> Needs {
+        self.needs
     }
 
     /// The first reads of the run, before any save (reading them now if no scenario has
@@ -144,13 +186,6 @@ impl Bracket {
                 Start { view, library }
             })
             .await
-    }
-
-    /// Whether a scenario's saves must wait for [`Bracket::before`]: when the library is read,
-    /// a save that landed before its first listing could not be seen, and one that landed
-    /// among the refused saves would be blamed on them.
-    pub fn reads_the_library(&self) -> bool {
-        self.needs.library
     }
 
     /// What was read before the first save (reading it now if no scenario has yet).
@@ -169,6 +204,7 @@ impl Bracket {
         ctx: &Context,
         live: &Token,
     ) -> Result<Arc<Exchange>, TransportError> {
+        self.first_wanted.store(true, Ordering::SeqCst);
         self.first
             .get_or_init(|| async {
                 self.before(ctx).await;
@@ -178,15 +214,56 @@ impl Bracket {
             .clone()
     }
 
-    /// What was read after the first save (saving first if no scenario has yet).
+    /// What was read after the first save (saving first if no scenario has yet). The library
+    /// is read again, within the read lag, until the save shows in it (a new entry of the
+    /// track, or the track moved to the front).
     pub async fn after(&self, ctx: &Context, live: &Token) -> &After {
         self.after
             .get_or_init(|| async {
                 // Whatever the save answered, the view and library after it are what count.
-                let _ = self.first_save(ctx, live).await;
-                let (view, library) =
-                    futures::join!(read_view(ctx, self.needs), read_library(ctx, self.needs));
+                let first = self.first_save(ctx, live).await;
+                let before = self.before(ctx).await;
+                let track = first
+                    .as_ref()
+                    .ok()
+                    .and_then(|save| ctx.live_track_id(Some(save)));
+                let library = async {
+                    match (&before.library_after_refused, track) {
+                        (LibraryRead::Read(baseline), Some(track)) => {
+                            read_library_until(ctx, self.needs, |library| {
+                                matches!(
+                                    checks::library_gained(
+                                        &baseline.track_ids,
+                                        &library.track_ids,
+                                        library.complete,
+                                        &track
+                                    ),
+                                    Ok(checks::LibraryGain::Entry | checks::LibraryGain::MovedToFront)
+                                )
+                            })
+                            .await
+                        }
+                        _ => read_library(ctx, self.needs).await,
+                    }
+                };
+                let (view, library) = futures::join!(read_view(ctx, self.needs), library);
                 After { view, library }
+            })
+            .await
+    }
+
+    /// The library read late in the run: after the first save's reads, and no sooner than the
+    /// read lag after the refused saves, so that a write that must not happen, had it landed
+    /// late, shows.
+    pub async fn late(&self, ctx: &Context, live: &Token) -> &LibraryRead {
+        self.late
+            .get_or_init(|| async {
+                self.after(ctx, live).await;
+                let refused_at = self.before(ctx).await.refused_at;
+                if let Some(wait) = (refused_at + ctx.read_lag).checked_duration_since(Instant::now()) {
+                    ctx.pause(wait).await;
+                }
+                read_library(ctx, self.needs).await
             })
             .await
     }
@@ -213,7 +290,16 @@ impl Bracket {
 }
 
 async fn read_before(ctx: &Context, needs: Needs, start: &Start) -> Before {
-    let (view, library) = (start.view.clone(), start.library.clone());
+    let view = start.view.clone();
+    let mut library = start.library.clone();
+    // The delete lifecycle changes the library, so it is done with before the refused saves'
+    // window opens; its share is the removed token they save.
+    if ctx.lifecycle.deletes() {
+        ctx.lifecycle.deleted(ctx).await;
+        if let LibraryRead::Read(_) = &library {
+            library = read_library(ctx, needs).await;
+        }
+    }
     let mut refused = Vec::new();
     let mut library_after_refused = library.clone();
     if let LibraryRead::Read(_) = &library {
@@ -225,7 +311,42 @@ async fn read_before(ctx: &Context, needs: Needs, start: &Start) -> Before {
         library,
         refused,
         library_after_refused,
+        refused_at: Instant::now(),
     }
+}
+
+/// The pauses between readings while the run waits for a state to show: at once, then after
+/// 0.1 s, 0.2 s, 0.4 s, … until `lag` has passed in all, the last reading at `lag`. The same
+/// number of readings for the same lag, so a re-grade asks for exactly what was recorded.
+pub(super) fn poll_pauses(lag: Duration) -> Vec<Duration> {
+    let mut pauses = Vec::new();
+    let (mut waited, mut next) = (Duration::ZERO, Duration::from_millis(100));
+    while waited < lag {
+        let pause = next.min(lag - waited);
+        pauses.push(pause);
+        waited += pause;
+        next *= 2;
+    }
+    pauses
+}
+
+/// The library, read again (within the read lag) until `shows` holds of it, or the lag has
+/// passed: a target's reads may show a write a little after it.
+pub(super) async fn read_library_until(
+    ctx: &Context,
+    needs: Needs,
+    shows: impl Fn(&Library) -> bool,
+) -> LibraryRead {
+    let mut read = read_library(ctx, needs).await;
+    for pause in poll_pauses(ctx.read_lag) {
+        match &read {
+            LibraryRead::Read(library) if !shows(library) => {}
+            _ => break,
+        }
+        ctx.pause(pause).await;
+        read = read_library(ctx, needs).await;
+    }
+    read
 }
 
 /// Every save the docs say must be refused, all at once.
@@ -289,17 +410,9 @@ async fn read_view(ctx: &Context, needs: Needs) -> Option<Result<Value, Unread>>
     Some(public_view(ctx, live).await)
 }
 
-/// The public view of `token` now.
+/// The public view of the live token now.
 pub(super) async fn public_view(ctx: &Context, token: &str) -> Result<Value, Unread> {
-    let response = ctx
-        .priority
-        .send(
-            Method::GET,
-            &["v1", "music", "shared", token],
-            KeyHeader::Absent,
-            "GET /v1/music/shared/{live token} (public resolve, no key)".into(),
-        )
-        .await;
+    let response = resolve(ctx, token, "live token").await;
     match response {
         Ok(response) if response.status.as_u16() == 429 => {
             Err(Unread::RateLimited(Failure::about(
@@ -313,8 +426,25 @@ pub(super) async fn public_view(ctx: &Context, token: &str) -> Result<Value, Unr
     }
 }
 
+/// `GET /v1/music/shared/{token}` with no key, on the run's priority client: the public
+/// resolve of the token named `label`.
+pub(super) async fn resolve(
+    ctx: &Context,
+    token: &str,
+    label: &str,
+) -> Result<Exchange, TransportError> {
+    ctx.priority
+        .send(
+            Method::GET,
+            &["v1", "music", "shared", token],
+            KeyHeader::Absent,
+            format!("GET /v1/music/shared/{{{label}}} (public resolve, no key)"),
+        )
+        .await
+}
+
 /// The recipient's library through List saved tracks, if the selected scenarios check it.
-async fn read_library(ctx: &Context, needs: Needs) -> LibraryRead {
+pub(super) async fn read_library(ctx: &Context, needs: Needs) -> LibraryRead {
     if !needs.library {
         return LibraryRead::Skipped("no selected scenario checks the library".into());
     }

@@ -17,6 +17,7 @@ mod echo;
 mod edge;
 mod envelope;
 mod library;
+mod lifecycle;
 mod request;
 mod status;
 mod view;
@@ -24,11 +25,14 @@ mod view;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use time::OffsetDateTime;
 
 pub use self::bracket::Needs;
 use self::bracket::{Bracket, LibraryRead};
+pub(crate) use self::lifecycle::LifecyclePlan;
+use self::lifecycle::Lifecycle;
 use crate::checks::Failure;
 use crate::fixtures::{Fixtures, ShareState};
 use crate::http::{Exchange, HttpClient, TransportError};
@@ -67,6 +71,25 @@ impl TargetClock {
     }
 }
 
+/// What a run's context is made of.
+pub(crate) struct Setup {
+    /// The client every request goes through.
+    pub(crate) http: HttpClient,
+    /// The recipient's key, if the run has it.
+    pub(crate) api_key: Option<ApiKey>,
+    /// The fixtures, after any provisioning.
+    pub(crate) fixtures: Fixtures,
+    pub(crate) suite: Arc<Suite>,
+    /// What the selected scenarios read around the first save.
+    pub(crate) needs: Needs,
+    /// What the preflight learnt of the target's clock.
+    pub(crate) clock: TargetClock,
+    /// How long the target's reads may lag its writes.
+    pub(crate) read_lag: Duration,
+    /// The lifecycles the run can make of a save.
+    pub(crate) lifecycle: LifecyclePlan,
+}
+
 /// What every scenario of one run shares: the target, its fixtures and the suite.
 pub struct Context {
     pub(crate) http: HttpClient,
@@ -81,21 +104,27 @@ pub struct Context {
     pub(crate) near_miss_key: Option<ApiKey>,
     /// The run's first save of the live token, and what is read before and after it.
     bracket: Bracket,
+    /// What becomes of a save once its link is revoked or its track deleted.
+    lifecycle: Lifecycle,
+    /// How long the target's reads (List saved tracks, the public resolve) may lag its writes.
+    pub(crate) read_lag: Duration,
     /// Every trace_id an error answer carried in this run, with the requests that got it.
     trace_ids: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl Context {
-    /// A context for one run: `needs` says what the selected scenarios read around the first
-    /// save, `clock` what the preflight learnt of the target's clock.
-    pub fn new(
-        http: HttpClient,
-        api_key: Option<ApiKey>,
-        fixtures: Fixtures,
-        suite: Arc<Suite>,
-        needs: Needs,
-        clock: TargetClock,
-    ) -> Self {
+    /// A context for one run.
+    pub(crate) fn new(setup: Setup) -> Self {
+        let Setup {
+            http,
+            api_key,
+            fixtures,
+            suite,
+            needs,
+            clock,
+            read_lag,
+            lifecycle,
+        } = setup;
         for state in ShareState::ALL {
             if let Some(token) = fixtures.tokens.get(state) {
                 http.recorder().name_fixture_token(token, state.name());
@@ -111,7 +140,16 @@ impl Context {
             suite,
             clock,
             bracket: Bracket::new(needs),
+            lifecycle: Lifecycle::new(lifecycle),
+            read_lag,
             trace_ids: Mutex::default(),
+        }
+    }
+
+    /// Waits `duration`, unless re-grading: a recording's answers are all there already.
+    async fn pause(&self, duration: Duration) {
+        if !self.http.is_replaying() {
+            tokio::time::sleep(duration).await;
         }
     }
 
@@ -481,10 +519,57 @@ pub(super) fn rate_limited(failure: &impl fmt::Display) -> String {
 /// Raised (as a panic payload, which cucumber catches) by a step that cannot run because the
 /// target's configuration lacks something: the scenario is NOT-TESTABLE.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotTestable(pub String);
+pub struct NotTestable {
+    /// Why, with the remedy.
+    pub reason: String,
+    /// The documented case it is, when a gate may accept it by name.
+    pub case: Option<&'static str>,
+}
 
 fn not_testable(reason: impl Into<String>) -> ! {
-    std::panic::panic_any(NotTestable(reason.into()))
+    std::panic::panic_any(NotTestable {
+        reason: reason.into(),
+        case: None,
+    })
+}
+
+/// Ends the step as NOT-TESTABLE in one of the documented cases a gate may accept by name.
+fn not_testable_because(case: Case, reason: impl Into<String>) -> ! {
+    std::panic::panic_any(NotTestable {
+        reason: format!("[{}] {}", case.name(), reason.into()),
+        case: Some(case.name()),
+    })
+}
+
+/// The NOT-TESTABLE cases a gate may accept by name: each is a limit of what the docs let a
+/// run prove against a particular target, not a gap in the run's own configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Case {
+    /// The library lists each track once and keeps a re-saved track where it was, so a save
+    /// of a track it already holds shows nothing.
+    ListedOnce,
+    /// The delete lifecycle needs a fresh disposable track, which the run was not given.
+    NoDisposableTrack,
+    /// The revoke lifecycle revokes the run's own provisioned live share, which it has not.
+    NoProvisionedLive,
+}
+
+impl Case {
+    /// Every case, for the known-failures file's check.
+    pub(crate) const ALL: [Case; 3] = [
+        Case::ListedOnce,
+        Case::NoDisposableTrack,
+        Case::NoProvisionedLive,
+    ];
+
+    /// Its name in reports and in known-failures files.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::ListedOnce => "listed-once",
+            Self::NoDisposableTrack => "no-disposable-track",
+            Self::NoProvisionedLive => "no-provisioned-live",
+        }
+    }
 }
 
 /// Raised (as a panic payload, like [`NotTestable`]) by a step whose request got no response

@@ -362,12 +362,20 @@ async fn save(world: &ConformanceWorld, token: &Token, attempt: Attempt) -> Resu
         }
         answered(ctx.bracket.first_save(&ctx, token).await)
     } else {
-        if ctx.bracket.reads_the_library() {
-            // Not while the refused saves are being measured: a save that a faulty target
-            // takes (a twisted key, a twisted token) would land in their window and be
-            // blamed on them.
-            ctx.bracket.before(&ctx).await;
+        if token.state == Some(ShareState::Removed) && ctx.lifecycle.deletes() {
+            // The removed token is the delete lifecycle's share: removed once it is made.
+            ctx.lifecycle.deleted(&ctx).await;
         }
+        let live = ctx
+            .fixtures
+            .tokens
+            .get(ShareState::Live)
+            .map(|value| Token {
+                label: "live token".into(),
+                value: value.to_owned(),
+                state: Some(ShareState::Live),
+            });
+        ctx.bracket.clear_for_other_saves(&ctx, live.as_ref()).await;
         answered(send_save(&ctx, token, &world.key, Some(&world.scope)).await)
     };
     Ok(Sent {

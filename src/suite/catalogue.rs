@@ -16,6 +16,8 @@ pub const SHOULD_TAG: &str = "should";
 pub const RESOLVE_TAG: &str = "resolve";
 /// The tag of scenarios that read the recipient's library around the first save.
 pub const LIBRARY_TAG: &str = "library";
+/// Scenarios run after every other one (the revoke lifecycle revokes the run's live share).
+pub const AFTER_THE_REST_TAG: &str = "after-the-rest";
 
 /// How binding a clause is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]

@@ -50,6 +50,7 @@ pub const EMBEDDED: &[(&str, &str)] = embed![
     "features/authentication.feature",
     "features/collections.feature",
     "features/envelope.feature",
+    "features/lifecycle.feature",
     "features/malformed.feature",
     "features/refused.feature",
     "features/saving.feature",

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
+use share_conformance::provision::Provision;
+use share_conformance::secret::ApiKey;
 use share_conformance::{Fixtures, Report, Run, Target};
 use share_conformance_reference::faults::Fault;
 use share_conformance_reference::variants::Variant;
@@ -59,9 +61,20 @@ pub fn fixtures_of(server: &ReferenceServer) -> Fixtures {
     Fixtures::parse(&server.fixtures_toml()).expect("the reference server's fixtures parse")
 }
 
-/// The reference server as a target, with the fixtures it was seeded with.
+/// The reference server as a target, with the fixtures it was seeded with, and provisioning
+/// through its sharer (the lifecycles of a save need the run's own shares).
 pub fn target_of(server: &ReferenceServer) -> Target {
-    Target::new(&server.base_url(), fixtures_of(server)).expect("a loopback URL")
+    let seed = server.seed();
+    let plan = Provision::every_state(
+        ApiKey::new(seed.sharer_key.expose()).expect("the seeded sharer's key"),
+        &seed.organization_id,
+        &seed.track_id,
+        &seed.disposable_track_id,
+        &seed.collection_id,
+    );
+    Target::new(&server.base_url(), fixtures_of(server))
+        .expect("a loopback URL")
+        .provision(plan)
 }
 
 /// Progress kept in memory, for assertions on what a run printed.

@@ -99,7 +99,7 @@ async fn a_repeat_save_answered_200_is_diagnosed_on_the_next_run_not_blamed() {
         .iter()
         .find(|s| s.clauses == ["SAVE-201-CREATED"])
         .map(|s| s.outcome.clone());
-    let Some(Outcome::NotTestable { reason }) = reason else {
+    let Some(Outcome::NotTestable { reason, .. }) = reason else {
         panic!("{out}");
     };
     assert!(

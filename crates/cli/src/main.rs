@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use anyhow::anyhow;
 use share_conformance::certificate::{Authenticity, Certificate};
-use share_conformance::secret::Redactor;
+use share_conformance::provision::Provision;
+use share_conformance::secret::{ApiKey, Redactor};
 use share_conformance::suite::Level;
 use share_conformance::{Error, Fixtures, Run, Suite, Target, doctor, render};
 use share_conformance_reference::faults::{CATALOGUE, Fault};
@@ -99,13 +100,25 @@ fn dispatch(cli: Cli, env: &Environment, redactor: &Redactor) -> anyhow::Result<
     }
 }
 
-/// The embedded reference server, started, and the target that points at it.
+/// The embedded reference server, started, and the target that points at it: its seeded
+/// fixtures, and provisioning through its sharer, so that every clause runs (the lifecycles of
+/// a save need the run's own shares).
 async fn embedded() -> anyhow::Result<(Target, ReferenceServer)> {
     let server = ReferenceServer::start(ServerOptions::default())
         .await
         .map_err(|e| anyhow!("cannot start the embedded reference server: {e}"))?;
     let fixtures = Fixtures::parse(&server.fixtures_toml())?;
-    let target = Target::new(&server.base_url(), fixtures)?.describe("embedded reference server");
+    let seed = server.seed();
+    let plan = Provision::every_state(
+        ApiKey::new(seed.sharer_key.expose())?,
+        &seed.organization_id,
+        &seed.track_id,
+        &seed.disposable_track_id,
+        &seed.collection_id,
+    );
+    let target = Target::new(&server.base_url(), fixtures)?
+        .provision(plan)
+        .describe("embedded reference server");
     Ok((target, server))
 }
 

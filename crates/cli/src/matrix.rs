@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt as _;
 use share_conformance::report::{Cause, Outcome, Verdict};
+use share_conformance::provision::Provision;
+use share_conformance::secret::ApiKey;
 use share_conformance::suite::Level;
 use share_conformance::{Fixtures, Report, Run, Suite, Target};
 use share_conformance_reference::faults::{Fault, FaultKind};
@@ -578,7 +580,8 @@ pub async fn run_one(suite: Arc<Suite>, subject: Subject, timeout: Duration) -> 
         }
     };
     let target = Fixtures::parse(&server.fixtures_toml())
-        .and_then(|fixtures| Target::new(&server.base_url(), fixtures));
+        .and_then(|fixtures| Target::new(&server.base_url(), fixtures))
+        .and_then(|target| Ok(target.provision(provisioning_of(&server)?)));
     let outcome = match target {
         Ok(target) => {
             Run::new(target.describe(&subject.label()))
@@ -599,6 +602,19 @@ pub async fn run_one(suite: Arc<Suite>, subject: Subject, timeout: Duration) -> 
     drop(server);
     run.elapsed = started.elapsed();
     run
+}
+
+/// Provisioning through the reference server's sharer, every state it can make: the
+/// lifecycles of a save run against every fault and variant too.
+pub fn provisioning_of(server: &ReferenceServer) -> Result<Provision, share_conformance::Error> {
+    let seed = server.seed();
+    Ok(Provision::every_state(
+        ApiKey::new(seed.sharer_key.expose()).map_err(share_conformance::Error::Key)?,
+        &seed.organization_id,
+        &seed.track_id,
+        &seed.disposable_track_id,
+        &seed.collection_id,
+    ))
 }
 
 #[cfg(test)]

@@ -11,7 +11,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use libtest_mimic::{Arguments, Failed, Trial};
+use share_conformance::provision::Provision;
 use share_conformance::report::{Outcome, ScenarioId, Verdict};
+use share_conformance::secret::ApiKey;
 use share_conformance::{Fixtures, Report, Run, Suite, Target};
 use share_conformance_reference::{ReferenceServer, ServerOptions};
 
@@ -29,8 +31,17 @@ fn run_once(suite: &Arc<Suite>) -> &'static Result<Report, String> {
                 .await
                 .map_err(|e| format!("the reference server did not start: {e}"))?;
             let fixtures = Fixtures::parse(&server.fixtures_toml()).map_err(|e| e.to_string())?;
+            let seed = server.seed();
+            let plan = Provision::every_state(
+                ApiKey::new(seed.sharer_key.expose()).map_err(|e| e.to_string())?,
+                &seed.organization_id,
+                &seed.track_id,
+                &seed.disposable_track_id,
+                &seed.collection_id,
+            );
             let target = Target::new(&server.base_url(), fixtures)
                 .map_err(|e| e.to_string())?
+                .provision(plan)
                 .describe("reference server");
             let report = Run::new(target)
                 .suite(suite.clone())
@@ -69,7 +80,7 @@ fn scenario_passes(suite: &Arc<Suite>, id: &ScenarioId) -> Result<(), Failed> {
             cause.word()
         )
         .into()),
-        Outcome::NotTestable { reason } => Err(format!("NOT-TESTABLE: {reason}").into()),
+        Outcome::NotTestable { reason, .. } => Err(format!("NOT-TESTABLE: {reason}").into()),
         other => Err(format!("{other:?}").into()),
     }
 }
