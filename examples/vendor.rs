@@ -299,7 +299,17 @@ mod tests {
             Fixtures::parse(&fixtures).unwrap(),
         )
         .unwrap();
-        let report = Run::new(target).concurrency(32).execute().await.unwrap();
+        // This vendor implements the save and what it reads (the public resolve, List saved
+        // tracks), not the sharer's side (share, revoke, delete): the lifecycles of a save,
+        // which need it, are left out. A vendor with the sharer's side gives the target a
+        // `Provision` plan instead (the book's chapter on `cargo test`).
+        let report = Run::new(target)
+            .tags("not @lifecycle")
+            .unwrap()
+            .concurrency(32)
+            .execute()
+            .await
+            .unwrap();
         report.assert_passed();
     }
 }

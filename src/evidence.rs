@@ -30,8 +30,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::fixtures::{Fixtures, ShareState};
-use crate::steps::LifecyclePlan;
 use crate::known::KnownFailures;
+use crate::steps::LifecyclePlan;
 
 /// Where an exchange belongs: the run itself (the preflight, provisioning, the reads around
 /// the first save and the first save), or one scenario (`features/saving.feature:17`).

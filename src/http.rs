@@ -521,7 +521,9 @@ impl HttpClient {
         if let Some(token) = bearer {
             headers.push((
                 AUTHORIZATION.as_str().to_owned(),
-                self.redactor.redact(&format!("Bearer {token}")).into_owned(),
+                self.redactor
+                    .redact(&format!("Bearer {token}"))
+                    .into_owned(),
             ));
         }
         headers
@@ -679,7 +681,10 @@ impl HttpClient {
                 headers.push((API_KEY_HEADER, HeaderValue::from_bytes(value)));
             }
             KeyHeader::Key(key) => {
-                headers.push((API_KEY_HEADER, HeaderValue::from_bytes(key.expose().as_bytes())));
+                headers.push((
+                    API_KEY_HEADER,
+                    HeaderValue::from_bytes(key.expose().as_bytes()),
+                ));
             }
             KeyHeader::Absent | KeyHeader::Bearer(_) | KeyHeader::WithBearer(..) => {}
         }

@@ -45,7 +45,7 @@ pub struct KnownFailures {
     pub entries: Vec<KnownFailure>,
 }
 
-/// One entry of a known-failures file.
+/// One entry of a known-failures file: a `[[known]]` failure, or an `[[untestable]]` case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownFailure {
     /// The clause id it excuses.
@@ -54,6 +54,10 @@ pub struct KnownFailure {
     pub reason: String,
     /// The last day (UTC) it excuses its clause: `2027-03-01`.
     pub until: String,
+    /// For an `[[untestable]]` entry, the NOT-TESTABLE case it accepts ([`Case::name`]): the
+    /// clause's run does not fail for being NOT-TESTABLE in exactly that case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
 }
 
 /// What became of one entry in a run.
@@ -75,6 +79,9 @@ pub enum KnownStatus {
     Advisory,
     /// Its clause was NOT-TESTABLE or FLAKY: neither failed nor shown fixed.
     Unsettled,
+    /// An `[[untestable]]` entry: its clause was NOT-TESTABLE in exactly the case it names,
+    /// which does not fail the run.
+    Accepted,
 }
 
 /// One entry and what became of it.
@@ -128,68 +135,37 @@ impl KnownFailures {
         let table: toml::Table = text
             .parse()
             .map_err(|e: toml::de::Error| format!("not TOML: {}", e.message()))?;
-        if let Some(key) = table.keys().find(|k| *k != "known") {
+        if let Some(key) = table
+            .keys()
+            .find(|k| !matches!(k.as_str(), "known" | "untestable"))
+        {
             return Err(format!(
-                "unknown key `{key}`: the file holds only [[known]] entries (clause, reason, until)"
+                "unknown key `{key}`: the file holds [[known]] entries (clause, reason, until) and [[untestable]] entries (clause, case, reason, until)"
             ));
         }
-        let list = match table.get("known") {
-            None => return Ok(Self::empty(file)),
-            Some(toml::Value::Array(list)) => list,
-            Some(_) => return Err("`known` must be a list of [[known]] entries".into()),
-        };
         let mut entries = Vec::new();
         let mut seen = HashSet::new();
-        for (i, value) in list.iter().enumerate() {
-            let n = i + 1;
-            let toml::Value::Table(entry) = value else {
-                return Err(format!("entry {n} is not a [[known]] table"));
-            };
-            if let Some(key) = entry
-                .keys()
-                .find(|k| !matches!(k.as_str(), "clause" | "reason" | "until"))
-            {
-                return Err(format!(
-                    "entry {n}: unknown key `{key}` (an entry has clause, reason and until)"
-                ));
-            }
-            let text_field = |name: &str| -> Result<String, String> {
-                match entry.get(name) {
-                    Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().into()),
-                    Some(toml::Value::String(_)) => Err(format!("entry {n}: `{name}` is empty")),
-                    Some(_) => Err(format!("entry {n}: `{name}` must be a string")),
-                    None => Err(format!("entry {n}: `{name}` is missing")),
-                }
-            };
-            let clause = text_field("clause")?;
-            let reason = text_field("reason")?;
-            let until = match entry.get("until") {
-                Some(toml::Value::String(s)) => s.trim().to_owned(),
-                Some(toml::Value::Datetime(d)) if d.time.is_none() && d.offset.is_none() => {
-                    d.to_string()
-                }
+        for table_name in ["known", "untestable"] {
+            let list = match table.get(table_name) {
+                None => continue,
+                Some(toml::Value::Array(list)) => list,
                 Some(_) => {
                     return Err(format!(
-                        "entry {n} ({clause}): `until` must be a date such as \"2027-03-01\""
+                        "`{table_name}` must be a list of [[{table_name}]] entries"
                     ));
                 }
-                None => return Err(format!("entry {n} ({clause}): `until` is missing")),
             };
-            if parse_date(&until).is_none() {
-                return Err(format!(
-                    "entry {n} ({clause}): until = {until:?} is not a date such as \"2027-03-01\""
-                ));
+            for (i, value) in list.iter().enumerate() {
+                let entry = parse_entry(table_name, i + 1, value)?;
+                if !seen.insert(entry.clause.clone()) {
+                    return Err(format!(
+                        "[[{table_name}]] entry {}: {} is listed twice; keep one entry per clause",
+                        i + 1,
+                        entry.clause
+                    ));
+                }
+                entries.push(entry);
             }
-            if !seen.insert(clause.clone()) {
-                return Err(format!(
-                    "entry {n}: {clause} is listed twice; keep one entry per clause"
-                ));
-            }
-            entries.push(KnownFailure {
-                clause,
-                reason,
-                until,
-            });
         }
         Ok(Self {
             file: file.to_owned(),
@@ -197,18 +173,11 @@ impl KnownFailures {
         })
     }
 
-    fn empty(file: &str) -> Self {
-        Self {
-            file: file.to_owned(),
-            entries: Vec::new(),
-        }
-    }
-
-    /// The entry that excuses `clause` on `today`, if one does.
+    /// The `[[known]]` entry that excuses a failure of `clause` on `today`, if one does.
     pub(crate) fn excusing(&self, clause: &str, today: Date) -> Option<&KnownFailure> {
         self.entries
             .iter()
-            .find(|e| e.clause == clause && e.active_on(today))
+            .find(|e| e.clause == clause && e.case.is_none() && e.active_on(today))
     }
 
     /// What a report says under a known failure: `listed in known.toml until 2027-03-01: …`.
@@ -218,6 +187,104 @@ impl KnownFailures {
             self.file, entry.until, entry.reason
         )
     }
+}
+
+/// The NOT-TESTABLE cases a gate may accept by name: each is a limit of what the docs let a
+/// run prove against a particular target, not a gap in the run's own configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Case {
+    /// The library lists each track once and keeps a re-saved track where it was, so a save
+    /// of a track it already holds shows nothing.
+    ListedOnce,
+    /// The delete lifecycle needs a fresh disposable track, which the run was not given.
+    NoDisposableTrack,
+    /// The revoke lifecycle revokes the run's own provisioned live share, which it has not.
+    NoProvisionedLive,
+}
+
+impl Case {
+    /// Every case, for the known-failures file's check.
+    pub const ALL: [Case; 3] = [
+        Case::ListedOnce,
+        Case::NoDisposableTrack,
+        Case::NoProvisionedLive,
+    ];
+
+    /// Its name in reports and in known-failures files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ListedOnce => "listed-once",
+            Self::NoDisposableTrack => "no-disposable-track",
+            Self::NoProvisionedLive => "no-provisioned-live",
+        }
+    }
+}
+
+/// One `[[known]]` or `[[untestable]]` entry, checked: `clause`, a non-empty `reason`, an
+/// `until` date, and for `[[untestable]]` a `case` of [`Case::ALL`].
+fn parse_entry(table: &str, n: usize, value: &toml::Value) -> Result<KnownFailure, String> {
+    let toml::Value::Table(entry) = value else {
+        return Err(format!("[[{table}]] entry {n} is not a table"));
+    };
+    let untestable = table == "untestable";
+    let known_key =
+        |k: &str| matches!(k, "clause" | "reason" | "until") || (untestable && k == "case");
+    if let Some(key) = entry.keys().find(|k| !known_key(k)) {
+        return Err(format!(
+            "[[{table}]] entry {n}: unknown key `{key}` (an entry has clause, {}reason and until)",
+            if untestable { "case, " } else { "" }
+        ));
+    }
+    let text_field = |name: &str| -> Result<String, String> {
+        match entry.get(name) {
+            Some(toml::Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().into()),
+            Some(toml::Value::String(_)) => {
+                Err(format!("[[{table}]] entry {n}: `{name}` is empty"))
+            }
+            Some(_) => Err(format!("[[{table}]] entry {n}: `{name}` must be a string")),
+            None => Err(format!("[[{table}]] entry {n}: `{name}` is missing")),
+        }
+    };
+    let clause = text_field("clause")?;
+    let reason = text_field("reason")?;
+    let until = match entry.get("until") {
+        Some(toml::Value::String(s)) => s.trim().to_owned(),
+        Some(toml::Value::Datetime(d)) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+        Some(_) => {
+            return Err(format!(
+                "[[{table}]] entry {n} ({clause}): `until` must be a date such as \"2027-03-01\""
+            ));
+        }
+        None => {
+            return Err(format!(
+                "[[{table}]] entry {n} ({clause}): `until` is missing"
+            ));
+        }
+    };
+    if parse_date(&until).is_none() {
+        return Err(format!(
+            "[[{table}]] entry {n} ({clause}): until = {until:?} is not a date such as \"2027-03-01\""
+        ));
+    }
+    let case = if untestable {
+        let case = text_field("case")?;
+        if !Case::ALL.iter().any(|c| c.name() == case) {
+            return Err(format!(
+                "[[untestable]] entry {n} ({clause}): no NOT-TESTABLE case is called {case:?} (the cases a gate may accept: {})",
+                Case::ALL.map(Case::name).join(", ")
+            ));
+        }
+        Some(case)
+    } else {
+        None
+    };
+    Ok(KnownFailure {
+        clause,
+        reason,
+        until,
+        case,
+    })
 }
 
 /// A known-failures list and the day it is judged on.

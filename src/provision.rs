@@ -195,8 +195,14 @@ pub(crate) async fn provision(
                     .disposable_track
                     .as_deref()
                     .ok_or_else(|| needed("the removed share", "disposable_track"))?;
-                let (removed_id, removed) =
-                    sharer.share("the removed share", "tracks", track).await?;
+                let (removed_id, removed) = sharer
+                    .share_with_hint(
+                        "the removed share",
+                        "tracks",
+                        track,
+                        "is the disposable track one the sharer created, and not deleted yet? Each run deletes it: give a fresh one each run",
+                    )
+                    .await?;
                 fixtures.tokens.set(ShareState::Removed, Some(removed));
                 made.lines.push(format!(
                     "removed: share {removed_id} of {track}; the run saves it, then deletes the track"
@@ -275,7 +281,23 @@ impl Sharer<'_> {
         kind: &str,
         id: &str,
     ) -> Result<(String, String), ProvisionError> {
-        let hint = "is the sharer a member of the organization, and the creator of the track or collection?";
+        self.share_with_hint(
+            step,
+            kind,
+            id,
+            "is the sharer a member of the organization, and the creator of the track or collection?",
+        )
+        .await
+    }
+
+    /// [`Sharer::share`], with `hint` for a refusal other than of the sharer's key.
+    async fn share_with_hint(
+        &self,
+        step: &str,
+        kind: &str,
+        id: &str,
+        hint: &'static str,
+    ) -> Result<(String, String), ProvisionError> {
         let segments = [
             "v1",
             "music",

@@ -414,6 +414,20 @@ impl Judgement {
                     let status = match catalogue.get(&entry.clause) {
                         None => KnownStatus::UnknownClause,
                         Some(_) if !entry.active_on(k.today) => KnownStatus::Expired,
+                        Some(_) if entry.case.is_some() => match result.map(|c| c.verdict) {
+                            None => KnownStatus::NotRun,
+                            Some(Verdict::Pass) => KnownStatus::Fixed,
+                            Some(Verdict::NotTestable)
+                                if untestable_only_in(
+                                    &scenarios,
+                                    &entry.clause,
+                                    entry.case.as_deref(),
+                                ) =>
+                            {
+                                KnownStatus::Accepted
+                            }
+                            Some(_) => KnownStatus::Unsettled,
+                        },
                         Some(c) if c.level == Level::Should && !k.strict => KnownStatus::Advisory,
                         Some(_) => match result.map(|c| c.verdict) {
                             None => KnownStatus::NotRun,
@@ -443,6 +457,13 @@ impl Judgement {
             recording_problems: Vec::new(),
             unused_exchanges: 0,
         }
+    }
+
+    /// Whether an `[[untestable]]` entry accepts clause `id` being NOT-TESTABLE in this run.
+    fn accepted(&self, id: &str) -> bool {
+        self.known
+            .iter()
+            .any(|k| k.entry.clause == id && k.status == KnownStatus::Accepted)
     }
 
     /// The first line of the reason the first NOT-TESTABLE scenario of clause `id` gave.
@@ -509,10 +530,12 @@ impl Judgement {
                 (Verdict::Fail, _) => out.push(Blocker::Failed(c.id.clone())),
                 (Verdict::NotTestable, Mode::Certify) => out.push(Blocker::Untested(c.id.clone())),
                 (Verdict::Flaky, _) if !allow_flaky => out.push(Blocker::Flaky(c.id.clone())),
-                (Verdict::NotTestable, Mode::Run) if c.ran == 0 => out.push(Blocker::NoneRan {
-                    id: c.id.clone(),
-                    why: self.why_not_testable(&c.id),
-                }),
+                (Verdict::NotTestable, Mode::Run) if c.ran == 0 && !self.accepted(&c.id) => {
+                    out.push(Blocker::NoneRan {
+                        id: c.id.clone(),
+                        why: self.why_not_testable(&c.id),
+                    });
+                }
                 _ => {}
             }
         }
@@ -551,6 +574,17 @@ impl Judgement {
         }
         out
     }
+}
+
+/// Whether every NOT-TESTABLE scenario of `clause` is so in `case`.
+fn untestable_only_in(scenarios: &[ScenarioResult], clause: &str, case: Option<&str>) -> bool {
+    scenarios
+        .iter()
+        .filter(|s| s.clauses.iter().any(|c| c == clause))
+        .all(|s| match &s.outcome {
+            Outcome::NotTestable { case: found, .. } => found.as_deref() == case,
+            _ => true,
+        })
 }
 
 /// One reason a run does not pass.

@@ -37,7 +37,9 @@ impl Twist {
         Twist::NoBreakSpaceAppended,
     ];
 
-    /// The twists of a token, each saved with the recipient's key.
+    /// The twists of a token, each saved with the recipient's key (the scenarios' rows; a
+    /// unit test ties the two together).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) const OF_TOKENS: [Twist; 5] = [
         Twist::CaseSwapped,
         Twist::CharAppended,
@@ -140,6 +142,40 @@ mod tests {
         assert_eq!(Twist::CaseSwapped.apply("ak_Ab1"), "AK_aB1");
         assert_eq!(Twist::LastCharFullwidth.apply("ak_A"), "ak_Ａ");
         assert_eq!(Twist::LastCharCut.apply("shr_ab"), "shr_a");
+    }
+
+    /// The scenario outlines send exactly the twists listed here: a twist added to the list
+    /// without a row, or a row without a twist, fails.
+    #[test]
+    fn the_scenarios_send_every_listed_twist() {
+        let rows = |feature: &str| -> Vec<String> {
+            let outline = feature.split("Examples:").nth(1).expect("an outline");
+            outline
+                .lines()
+                .map(str::trim)
+                .skip_while(|line| line.is_empty())
+                .take_while(|line| line.starts_with('|'))
+                .map(|row| row.trim_matches('|').trim().to_owned())
+                .filter(|row| row != "twist")
+                .collect()
+        };
+        let outline_of = |feature: &str, marker: &str| -> String {
+            let start = feature.find(marker).expect("the outline");
+            feature[start..].to_owned()
+        };
+        let keys = outline_of(
+            include_str!("../features/authentication.feature"),
+            "Scenario Outline: Saving with the recipient's API key <twist>",
+        );
+        let tokens = outline_of(
+            include_str!("../features/unavailable.feature"),
+            "Scenario Outline: Saving the live token <twist>",
+        );
+        let words = |twists: &[Twist]| -> Vec<String> {
+            twists.iter().map(|t| t.words().to_owned()).collect()
+        };
+        assert_eq!(rows(&keys), words(&Twist::OF_KEYS));
+        assert_eq!(rows(&tokens), words(&Twist::OF_TOKENS));
     }
 
     /// Each shell expression makes, with bash, exactly what `apply` makes.

@@ -59,7 +59,7 @@ fn grown<'a>(before: &[String], after: &'a [String]) -> Vec<(&'a str, usize)> {
         .into_iter()
         .filter_map(|(id, n)| {
             let had = before.get(id).copied().unwrap_or(0);
-            (n > had).then_some((id, n - had))
+            (n > had).then(|| (id, n - had))
         })
         .collect()
 }

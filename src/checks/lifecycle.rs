@@ -82,7 +82,10 @@ pub fn view_of_removed_content(suite: &Suite, view: &Exchange) -> Check {
     }
     let body = json_body(view)?;
     let available = body.get("available");
-    let message = body.get("message").and_then(Value::as_str).unwrap_or_default();
+    let message = body
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let track = body.get("track").filter(|t| !t.is_null());
     if available == Some(&Value::Bool(false)) && !message.trim().is_empty() && track.is_none() {
         return Ok(());
@@ -91,8 +94,16 @@ pub fn view_of_removed_content(suite: &Suite, view: &Exchange) -> Check {
         format!(
             "expected: the view of removed content: available false, a human-readable message, no track\nactual:   available {}, message {}, track {}",
             available.map_or("missing".into(), Value::to_string),
-            if message.trim().is_empty() { "empty or missing".to_owned() } else { format!("{message:?}") },
-            if track.is_some() { "present" } else { "null or missing" }
+            if message.trim().is_empty() {
+                "empty or missing".to_owned()
+            } else {
+                format!("{message:?}")
+            },
+            if track.is_some() {
+                "present"
+            } else {
+                "null or missing"
+            }
         ),
         view,
     ))

@@ -353,7 +353,19 @@ pub(crate) fn known_line(verdicts: &Judgement, outcome: &KnownOutcome) -> String
             "known failure: {} fails, excused by {file} until {}: {}",
             entry.clause, entry.until, entry.reason
         ),
+        KnownStatus::Fixed if entry.case.is_some() => format!(
+            "tested: {} passes, so its [[untestable]] entry ({}) in {file} was not needed this run",
+            entry.clause,
+            entry.case.as_deref().unwrap_or_default()
+        ),
         KnownStatus::Fixed => format!("fixed: {} passes: remove it from {file}", entry.clause),
+        KnownStatus::Accepted => format!(
+            "accepted: {} is NOT-TESTABLE ({}), accepted by {file} until {}: {}",
+            entry.clause,
+            entry.case.as_deref().unwrap_or_default(),
+            entry.until,
+            entry.reason
+        ),
         KnownStatus::Expired => format!(
             "expired: {file} excused {} until {}; it no longer does, and the entry fails the run",
             entry.clause, entry.until

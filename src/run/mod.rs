@@ -346,8 +346,7 @@ impl Run {
         {
             progress.print(console::NO_FIXTURES_WARNING);
         }
-        let recorded_fixtures =
-            RecordedFixtures::of(&fixtures, target.key().is_some(), &lifecycle);
+        let recorded_fixtures = RecordedFixtures::of(&fixtures, target.key().is_some(), &lifecycle);
         let echoes = http.clone();
         let ctx = Arc::new(Context::new(Setup {
             http,

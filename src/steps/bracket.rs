@@ -19,8 +19,9 @@
 //! 5. *after*: the public view and the library again, together (SAVE-ORIGINAL-UNCHANGED,
 //!    SAVE-LIBRARY-ADDED); the library is read again, within the read lag, until the save
 //!    shows;
-//! 6. *late*: the library once more, no sooner than the read lag after the refused saves, so a
-//!    write that must not happen is seen even if the target's reads lag its writes.
+//! 6. *late*: the library once more, no sooner than the read lag after the refused saves and
+//!    the first save, so a write that must not happen is seen even if the target's reads lag
+//!    its writes.
 //!
 //! The revoke lifecycle comes after every other scenario (`lifecycle.rs`).
 //!
@@ -134,7 +135,8 @@ pub(super) struct Bracket {
     needs: Needs,
     start: OnceCell<Start>,
     before: OnceCell<Before>,
-    first: OnceCell<Result<Arc<Exchange>, TransportError>>,
+    /// The first save, and when it was answered.
+    first: OnceCell<(Result<Arc<Exchange>, TransportError>, Instant)>,
     after: OnceCell<After>,
     late: OnceCell<LibraryRead>,
     /// Whether a scenario asked for the first save: the other saves then let it and the reads
@@ -208,9 +210,11 @@ impl Bracket {
         self.first
             .get_or_init(|| async {
                 self.before(ctx).await;
-                send_save(ctx, live, &KeyChoice::Recipient, None).await
+                let save = send_save(ctx, live, &KeyChoice::Recipient, None).await;
+                (save, Instant::now())
             })
             .await
+            .0
             .clone()
     }
 
@@ -238,7 +242,8 @@ impl Bracket {
                                         library.complete,
                                         &track
                                     ),
-                                    Ok(checks::LibraryGain::Entry | checks::LibraryGain::MovedToFront)
+                                    Ok(checks::LibraryGain::Entry
+                                        | checks::LibraryGain::MovedToFront)
                                 )
                             })
                             .await
@@ -253,14 +258,18 @@ impl Bracket {
     }
 
     /// The library read late in the run: after the first save's reads, and no sooner than the
-    /// read lag after the refused saves, so that a write that must not happen, had it landed
-    /// late, shows.
+    /// read lag after the refused saves and the first save, so that a write that must not
+    /// happen, had it landed late, shows.
     pub async fn late(&self, ctx: &Context, live: &Token) -> &LibraryRead {
         self.late
             .get_or_init(|| async {
                 self.after(ctx, live).await;
                 let refused_at = self.before(ctx).await.refused_at;
-                if let Some(wait) = (refused_at + ctx.read_lag).checked_duration_since(Instant::now()) {
+                let saved_at = self.first.get().map_or(refused_at, |(_, at)| *at);
+                let last_write = refused_at.max(saved_at);
+                if let Some(wait) =
+                    (last_write + ctx.read_lag).checked_duration_since(Instant::now())
+                {
                     ctx.pause(wait).await;
                 }
                 read_library(ctx, self.needs).await

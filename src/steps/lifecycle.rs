@@ -140,8 +140,7 @@ impl Lifecycle {
     pub(super) async fn revoked(&self, ctx: &Context, live: &Token) -> &RevokeStage {
         self.revoked
             .get_or_init(|| async {
-                let (Some(sharer), Some(share)) = (&self.plan.sharer, &self.plan.live_share)
-                else {
+                let (Some(sharer), Some(share)) = (&self.plan.sharer, &self.plan.live_share) else {
                     return RevokeStage::Unplanned;
                 };
                 revoke_lifecycle(ctx, sharer, share, live).await
@@ -205,7 +204,12 @@ async fn delete_lifecycle(ctx: &Context, plan: &Provision, disposable: &Disposab
     }))
 }
 
-async fn revoke_lifecycle(ctx: &Context, plan: &Provision, share: &str, live: &Token) -> RevokeStage {
+async fn revoke_lifecycle(
+    ctx: &Context,
+    plan: &Provision,
+    share: &str,
+    live: &Token,
+) -> RevokeStage {
     let first = match ctx.bracket.first_save(ctx, live).await {
         Ok(first) if first.status.is_success() => first,
         Ok(first) => {
@@ -214,7 +218,11 @@ async fn revoke_lifecycle(ctx: &Context, plan: &Provision, share: &str, live: &T
                 status_text(first.status)
             ));
         }
-        Err(e) => return RevokeStage::NotSaved(format!("the recipient's save of the live share got no answer: {e}")),
+        Err(e) => {
+            return RevokeStage::NotSaved(format!(
+                "the recipient's save of the live share got no answer: {e}"
+            ));
+        }
     };
     let before = ctx.bracket.after(ctx, live).await.library.clone();
     let track = ctx.live_track_id(Some(&first));
@@ -228,7 +236,9 @@ async fn revoke_lifecycle(ctx: &Context, plan: &Provision, share: &str, live: &T
     let needs = ctx.bracket.needs();
     let (right_after, view) = futures::join!(
         read_library(ctx, needs),
-        view_until(ctx, &live.value, "live token", |view| !view.status.is_success())
+        view_until(ctx, &live.value, "live token", |view| !view
+            .status
+            .is_success())
     );
     // What must stay must still be there once a lagging write would have landed.
     ctx.pause(ctx.read_lag).await;
@@ -327,7 +337,8 @@ async fn deleted_share_saved_again(world: &mut ConformanceWorld) -> StepResult {
     world.uses(&exchange);
     world.response = Some(Sent {
         exchange,
-        token: disposable_token(&ctx).ok_or_else(|| suite_bug("no removed token (a harness bug)"))?,
+        token: disposable_token(&ctx)
+            .ok_or_else(|| suite_bug("no removed token (a harness bug)"))?,
         key: KeyChoice::Recipient,
         first_save: false,
     });

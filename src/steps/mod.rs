@@ -31,11 +31,12 @@ use time::OffsetDateTime;
 
 pub use self::bracket::Needs;
 use self::bracket::{Bracket, LibraryRead};
-pub(crate) use self::lifecycle::LifecyclePlan;
 use self::lifecycle::Lifecycle;
+pub(crate) use self::lifecycle::LifecyclePlan;
 use crate::checks::Failure;
 use crate::fixtures::{Fixtures, ShareState};
 use crate::http::{Exchange, HttpClient, TransportError};
+use crate::known::Case;
 use crate::secret::ApiKey;
 use crate::suite::Suite;
 use crate::suite::catalogue::{LIBRARY_TAG, RESOLVE_TAG};
@@ -326,7 +327,9 @@ impl KeyChoice {
             }
             Self::NearMiss(_) => "the recipient's key with its last character changed".into(),
             Self::Twisted(twist, _) => format!("the recipient's key {}", twist.words()),
-            Self::WithBearer(key, _) => format!("{} and a forged Bearer credential", key.describe()),
+            Self::WithBearer(key, _) => {
+                format!("{} and a forged Bearer credential", key.describe())
+            }
         }
     }
 
@@ -539,37 +542,6 @@ fn not_testable_because(case: Case, reason: impl Into<String>) -> ! {
         reason: format!("[{}] {}", case.name(), reason.into()),
         case: Some(case.name()),
     })
-}
-
-/// The NOT-TESTABLE cases a gate may accept by name: each is a limit of what the docs let a
-/// run prove against a particular target, not a gap in the run's own configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Case {
-    /// The library lists each track once and keeps a re-saved track where it was, so a save
-    /// of a track it already holds shows nothing.
-    ListedOnce,
-    /// The delete lifecycle needs a fresh disposable track, which the run was not given.
-    NoDisposableTrack,
-    /// The revoke lifecycle revokes the run's own provisioned live share, which it has not.
-    NoProvisionedLive,
-}
-
-impl Case {
-    /// Every case, for the known-failures file's check.
-    pub(crate) const ALL: [Case; 3] = [
-        Case::ListedOnce,
-        Case::NoDisposableTrack,
-        Case::NoProvisionedLive,
-    ];
-
-    /// Its name in reports and in known-failures files.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::ListedOnce => "listed-once",
-            Self::NoDisposableTrack => "no-disposable-track",
-            Self::NoProvisionedLive => "no-provisioned-live",
-        }
-    }
 }
 
 /// Raised (as a panic payload, like [`NotTestable`]) by a step whose request got no response

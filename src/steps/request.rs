@@ -424,11 +424,9 @@ fn key_header<'a>(ctx: &'a Context, key: &'a KeyChoice) -> KeyHeader<'a> {
         KeyChoice::NearMiss(key) | KeyChoice::Twisted(_, key) => KeyHeader::Key(key),
         KeyChoice::Malformed(_, bytes) => KeyHeader::Bytes(bytes),
         KeyChoice::Bearer(jwt, _) => KeyHeader::Bearer(jwt),
-        KeyChoice::WithBearer(..) => {
-            std::panic::panic_any(super::SuiteBug(
-                "a Bearer credential beside another (a harness bug)".into(),
-            ))
-        }
+        KeyChoice::WithBearer(..) => std::panic::panic_any(super::SuiteBug(
+            "a Bearer credential beside another (a harness bug)".into(),
+        )),
     }
 }
 

@@ -77,6 +77,17 @@ pub fn target_of(server: &ReferenceServer) -> Target {
         .provision(plan)
 }
 
+/// The reference server as a target with its seeded fixtures only, no provisioning: what a
+/// run with hand-kept tokens sees (the same live token from one run to the next). The
+/// lifecycles of a save need provisioning: runs of such a target leave them out
+/// ([`WITHOUT_LIFECYCLE`]).
+pub fn static_target_of(server: &ReferenceServer) -> Target {
+    Target::new(&server.base_url(), fixtures_of(server)).expect("a loopback URL")
+}
+
+/// The tag expression that leaves out the lifecycles of a save.
+pub const WITHOUT_LIFECYCLE: &str = "not @lifecycle";
+
 /// Progress kept in memory, for assertions on what a run printed.
 #[derive(Clone, Default)]
 pub struct Captured(Rc<RefCell<Vec<u8>>>);

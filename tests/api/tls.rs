@@ -9,6 +9,8 @@ use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair, KeyUsagePurpose,
 };
 use share_conformance::certificate::Certificate;
+use share_conformance::provision::Provision;
+use share_conformance::secret::ApiKey;
 use share_conformance::{Error, Fixtures, Run, Target, doctor};
 use share_conformance_reference::behaviour::Behaviour;
 use share_conformance_reference::store::Store;
@@ -51,11 +53,14 @@ struct TlsServer {
     url: String,
     ca_pem: String,
     fixtures: Fixtures,
+    provision: Provision,
 }
 
 impl TlsServer {
     fn target(&self) -> Target {
-        Target::new(&self.url, self.fixtures.clone()).unwrap()
+        Target::new(&self.url, self.fixtures.clone())
+            .unwrap()
+            .provision(self.provision.clone())
     }
 }
 
@@ -110,6 +115,13 @@ async fn tls_reference_server() -> TlsServer {
         url,
         ca_pem: ca.pem(),
         fixtures: Fixtures::parse(&seed.fixtures_toml()).unwrap(),
+        provision: Provision::every_state(
+            ApiKey::new(seed.sharer_key.expose()).unwrap(),
+            &seed.organization_id,
+            &seed.track_id,
+            &seed.disposable_track_id,
+            &seed.collection_id,
+        ),
     }
 }
 

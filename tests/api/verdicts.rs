@@ -9,7 +9,9 @@ use share_conformance::{Report, Run, Target};
 use share_conformance_reference::faults::Fault;
 use share_conformance_reference::variants::Variant;
 
-use crate::support::{execute, fixtures_of, reference, run_against, target_of};
+use crate::support::{
+    WITHOUT_LIFECYCLE, execute, fixtures_of, reference, run_against, static_target_of, target_of,
+};
 
 /// Runs the suite once against the reference server with `variant`.
 async fn variant(variant: Variant) -> (Report, String) {
@@ -83,11 +85,19 @@ async fn a_view_counter_in_the_public_resolve_passes() {
 #[tokio::test]
 async fn a_repeat_save_answered_200_is_diagnosed_on_the_next_run_not_blamed() {
     let server = reference(None, Some(Variant::RepeatSave200)).await;
-    let (first, out) = run_against(target_of(&server)).await;
+    let static_run = || {
+        Run::new(static_target_of(&server))
+            .timeout(Duration::from_secs(15))
+            .tags(WITHOUT_LIFECYCLE)
+            .unwrap()
+    };
+    let (first, out) = execute(static_run()).await;
+    let first = first.unwrap();
     assert!(first.passed(), "{out}");
 
     // The next run with the same fixtures: the live token is already saved.
-    let (second, out) = run_against(target_of(&server)).await;
+    let (second, out) = execute(static_run()).await;
+    let second = second.unwrap();
     verdicts(&second, &[("SAVE-201-CREATED", Verdict::NotTestable)], &out);
     assert_eq!(
         second.count(Verdict::Fail),
@@ -201,7 +211,9 @@ async fn without_the_recipients_organization_the_library_checks_are_not_testable
     let server = reference(None, None).await;
     let mut fixtures = fixtures_of(&server);
     fixtures.recipient.organization_id = None;
-    let (report, out) = run_against(Target::new(&server.base_url(), fixtures).unwrap()).await;
+    let target = Target::new(&server.base_url(), fixtures).unwrap();
+    let (report, out) = execute(Run::new(target).tags(WITHOUT_LIFECYCLE).unwrap()).await;
+    let report = report.unwrap();
     verdicts(
         &report,
         &[
@@ -224,11 +236,11 @@ async fn an_old_edge_with_the_wrong_track_is_failed_not_excused_as_a_repeat() {
     let server = reference(Some(Fault::WrongTrackIdOldEdge), None).await;
     // With the library read (the track was not in it) and without it (nothing says the live
     // token was saved before, and the target answered 201): either way, a failure.
-    for tags in [None, Some("not @library")] {
-        let mut run = Run::new(target_of(&server)).timeout(Duration::from_secs(15));
-        if let Some(tags) = tags {
-            run = run.tags(tags).unwrap();
-        }
+    for tags in [WITHOUT_LIFECYCLE, "not @library and not @lifecycle"] {
+        let run = Run::new(static_target_of(&server))
+            .timeout(Duration::from_secs(15))
+            .tags(tags)
+            .unwrap();
         let (report, out) = execute(run).await;
         let report = report.unwrap();
         assert_eq!(

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use share_conformance::fixtures::ShareState;
 use share_conformance::known::KnownFailures;
 use share_conformance::provision::Provision;
-use share_conformance::run::{DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT};
+use share_conformance::run::{DEFAULT_CONCURRENCY, DEFAULT_READ_LAG, DEFAULT_TIMEOUT};
 use share_conformance::secret::ApiKey;
 use share_conformance::{Error, Fixtures, Run, Suite, Target};
 use share_conformance_reference::faults::Fault;
@@ -82,6 +82,10 @@ pub struct TargetArgs {
     /// Scenarios in flight at once (1 runs them one after another)
     #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY, value_parser = parse_concurrency)]
     pub concurrency: usize,
+    /// How long the target's reads (List saved tracks, the public resolve) may lag its writes,
+    /// in seconds: an expected state is waited for this long, and only while it has not appeared
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_READ_LAG.as_secs_f64(), value_parser = parse_read_lag)]
+    pub read_lag: f64,
     /// Fixture provisioning through the documented API.
     #[command(flatten)]
     pub provision: ProvisionArgs,
@@ -113,7 +117,8 @@ pub struct ProvisionArgs {
     /// A track the sharer created: shared for the live and revoked fixtures (live and revoked need it)
     #[arg(long, value_name = "mtrack_…")]
     pub track: Option<String>,
-    /// A track the sharer created that provisioning deletes, for the removed fixture
+    /// A track the sharer created, for the removed fixture and the delete lifecycle: the run
+    /// saves a share of it, then deletes it (a fresh one each run)
     #[arg(long, value_name = "mtrack_…")]
     pub disposable_track: Option<String>,
     /// A collection the sharer created, shared for the collection fixture
@@ -163,7 +168,7 @@ pub struct RunArgs {
     /// A SHOULD clause that does not pass (ADVISORY-FAIL, NOT-TESTABLE, FLAKY) fails the run too
     #[arg(help_heading = "Scenarios", long)]
     pub strict: bool,
-    /// A TOML file of [[known]] entries (clause, reason, until): a listed MUST clause that fails is KNOWN-FAILURE and does not fail the run until its date
+    /// A TOML file of [[known]] entries (clause, reason, until): a listed MUST clause that fails is KNOWN-FAILURE and does not fail the run until its date; and of [[untestable]] entries (clause, case, reason, until): a clause NOT-TESTABLE in exactly that case does not fail it
     #[arg(help_heading = "Scenarios", long, value_name = "FILE")]
     pub known_failures: Option<PathBuf>,
 }
@@ -334,6 +339,13 @@ fn parse_timeout(text: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_read_lag(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && (0.0..=60.0).contains(&secs) => Ok(secs),
+        _ => Err(format!("{text:?} is not a number of seconds from 0 to 60")),
+    }
+}
+
 fn parse_concurrency(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if (1..=1024).contains(&n) => Ok(n),
@@ -425,6 +437,7 @@ pub struct RunSettings {
     tags: Option<String>,
     concurrency: usize,
     timeout: Duration,
+    read_lag: Duration,
     certify: bool,
     verbosity: u8,
     repeat: u32,
@@ -443,6 +456,7 @@ impl RunSettings {
         let mut run = Run::new(target)
             .concurrency(self.concurrency)
             .timeout(self.timeout)
+            .read_lag(self.read_lag)
             .verbosity(self.verbosity)
             .repeat(self.repeat);
         if let Some(tags) = &self.tags {
@@ -507,6 +521,7 @@ impl RunArgs {
                 tags: self.tags,
                 concurrency: self.target.concurrency,
                 timeout: self.target.timeout(),
+                read_lag: Duration::from_secs_f64(self.target.read_lag),
                 certify: false,
                 verbosity: self.verbose,
                 repeat: self.repeat,
@@ -539,6 +554,7 @@ impl CertifyArgs {
                 tags: None,
                 concurrency: self.target.concurrency,
                 timeout: self.target.timeout(),
+                read_lag: Duration::from_secs_f64(self.target.read_lag),
                 certify: true,
                 verbosity: self.verbose,
                 repeat: 1,

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::error::ApiError;
-use super::store::{Matching, Refusal, SaveRules, TokenFormat};
+use super::store::{Listing, Matching, ReadRules, Refusal, SaveRules, TokenFormat};
 
 /// Why a request identifies no caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -111,6 +111,14 @@ pub struct Behaviour {
     pub bearer_beside_key_signs_in: bool,
     /// The save's rules.
     pub rules: SaveRules,
+    /// What the reads (List saved tracks, the public resolve) show of the writes.
+    pub reads: ReadRules,
+    /// A fault: a revocation takes the copies saved through the link out of every library,
+    /// this long after it.
+    pub revoke_drops_copies_after: Option<time::Duration>,
+    /// What a successful revoke or track delete answers: 200 with `{ success, id, detail }`,
+    /// or 204 with no body (the docs state no status for a delete; revoke's 200 is an example).
+    pub owner_delete_status: StatusCode,
     /// What a malformed token answers.
     pub malformed_token: MalformedToken,
     /// How the tokens the server issues look.
@@ -183,7 +191,19 @@ impl Behaviour {
                 repeat: super::store::Repeat::SameEdge,
                 add_another_track: false,
                 token_matching: Matching::Exact,
+                store_despite_after: time::Duration::ZERO,
+                earlier_edge_first: false,
+                read_lag: time::Duration::ZERO,
             },
+            reads: ReadRules {
+                lag: time::Duration::ZERO,
+                listing: Listing::NewestSaveOncePerTrack,
+                deleted_tracks_stay: false,
+                deleted_tracks_resolve: false,
+                revoked_shares_resolve: false,
+            },
+            revoke_drops_copies_after: None,
+            owner_delete_status: StatusCode::OK,
             malformed_token: MalformedToken::NotFound,
             token_format: TokenFormat::Hex32,
             rate_limit_per_second: None,

@@ -275,6 +275,32 @@ faults! {
             set_error_field(envelope, "details", json!({ "token": token }));
         };
 
+    // ---- the life of a save
+    RevokeDropsCopies, "revoke-drops-copies", Semantics, ["SAVE-REVOKE-KEEPS-COPY"],
+        "revoking a link takes the track out of the library of everyone who saved it (a cascading foreign key)",
+        |b| b.revoke_drops_copies_after = Some(time::Duration::ZERO);
+    RevokeDropsCopiesLate, "revoke-drops-copies-late", Semantics, ["SAVE-REVOKE-KEEPS-COPY"],
+        "revoking a link takes the saved copies away a second later (a cascade run by a background job)",
+        |b| b.revoke_drops_copies_after = Some(time::Duration::seconds(1));
+    SaverSavesRevoked, "saver-saves-revoked", Semantics, ["SAVE-AFTER-REVOKE"],
+        "a caller who saved a share before gets that edge back before the share's state is checked, so a revoked share still saves for them",
+        |b| b.rules.earlier_edge_first = true;
+    RevokedStillResolves, "revoked-still-resolves", Semantics, ["SAVE-AFTER-REVOKE"],
+        "the public resolve still opens a revoked share",
+        |b| b.reads.revoked_shares_resolve = true;
+    DeleteKeepsCopies, "delete-keeps-copies", Semantics, ["SAVE-DELETE-EMPTIES-LIBRARY"],
+        "a deleted track stays in the libraries of those who saved it (a soft delete that never reaches them)",
+        |b| b.reads.deleted_tracks_stay = true;
+    DeletedStillResolves, "deleted-still-resolves", Semantics, ["SAVE-AFTER-DELETE"],
+        "the public view of a deleted track's share still shows the track",
+        |b| b.reads.deleted_tracks_resolve = true;
+    RefusedSaveLandsLate, "refused-save-lands-late", Semantics, ["SAVE-REFUSED-ADDS-NOTHING"],
+        "a save of a collection share is refused, but its tracks land in the library 0.7 s later",
+        |b| {
+            b.rules.store_despite = &[Refusal::Collection];
+            b.rules.store_despite_after = time::Duration::milliseconds(700);
+        };
+
     // ---- what the endpoint does
     ExpiredStillSaves, "expired-still-saves", Semantics, ["SAVE-404-EXPIRED"],
         "an expired share can still be saved",

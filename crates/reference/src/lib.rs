@@ -253,10 +253,11 @@ fn identify(state: &AppState, headers: &HeaderMap) -> Result<User, AuthProblem> 
         return Err(AuthProblem::Empty);
     }
     let store = state.store();
-    if state.behaviour.bearer_beside_key_signs_in && headers.contains_key(header::AUTHORIZATION) {
-        if let Some(recipient) = store.recipient() {
-            return Ok(recipient);
-        }
+    if state.behaviour.bearer_beside_key_signs_in
+        && headers.contains_key(header::AUTHORIZATION)
+        && let Some(recipient) = store.recipient()
+    {
+        return Ok(recipient);
     }
     let found = match state.behaviour.key_matching {
         Matching::Exact => store.user_by_key(key),
@@ -445,7 +446,7 @@ async fn resolve_share(
     let view = token
         .as_deref()
         .ok_or(error::SHARE_UNAVAILABLE)
-        .and_then(|token| state.store().resolve(token));
+        .and_then(|token| state.store().resolve(token, &state.behaviour.reads));
     match view {
         Ok(view) => wire::json(
             StatusCode::OK,
@@ -485,9 +486,13 @@ async fn list_tracks(
         if !(1..=100).contains(&limit) {
             return Err(error::INVALID_QUERY.into());
         }
-        let tracks = state
-            .store()
-            .library(&user, &organization_id, limit, offset)?;
+        let tracks = state.store().library(
+            &user,
+            &organization_id,
+            limit,
+            offset,
+            &state.behaviour.reads,
+        )?;
         Ok(wire::json(
             StatusCode::OK,
             &wire::library(&tracks, limit, offset),
@@ -552,6 +557,7 @@ trait Deletable {
     const DETAIL: &'static str;
     fn delete(
         store: &mut Store,
+        behaviour: &Behaviour,
         user: &User,
         organization_id: &str,
         id: &str,
@@ -566,11 +572,17 @@ impl Deletable for RevokeShare {
     const DETAIL: &'static str = "Share link revoked.";
     fn delete(
         store: &mut Store,
+        behaviour: &Behaviour,
         user: &User,
         organization_id: &str,
         id: &str,
     ) -> Result<(), ApiError> {
-        store.revoke(user, organization_id, id)
+        store.revoke(
+            user,
+            organization_id,
+            id,
+            behaviour.revoke_drops_copies_after,
+        )
     }
 }
 
@@ -582,6 +594,7 @@ impl Deletable for DeleteTrack {
     const DETAIL: &'static str = "Track deleted.";
     fn delete(
         store: &mut Store,
+        _: &Behaviour,
         user: &User,
         organization_id: &str,
         id: &str,
@@ -590,7 +603,8 @@ impl Deletable for DeleteTrack {
     }
 }
 
-/// A signed-in owner's `DELETE`: `200 { success, id, detail }`.
+/// A signed-in owner's `DELETE`: `200 { success, id, detail }` (or, in a variant, 204 and no
+/// body).
 async fn owner_delete<K: Deletable>(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -599,9 +613,18 @@ async fn owner_delete<K: Deletable>(
     let result = (|| {
         let user = authenticate(&state, &headers, K::SIGN_IN)?;
         let (organization_id, id) = ids_of(path)?;
-        K::delete(&mut state.store(), &user, &organization_id, &id)?;
+        K::delete(
+            &mut state.store(),
+            &state.behaviour,
+            &user,
+            &organization_id,
+            &id,
+        )?;
+        if state.behaviour.owner_delete_status == StatusCode::NO_CONTENT {
+            return Ok(wire::no_content());
+        }
         Ok(wire::json(
-            StatusCode::OK,
+            state.behaviour.owner_delete_status,
             &serde_json::json!({ "success": true, "id": id, "detail": K::DETAIL }),
         ))
     })();

@@ -103,9 +103,7 @@ impl Matching {
             }
             Self::CaseFolded => presented.eq_ignore_ascii_case(stored_bytes),
             Self::CutToStored => presented.get(..stored_bytes.len()) == Some(stored_bytes),
-            Self::PrefixOfStored => {
-                presented.len() >= 16 && stored_bytes.starts_with(presented)
-            }
+            Self::PrefixOfStored => presented.len() >= 16 && stored_bytes.starts_with(presented),
             Self::ContainsStored => presented
                 .windows(stored_bytes.len().max(1))
                 .any(|window| window == stored_bytes),
@@ -145,6 +143,8 @@ pub struct Track {
     pub instrumental: bool,
     /// Soft-deleted by its creator.
     pub deleted: bool,
+    /// When it was deleted: what reads that lag see only later.
+    deleted_at: Option<OffsetDateTime>,
 }
 
 /// A collection of tracks.
@@ -180,6 +180,8 @@ struct ShareLink {
     visibility: String,
     expires_at: Option<OffsetDateTime>,
     revoked: bool,
+    /// When it was revoked: what reads that lag see only later.
+    revoked_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
     /// Saves of this link so far (the first one is special for one fault).
     saves: u64,
@@ -199,6 +201,11 @@ pub struct Edge {
     pub share_link_id: Option<String>,
     /// When it was created.
     pub created_at: OffsetDateTime,
+    /// From when reads show it (later than `created_at` for a target whose reads lag, or a
+    /// fault whose refused save lands late).
+    visible_from: OffsetDateTime,
+    /// From when reads no longer show it (a deleted track, or a fault's cascading revoke).
+    gone_from: Option<OffsetDateTime>,
 }
 
 /// A successful save.
@@ -327,6 +334,13 @@ pub struct SaveRules {
     pub add_another_track: bool,
     /// How a presented token is compared with the stored ones (exactly, unless a fault).
     pub token_matching: Matching,
+    /// How long after a refused save that is stored anyway (a fault) it shows in reads.
+    pub store_despite_after: Duration,
+    /// Whether a caller who saved a share before gets that edge back before the share's state
+    /// is checked (a fault: "already saved? return the edge", so a revoked share still saves).
+    pub earlier_edge_first: bool,
+    /// How long after a save its edge shows in reads (a target whose reads lag its writes).
+    pub read_lag: Duration,
 }
 
 impl Default for SaveRules {
@@ -342,8 +356,40 @@ impl Default for SaveRules {
             repeat: Repeat::SameEdge,
             add_another_track: false,
             token_matching: Matching::Exact,
+            store_despite_after: Duration::ZERO,
+            earlier_edge_first: false,
+            read_lag: Duration::ZERO,
         }
     }
+}
+
+/// How List saved tracks lists what a caller saved, newest save first (the docs say neither
+/// that a track is listed once, nor once per save).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Listing {
+    /// Each track once, at its newest save: the reference server's choice.
+    #[default]
+    NewestSaveOncePerTrack,
+    /// An entry per save (per edge), newest first.
+    EntryPerSave,
+    /// Each track once, where its first save put it: a re-saved track stays in place.
+    FirstSaveOncePerTrack,
+}
+
+/// What the reads (List saved tracks, the public resolve) show of the writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadRules {
+    /// How long after a write the reads show it (the docs promise no read-after-write
+    /// consistency).
+    pub lag: Duration,
+    /// How the library is listed.
+    pub listing: Listing,
+    /// Whether a deleted track stays in the libraries of those who saved it (a fault).
+    pub deleted_tracks_stay: bool,
+    /// Whether the public resolve still shows a deleted track (a fault).
+    pub deleted_tracks_resolve: bool,
+    /// Whether the public resolve still opens a revoked share (a fault).
+    pub revoked_shares_resolve: bool,
 }
 
 /// What the seeded store holds, for fixtures and for provisioning through the API.
@@ -617,7 +663,10 @@ impl Store {
             .tracks
             .iter_mut()
             .filter(|t| t.id == removed_track_id)
-            .for_each(|t| t.deleted = true);
+            .for_each(|t| {
+                t.deleted = true;
+                t.deleted_at = Some(now);
+            });
         let (_, collection) = store.add_share(
             &sharer,
             &organization_id,
@@ -674,6 +723,7 @@ impl Store {
             measured_duration_seconds: 187.4,
             instrumental: false,
             deleted: false,
+            deleted_at: None,
         });
         id
     }
@@ -700,6 +750,7 @@ impl Store {
                 .expires_in_days
                 .map(|d| created_at + Duration::days(d)),
             revoked: false,
+            revoked_at: None,
             created_at,
             saves: 0,
             views: 0,
@@ -711,7 +762,10 @@ impl Store {
         self.shares
             .iter_mut()
             .filter(|s| s.id == share_id)
-            .for_each(|s| s.revoked = true);
+            .for_each(|s| {
+                s.revoked = true;
+                s.revoked_at = Some(clock::now());
+            });
     }
 
     /// The user whose key this is. Every stored key is compared, each in constant time, so
@@ -751,13 +805,11 @@ impl Store {
         if rules.token_matching == Matching::Exact {
             return self.share_index(token);
         }
-        self.shares
-            .iter()
-            .position(|s| {
-                s.token_for_faults
-                    .as_deref()
-                    .is_some_and(|stored| rules.token_matching.matches(token.as_bytes(), stored))
-            })
+        self.shares.iter().position(|s| {
+            s.token_for_faults
+                .as_deref()
+                .is_some_and(|stored| rules.token_matching.matches(token.as_bytes(), stored))
+        })
     }
 
     fn track(&self, id: &str) -> Option<&Track> {
@@ -813,11 +865,26 @@ impl Store {
         rules: &SaveRules,
     ) -> Result<Saved, Refusal> {
         let now = clock::now();
+        if rules.earlier_edge_first
+            && let Some(index) = self.share_index(token)
+        {
+            let link = self.shares[index].id.clone();
+            if let Some(edge) = self
+                .edges
+                .iter()
+                .find(|e| e.user == user.id && e.share_link_id.as_deref() == Some(link.as_str()))
+            {
+                return Ok(Saved {
+                    edge: edge.clone(),
+                    repeat: true,
+                });
+            }
+        }
         let (index, track_id) = match self.saveable(token, rules, now) {
             Ok(found) => found,
             Err(refusal) => {
                 if rules.store_despite.contains(&refusal) {
-                    self.store_anyway(user, token, now);
+                    self.store_anyway(user, token, now, rules.store_despite_after);
                 }
                 return Err(refusal);
             }
@@ -856,6 +923,8 @@ impl Store {
             track_id,
             share_link_id: Some(share_link_id),
             created_at: now,
+            visible_from: now + rules.read_lag,
+            gone_from: None,
         };
         if rules.store {
             self.edges.push(edge.clone());
@@ -874,7 +943,7 @@ impl Store {
 
     /// Puts the track(s) behind `token` into `user`'s library although the save was refused:
     /// only the fault catalogue does this.
-    fn store_anyway(&mut self, user: &User, token: &str, now: OffsetDateTime) {
+    fn store_anyway(&mut self, user: &User, token: &str, now: OffsetDateTime, late: Duration) {
         let Some(index) = self.share_index(token) else {
             return;
         };
@@ -896,6 +965,8 @@ impl Store {
                 track_id,
                 share_link_id: Some(share_link_id.clone()),
                 created_at: now,
+                visible_from: now + late,
+                gone_from: None,
             });
         }
     }
@@ -916,18 +987,25 @@ impl Store {
     }
 
     /// Open a shared link: what the public resolve shows. Counts the view.
-    pub fn resolve(&mut self, token: &str) -> Result<ShareView, ApiError> {
+    /// A read that lags writes sees a revocation or a deletion only that long after.
+    pub fn resolve(&mut self, token: &str, reads: &ReadRules) -> Result<ShareView, ApiError> {
         let now = clock::now();
+        let seen_by = |at: Option<OffsetDateTime>| at.is_some_and(|at| at + reads.lag <= now);
         let index = self
             .share_index(token)
             .filter(|&i| {
                 let s = &self.shares[i];
-                !s.revoked && s.expires_at.is_none_or(|at| at > now)
+                let revoked = s.revoked && seen_by(s.revoked_at) && !reads.revoked_shares_resolve;
+                !revoked && s.expires_at.is_none_or(|at| at > now)
             })
             .ok_or(error::SHARE_UNAVAILABLE)?;
         self.shares[index].views += 1;
         let share = &self.shares[index];
-        let live = |id: &String| self.track(id).filter(|t| !t.deleted).cloned();
+        let live = |id: &String| {
+            self.track(id)
+                .filter(|t| reads.deleted_tracks_resolve || !(t.deleted && seen_by(t.deleted_at)))
+                .cloned()
+        };
         let content = match &share.target {
             ShareTarget::Track(id) => live(id).map(Shared::Track),
             ShareTarget::Collection(id) => self.collections.iter().find(|c| &c.id == id).map(|c| {
@@ -955,25 +1033,49 @@ impl Store {
         organization_id: &str,
         limit: usize,
         offset: usize,
+        reads: &ReadRules,
     ) -> Result<Vec<Track>, ApiError> {
         if user.organization_id != organization_id {
             return Err(error::not_found(
                 "The caller is not a member of this organization",
             ));
         }
-        let mut seen = std::collections::HashSet::new();
-        let tracks = self
+        let now = clock::now();
+        let shown: Vec<&Track> = self
             .edges
             .iter()
-            .rev()
-            .filter(|e| e.user == user.id)
+            .filter(|e| {
+                e.user == user.id && e.visible_from <= now && e.gone_from.is_none_or(|at| at > now)
+            })
             .filter_map(|e| self.track(&e.track_id))
-            .filter(|t| !t.deleted && seen.insert(t.id.clone()))
+            .filter(|t| {
+                reads.deleted_tracks_stay
+                    || !(t.deleted && t.deleted_at.is_some_and(|at| at + reads.lag <= now))
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        let listed: Vec<&Track> = match reads.listing {
+            Listing::NewestSaveOncePerTrack => shown
+                .into_iter()
+                .rev()
+                .filter(|t| seen.insert(t.id.clone()))
+                .collect(),
+            Listing::EntryPerSave => shown.into_iter().rev().collect(),
+            Listing::FirstSaveOncePerTrack => {
+                let mut first: Vec<&Track> = shown
+                    .into_iter()
+                    .filter(|t| seen.insert(t.id.clone()))
+                    .collect();
+                first.reverse();
+                first
+            }
+        };
+        Ok(listed
+            .into_iter()
             .skip(offset)
             .take(limit)
             .cloned()
-            .collect();
-        Ok(tracks)
+            .collect())
     }
 
     /// Share a track or a collection the caller created, in the caller's organization.
@@ -1025,11 +1127,14 @@ impl Store {
     }
 
     /// Revoke a share link the caller created. Revoking a revoked link is a no-op.
+    /// `copies_dropped_after`: a fault's cascade, which takes the copies saved through the link
+    /// out of every library that long after the revocation.
     pub fn revoke(
         &mut self,
         user: &User,
         organization_id: &str,
         share_id: &str,
+        copies_dropped_after: Option<Duration>,
     ) -> Result<(), ApiError> {
         let link = self
             .shares
@@ -1043,7 +1148,20 @@ impl Store {
             .ok_or(error::not_found(
                 "No share link with this id that the caller created",
             ))?;
-        link.revoked = true;
+        let now = clock::now();
+        if !link.revoked {
+            link.revoked = true;
+            link.revoked_at = Some(now);
+        }
+        if let Some(after) = copies_dropped_after {
+            for edge in self
+                .edges
+                .iter_mut()
+                .filter(|e| e.share_link_id.as_deref() == Some(share_id))
+            {
+                edge.gone_from.get_or_insert(now + after);
+            }
+        }
         Ok(())
     }
 
@@ -1069,8 +1187,9 @@ impl Store {
         if track.creator != user.id {
             return Err(error::forbidden("Only the track's creator can delete it"));
         }
+        // The edges stay; the listing leaves the deleted track out (unless a fault keeps it).
         track.deleted = true;
-        self.edges.retain(|e| e.track_id != track_id);
+        track.deleted_at = Some(clock::now());
         Ok(())
     }
 }
@@ -1098,7 +1217,7 @@ mod tests {
 
     fn library(store: &Store, user: &User) -> Vec<String> {
         store
-            .library(user, &user.organization_id, 100, 0)
+            .library(user, &user.organization_id, 100, 0, &ReadRules::default())
             .unwrap()
             .into_iter()
             .map(|t| t.id)
@@ -1195,10 +1314,14 @@ mod tests {
             .save_shared(&user, live, &SaveRules::default())
             .unwrap();
         assert!(library(&store, &sharer).is_empty());
-        assert!(store.library(&user, &seed.organization_id, 100, 0).is_err());
         assert!(
             store
-                .library(&user, &user.organization_id, 100, 1)
+                .library(&user, &seed.organization_id, 100, 0, &ReadRules::default())
+                .is_err()
+        );
+        assert!(
+            store
+                .library(&user, &user.organization_id, 100, 1, &ReadRules::default())
                 .unwrap()
                 .is_empty(),
             "offset past the end"
@@ -1319,7 +1442,7 @@ mod tests {
                 )
                 .is_err()
         );
-        assert!(store.revoke(&recipient, &org, &link.id).is_err());
+        assert!(store.revoke(&recipient, &org, &link.id, None).is_err());
         assert_eq!(
             store
                 .delete_track(&recipient, &org, &seed.spare_track_id)
@@ -1341,15 +1464,17 @@ mod tests {
             library(&store, &recipient).is_empty(),
             "deleted tracks leave libraries"
         );
-        let view = store.resolve(&link.token).unwrap();
+        let view = store.resolve(&link.token, &ReadRules::default()).unwrap();
         assert!(view.content.is_none());
 
-        store.revoke(&sharer, &org, &link.id).unwrap();
+        store.revoke(&sharer, &org, &link.id, None).unwrap();
         store
-            .revoke(&sharer, &org, &link.id)
+            .revoke(&sharer, &org, &link.id, None)
             .expect("revoking twice is a no-op");
         assert_eq!(
-            store.resolve(&link.token).unwrap_err(),
+            store
+                .resolve(&link.token, &ReadRules::default())
+                .unwrap_err(),
             error::SHARE_UNAVAILABLE
         );
     }
@@ -1358,11 +1483,13 @@ mod tests {
     fn resolves_count_views_and_list_a_collection() {
         let (mut store, seed, _) = seeded();
         let live = seed.tokens.live.as_str();
-        assert_eq!(store.resolve(live).unwrap().views, 1);
-        let view = store.resolve(live).unwrap();
+        assert_eq!(store.resolve(live, &ReadRules::default()).unwrap().views, 1);
+        let view = store.resolve(live, &ReadRules::default()).unwrap();
         assert_eq!(view.views, 2);
         assert!(matches!(view.content, Some(Shared::Track(t)) if t.id == seed.track_id));
-        let collection = store.resolve(&seed.tokens.collection).unwrap();
+        let collection = store
+            .resolve(&seed.tokens.collection, &ReadRules::default())
+            .unwrap();
         assert_eq!(collection.target_type, "collection");
         assert!(
             matches!(collection.content, Some(Shared::Collection(_, tracks)) if tracks.len() == 2)
@@ -1386,7 +1513,9 @@ mod tests {
         }
         let live = seed.tokens.live.as_str();
         store.save_shared(&user, live, &all).unwrap();
-        let Some(Shared::Track(track)) = store.resolve(live).unwrap().content else {
+        let Some(Shared::Track(track)) =
+            store.resolve(live, &ReadRules::default()).unwrap().content
+        else {
             panic!("the live share shows its track");
         };
         // The live, revoked, expired and collection shares all lead to this track, and each

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::behaviour::{AuthProblem, Behaviour, MalformedToken, error_field, set_error_field};
 use super::error;
 use super::faults::rewrite_created_at;
-use super::store::{Refusal, Repeat, TokenFormat};
+use super::store::{Listing, Refusal, Repeat, TokenFormat};
 use crate::{clock, ids};
 
 /// A variant's catalogue entry.
@@ -233,6 +233,21 @@ variants! {
         |b| {
             b.edge_content_type = "application/json; charset=utf-8";
             b.error_content_type = "application/json; charset=utf-8";
+        };
+    NeighboursAnswer204, "neighbours-204", [],
+        "revoking a share link and deleting a track answer 204 No Content (no status is documented for a delete; revoke's 200 is only an example)",
+        |b| b.owner_delete_status = StatusCode::NO_CONTENT;
+    EntryPerSave, "entry-per-save", [],
+        "List saved tracks lists a track once per save, newest save first (the docs say neither once, nor once per save)",
+        |b| b.reads.listing = Listing::EntryPerSave;
+    KeptInPlace, "kept-in-place", [],
+        "List saved tracks lists a track once, where its first save put it (a re-saved track does not move)",
+        |b| b.reads.listing = Listing::FirstSaveOncePerTrack;
+    ReadsLag, "reads-lag", [],
+        "List saved tracks and the public resolve show a write half a second after it (no read-after-write consistency is promised)",
+        |b| {
+            b.rules.read_lag = time::Duration::milliseconds(500);
+            b.reads.lag = time::Duration::milliseconds(500);
         };
     OwnWords, "own-words", ["ERR-EXAMPLE-SNAPSHOT"],
         "messages and system messages in the vendor's own words (free text is never a MUST)",

@@ -55,6 +55,11 @@ pub fn json(status: StatusCode, body: &Value) -> Response {
     (status, [(header::CONTENT_TYPE, JSON)], body.to_string()).into_response()
 }
 
+/// `204 No Content`: no body at all.
+pub fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
 /// The library edge, as the docs' Returns section lists it.
 pub fn edge_json(edge: &Edge) -> Value {
     json!({

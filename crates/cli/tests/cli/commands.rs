@@ -165,23 +165,34 @@ async fn a_server_that_answers_200_to_everything_fails_the_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn missing_fixtures_are_not_testable_never_passed() {
-    let server = reference(ServerOptions::default()).await;
+    // Two servers: a run's save leaves the second run nothing to see in the same library.
     let dir = ScratchDir::new("partial-fixtures");
-    let mut fixtures = fixtures_of(&server);
-    fixtures.tokens.expired = None;
-    fixtures.expected.track_id = None;
-    let fixtures = dir.fixtures(&fixtures);
-    let base = vec![
-        "run".to_owned(),
-        "--base-url".into(),
-        server.base_url(),
-        "--fixtures".into(),
-        fixtures,
-    ];
+    let mut servers = Vec::new();
+    let mut bases = Vec::new();
+    for n in 0..2 {
+        let server = reference(ServerOptions::default()).await;
+        let mut fixtures = fixtures_of(&server);
+        fixtures.tokens.expired = None;
+        fixtures.expected.track_id = None;
+        let path = dir.join(&format!("fixtures-{n}.toml"));
+        std::fs::write(&path, fixtures.to_toml()).unwrap();
+        bases.push(vec![
+            "run".to_owned(),
+            "--base-url".into(),
+            server.base_url(),
+            "--fixtures".into(),
+            path.display().to_string(),
+        ]);
+        servers.push(server);
+    }
+    let (base, second) = (bases[0].clone(), bases[1].clone());
 
     // SAVE-404-EXPIRED and SAVE-404-NO-ORACLE have no scenario that can run without the
-    // expired token: selected that way, the run fails rather than passing vacuously.
-    let output = harness_async(base.clone()).await;
+    // expired token: selected that way, the run fails rather than passing vacuously. (The
+    // lifecycles of a save, which need provisioning, are left out.)
+    let mut first = base.clone();
+    first.extend(["--tags".to_owned(), "not @lifecycle".into()]);
+    let output = harness_async(first).await;
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert_eq!(
@@ -202,10 +213,10 @@ async fn missing_fixtures_are_not_testable_never_passed() {
 
     // Deselected explicitly, the gap is the user's stated choice, and the run passes; a clause
     // with one scenario that could not run and one that did is NOT-TESTABLE, never PASS.
-    let mut deselected = base;
+    let mut deselected = second;
     deselected.extend([
         "--tags".to_owned(),
-        "not @clause:SAVE-404-EXPIRED and not @clause:SAVE-404-NO-ORACLE".into(),
+        "not @lifecycle and not @clause:SAVE-404-EXPIRED and not @clause:SAVE-404-NO-ORACLE".into(),
     ]);
     let output = harness_async(deselected).await;
     let (stdout, stderr) = text(&output);
@@ -254,19 +265,65 @@ async fn a_run_without_fixtures_says_so_in_one_line() {
     );
 }
 
+/// `serve` in one process, `run` in another, through the fixtures it printed. A second run
+/// with the same share saves it again: the library, which lists the track once, shows nothing
+/// that save added, and says so (NOT-TESTABLE, failing the run); a gate that accepts exactly
+/// that case by name passes, and one that accepts another case does not.
 #[test]
 fn serve_in_another_process_passes_through_its_printed_fixtures() {
     let serve = Serve::start("serve", &[]);
-    for n in 0..2 {
-        let output = serve.run(&[]);
-        let (stdout, stderr) = text(&output);
-        // A second run against the same server passes too: repeat saves are idempotent.
-        assert_eq!(output.status.code(), Some(0), "run {n}: {stdout}\n{stderr}");
-        assert_eq!(
-            verdict_line(&stdout, "SAVE-201-CREATED"),
-            ["SAVE-201-CREATED", "MUST", "PASS"]
-        );
-    }
+    let output = serve.run_static(&[]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-201-CREATED"),
+        ["SAVE-201-CREATED", "MUST", "PASS"]
+    );
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-LIBRARY-ADDED"),
+        ["SAVE-LIBRARY-ADDED", "MUST", "PASS"]
+    );
+
+    let output = serve.run_static(&[]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert_eq!(
+        verdict_line(&stdout, "SAVE-LIBRARY-ADDED"),
+        ["SAVE-LIBRARY-ADDED", "MUST", "NOT-TESTABLE"]
+    );
+    assert!(
+        stdout.contains("fails because: SAVE-LIBRARY-ADDED was selected but none of its scenarios could run: [listed-once]"),
+        "{stdout}"
+    );
+    // Every other clause still passes: a repeat save is idempotent.
+    assert!(stdout.contains("0 failed, 1 not testable"), "{stdout}");
+
+    let dir = ScratchDir::new("serve-accepts");
+    let accept = |case: &str| {
+        let path = dir.join(&format!("{case}.toml"));
+        std::fs::write(
+            &path,
+            format!(
+                "[[untestable]]\nclause = \"SAVE-LIBRARY-ADDED\"\ncase = \"{case}\"\nreason = \"the same share, saved again\"\nuntil = \"2099-01-01\"\n"
+            ),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let output = serve.run_static(&["--known-failures", &accept("listed-once")]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("accepted: SAVE-LIBRARY-ADDED is NOT-TESTABLE (listed-once)"),
+        "{stdout}"
+    );
+    let output = serve.run_static(&["--known-failures", &accept("no-disposable-track")]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "another case accepts nothing: {stdout}\n{stderr}"
+    );
 }
 
 #[test]
@@ -334,12 +391,12 @@ fn an_unknown_fault_name_is_a_usage_error() {
 #[test]
 fn a_variant_served_standalone_passes_and_is_listed() {
     let serve = Serve::start("variant", &["--variant", "repeat-save-200"]);
-    let output = serve.run(&[]);
+    let output = serve.run_static(&[]);
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
     // Run twice with the same fixtures: the live token is now saved, and a repeat save
     // answers 200. The harness diagnoses that instead of blaming the target.
-    let output = serve.run(&[]);
+    let output = serve.run_static(&[]);
     let (stdout, stderr) = text(&output);
     assert_eq!(
         verdict_line(&stdout, "SAVE-201-CREATED"),
@@ -455,7 +512,7 @@ fn repeat_finds_no_flakes_in_the_reference_server_and_finds_them_in_a_flaky_one(
 
     // Every third request answers 503: verdicts change from one repetition to the next.
     let flaky = Serve::start("flaky", &["--fail-every", "3"]);
-    let output = flaky.run(&["--repeat", "20"]);
+    let output = flaky.run_static(&["--repeat", "20"]);
     let (stdout, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(

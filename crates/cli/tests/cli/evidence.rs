@@ -41,6 +41,7 @@ async fn against(
     ]
     .map(String::from)
     .to_vec();
+    args.extend(provision_args(server));
     args.extend(extra.iter().map(|s| s.to_string()));
     harness_async(args).await
 }
@@ -103,7 +104,10 @@ async fn a_recorded_run_regrades_offline_to_the_same_verdicts_with_the_target_go
         // The header and a line per clause.
         assert_eq!(
             clause_table(&regraded).len(),
-            1 + share_conformance::Suite::embedded().unwrap().clauses().count(),
+            1 + share_conformance::Suite::embedded()
+                .unwrap()
+                .clauses()
+                .count(),
             "{regraded}"
         );
         if code == 1 {
@@ -473,7 +477,10 @@ async fn the_html_page_is_self_contained_and_holds_the_matrix_the_failures_and_t
         .count();
     assert_eq!(
         clauses,
-        share_conformance::Suite::embedded().unwrap().clauses().count()
+        share_conformance::Suite::embedded()
+            .unwrap()
+            .clauses()
+            .count()
     );
 
     let (server, fixtures) = fresh(&dir, "run", Some(fault("revoked-410"))).await;
@@ -683,12 +690,14 @@ async fn known_failures_excuse_a_listed_failing_clause_until_its_date_and_no_lon
 
     // Listed and failing: KNOWN-FAILURE, in every report, and the run passes. Listed and
     // passing: "fixed". Today is still within an entry that ends today.
-    // The fault answers 410 to a revoked share, which breaks SAVE-404-REVOKED and, as the
-    // other unavailable tokens answer 404, SAVE-404-NO-ORACLE.
+    // The fault answers 410 to a revoked share, which breaks SAVE-404-REVOKED, SAVE-AFTER-REVOKE
+    // (the run's own share, revoked at its end) and, as the other unavailable tokens answer
+    // 404, SAVE-404-NO-ORACLE.
     let listed = known(
         "listed.toml",
         entry("SAVE-404-REVOKED", &later)
             + &entry("SAVE-404-NO-ORACLE", &later)
+            + &entry("SAVE-AFTER-REVOKE", &later)
             + &entry("SAVE-404-EXPIRED", &today.to_string()),
     );
     let (server, fixtures) = fresh(&dir, "listed", Some(fault("revoked-410"))).await;
@@ -950,21 +959,24 @@ async fn edits_that_hide_evidence_or_change_the_settings_are_caught() {
                     "file": "k.toml",
                     "entries": [
                         { "clause": "SAVE-404-REVOKED", "reason": "r", "until": "2999-01-01" },
-                        { "clause": "SAVE-404-NO-ORACLE", "reason": "r", "until": "2999-01-01" }
+                        { "clause": "SAVE-404-NO-ORACLE", "reason": "r", "until": "2999-01-01" },
+                        { "clause": "SAVE-AFTER-REVOKE", "reason": "r", "until": "2999-01-01" }
                     ]
                 });
                 for clause in c["clauses"].as_array_mut().unwrap() {
                     if clause["verdict"] == "FAIL" {
                         clause["verdict"] = "KNOWN-FAILURE".into();
                         for scenario in clause["scenarios"].as_array_mut().unwrap() {
-                            scenario["verdict"] = "KNOWN-FAILURE".into();
+                            if scenario["verdict"] == "FAIL" {
+                                scenario["verdict"] = "KNOWN-FAILURE".into();
+                            }
                         }
                     }
                 }
                 c["summary"]["failed"] = 0.into();
-                c["summary"]["known_failures"] = 2.into();
+                c["summary"]["known_failures"] = 3.into();
             }),
-            "note: its result rests on 2 known failure(s) listed in k.toml",
+            "note: its result rests on 3 known failure(s) listed in k.toml",
         ),
     ];
     for (case, path, expected) in cases {
@@ -1060,8 +1072,9 @@ async fn the_near_miss_of_the_live_token_is_never_written_and_its_command_still_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn strict_fails_a_run_on_a_should_clause_that_does_not_pass() {
     let dir = ScratchDir::new("strict");
+    // A fresh server for each run: each provisions every state, and the run deletes the
+    // disposable track.
     let (server, fixtures) = fresh(&dir, "s", Some(fault("constant-trace-id"))).await;
-
     let output = run(&server, &fixtures, &[]).await;
     let (stdout, _) = text(&output);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
@@ -1074,6 +1087,7 @@ async fn strict_fails_a_run_on_a_should_clause_that_does_not_pass() {
 
     let junit = dir.arg("strict.xml");
     let report = dir.arg("strict.md");
+    let (server, fixtures) = fresh(&dir, "s2", Some(fault("constant-trace-id"))).await;
     let output = run(
         &server,
         &fixtures,
@@ -1121,6 +1135,7 @@ async fn strict_fails_a_run_on_a_should_clause_that_does_not_pass() {
         "[[known]]\nclause = \"ERR-TRACE-ID-UNIQUE\"\nreason = \"TICKET-7: one trace id per node\"\nuntil = \"2999-01-01\"\n",
     )
     .unwrap();
+    let (server, fixtures) = fresh(&dir, "s3", Some(fault("constant-trace-id"))).await;
     let output = run(
         &server,
         &fixtures,

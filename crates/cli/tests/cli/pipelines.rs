@@ -223,6 +223,12 @@ fn the_github_action_runs_doctor_then_the_suite_and_leaves_its_reports() {
             ("base-url", &serve.url),
             ("fixtures", &fixtures),
             ("strict", "true"),
+            ("provision", "all"),
+            ("sharer-api-key", serve.flag("--sharer-api-key")),
+            ("organization", serve.flag("--organization")),
+            ("track", serve.flag("--track")),
+            ("disposable-track", serve.flag("--disposable-track")),
+            ("collection", serve.flag("--collection")),
         ],
     );
     assert!(!run.failed, "{:?}\n{}", run.steps, run.log);
@@ -312,7 +318,7 @@ fn the_github_action_fails_the_job_with_the_run_s_exit_code_after_writing_the_su
 }
 
 /// The GitLab template's script, line by line as GitLab's shell runs it.
-fn run_gitlab_template(workdir: &Path, target: &str, run_args: &str) -> (bool, String) {
+fn run_gitlab_template(workdir: &Path, target: &str, tags: &str, run_args: &str) -> (bool, String) {
     let template = yaml(&root().join("ci/gitlab/share-conformance.gitlab-ci.yml"));
     let job = &template[".share-conformance"];
     let cache_root = workdir.join(".share-conformance");
@@ -337,6 +343,7 @@ fn run_gitlab_template(workdir: &Path, target: &str, run_args: &str) -> (bool, S
     }
     command
         .env("SHARE_CONFORMANCE_TARGET", target)
+        .env("SHARE_CONFORMANCE_TAGS", tags)
         .env("SHARE_CONFORMANCE_RUN_ARGS", run_args);
     let output = command.output().expect("bash runs");
     let (stdout, stderr) = text(&output);
@@ -347,12 +354,15 @@ fn run_gitlab_template(workdir: &Path, target: &str, run_args: &str) -> (bool, S
 fn the_gitlab_template_installs_once_then_gates_and_leaves_its_artifacts() {
     let serve = Serve::start("gitlab", &["--fault", "constant-trace-id"]);
     let dir = ScratchDir::new("gitlab");
-    let target = format!(
-        "--base-url {} --fixtures {}",
-        serve.url,
-        serve.fixtures.display()
-    );
-    let (passed, log) = run_gitlab_template(dir.path(), &target, "");
+    let target = |serve: &Serve| {
+        format!(
+            "--base-url {} --fixtures {} {}",
+            serve.url,
+            serve.fixtures.display(),
+            serve.provision_flags.join(" ")
+        )
+    };
+    let (passed, log) = run_gitlab_template(dir.path(), &target(&serve), "", "");
     assert!(passed, "an advisory defect passes a gate: {log}");
     assert!(
         log.contains("result: a run against this target can be meaningful"),
@@ -371,8 +381,21 @@ fn the_gitlab_template_installs_once_then_gates_and_leaves_its_artifacts() {
         "share-conformance.xml"
     );
 
+    // A fresh server (the first run's save of the track would leave this one nothing to
+    // see), the delete lifecycle left out by a tag expression with spaces in it: --strict
+    // fails the job on the SHOULD clause, and on nothing else.
+    let serve = Serve::start("gitlab-strict", &["--fault", "constant-trace-id"]);
     let dir = ScratchDir::new("gitlab-strict");
-    let (passed, log) = run_gitlab_template(dir.path(), &target, "--strict");
+    let live_only = format!(
+        "--base-url {} --fixtures {} --provision live --sharer-api-key {} --organization {} --track {}",
+        serve.url,
+        serve.fixtures.display(),
+        serve.flag("--sharer-api-key"),
+        serve.flag("--organization"),
+        serve.flag("--track"),
+    );
+    let (passed, log) =
+        run_gitlab_template(dir.path(), &live_only, "not @delete-lifecycle", "--strict");
     assert!(
         !passed,
         "--strict fails the job on the SHOULD clause: {log}"
@@ -380,6 +403,15 @@ fn the_gitlab_template_installs_once_then_gates_and_leaves_its_artifacts() {
     assert!(
         log.contains("fails because: ERR-TRACE-ID-UNIQUE (SHOULD)"),
         "{log}"
+    );
+    assert!(
+        log.contains("not selected by --tags: SAVE-DELETE-EMPTIES-LIBRARY, SAVE-AFTER-DELETE"),
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("fails because:").count(),
+        1,
+        "nothing else fails: {log}"
     );
 }
 

@@ -99,16 +99,25 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
     let suffix: String = format!("{:x}", std::process::id() as u64 * 0x9e37_79b9 + 0x5bd1);
     let canary = format!("ak_Canary+{suffix}/Key+{suffix}");
     let all_forms = forms(&canary);
-    // A correct server that knows the canary key.
-    let server = reference(ServerOptions {
-        recipient_key: Some(share_conformance_reference::store::Key::new(canary.clone())),
-        ..Default::default()
-    })
-    .await;
+    // Correct servers that know the canary key: one for the run, one for the certification
+    // (each provisions every state, and the run deletes the disposable track).
+    let canary_server = || {
+        reference(ServerOptions {
+            recipient_key: Some(share_conformance_reference::store::Key::new(canary.clone())),
+            ..Default::default()
+        })
+    };
+    let server = canary_server().await;
+    let certified = canary_server().await;
     let mut fixtures = fixtures_of(&server);
     fixtures.api_key = None;
     let dir = ScratchDir::new("canary");
     let fixtures_path = dir.fixtures(&fixtures);
+    let mut certified_fixtures = fixtures_of(&certified);
+    certified_fixtures.api_key = None;
+    let certified_fixtures_path = dir.join("certified-fixtures.toml");
+    std::fs::write(&certified_fixtures_path, certified_fixtures.to_toml()).unwrap();
+    let certified_fixtures_path = certified_fixtures_path.display().to_string();
     // A hostile server that echoes the key it receives in every form: in its body, in
     // headers, and in a redirect's Location.
     let echo = spawn(Router::new().fallback(|headers: HeaderMap| async move {
@@ -140,9 +149,26 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
     .await;
 
     let mut cases = Vec::new();
-    for (name, url, expected_code) in [
-        ("correct", server.base_url(), 0),
-        ("echoing", echo.clone(), 1),
+    let echo_target = (echo.clone(), fixtures_path.clone(), vec![]);
+    for (
+        name,
+        url,
+        (certify_url, certify_fixtures, certify_provisioning),
+        provisioning,
+        expected_code,
+    ) in [
+        (
+            "correct",
+            server.base_url(),
+            (
+                certified.base_url(),
+                certified_fixtures_path.clone(),
+                provision_args(&certified),
+            ),
+            provision_args(&server),
+            0,
+        ),
+        ("echoing", echo.clone(), echo_target, vec![], 1),
     ] {
         let files = [
             "junit.xml",
@@ -152,7 +178,7 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
             "page.html",
         ]
         .map(|f| dir.arg(&format!("{name}-run-{f}")));
-        let run = vec![
+        let mut run = vec![
             "run",
             "--base-url",
             &url,
@@ -170,19 +196,21 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
             "--html",
             &files[4],
         ];
+        run.extend(provisioning.iter().map(String::as_str));
         let certificate = dir.arg(&format!("{name}-certificate.md"));
         let certificate_html = dir.arg(&format!("{name}-certificate.html"));
-        let certify = [
+        let mut certify = vec![
             "certify",
             "--base-url",
-            &url,
+            &certify_url,
             "--fixtures",
-            &fixtures_path,
+            &certify_fixtures,
             "--report",
             &certificate,
             "--html",
             &certificate_html,
         ];
+        certify.extend(certify_provisioning.iter().map(String::as_str));
         let doctor = ["doctor", "--base-url", &url, "--fixtures", &fixtures_path];
         let certificate_json = format!("{certificate}.json");
         let run_files: Vec<String> = files.to_vec();

@@ -93,6 +93,28 @@ pub fn text(output: &Output) -> (String, String) {
     )
 }
 
+/// The flags that provision every state against `server` through its sharer: the lifecycles
+/// of a save need them (a second run against the same server cannot make `removed` again: its
+/// disposable track is gone).
+pub fn provision_args(server: &ReferenceServer) -> Vec<String> {
+    let seed = server.seed();
+    [
+        "--provision",
+        "--sharer-api-key",
+        seed.sharer_key.expose(),
+        "--organization",
+        &seed.organization_id,
+        "--track",
+        &seed.track_id,
+        "--disposable-track",
+        &seed.disposable_track_id,
+        "--collection",
+        &seed.collection_id,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// The reference server, in this process, with `options`.
 pub async fn reference(options: ServerOptions) -> ReferenceServer {
     ReferenceServer::start(options)
@@ -207,9 +229,24 @@ impl Serve {
         Fixtures::load(&self.fixtures).expect("serve's fixtures load")
     }
 
+    /// `run` against it with its fixtures only, as often as needed (the same live token each
+    /// time), the lifecycles of a save left out: they need provisioning.
+    pub fn run_static(&self, extra: &[&str]) -> Output {
+        let fixtures = self.fixtures.display().to_string();
+        let mut args = vec!["run", "--base-url", &self.url, "--fixtures", &fixtures];
+        if !extra.contains(&"--tags") {
+            args.extend(["--tags", "not @lifecycle"]);
+        }
+        args.extend_from_slice(extra);
+        harness(&args)
+    }
+
+    /// `run` against it with its fixtures, provisioning every state (once per server: the
+    /// disposable track is deleted by the run), and `extra` flags.
     pub fn run(&self, extra: &[&str]) -> Output {
         let fixtures = self.fixtures.display().to_string();
         let mut args = vec!["run", "--base-url", &self.url, "--fixtures", &fixtures];
+        args.extend(self.provision_flags.iter().map(String::as_str));
         args.extend_from_slice(extra);
         harness(&args)
     }
