@@ -307,6 +307,8 @@ mod tests {
             .tags("not @lifecycle")
             .unwrap()
             .concurrency(32)
+            // Its reads show its writes at once: no need to wait for a lagging one.
+            .read_lag(std::time::Duration::ZERO)
             .execute()
             .await
             .unwrap();

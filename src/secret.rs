@@ -169,13 +169,22 @@ impl fmt::Display for Form {
 /// base64 or base64url, at any alignment; and these mix (a JSON-escaped base64 string). Each
 /// character of a key that is not a letter or a digit may take any of its encodings, so one
 /// pattern per key and encoding matches every combination.
+///
+/// Clones share the compiled patterns and their match caches: every request of a run holds
+/// one, and a compiled regex cloned on its own starts a cache of its own.
 #[derive(Clone, Default)]
 pub struct Redactor {
+    patterns: std::sync::Arc<Patterns>,
+}
+
+/// A redactor's compiled patterns.
+#[derive(Default)]
+struct Patterns {
     /// Every pattern, longest source first, in one alternation.
     text: Option<regex::Regex>,
     bytes: Option<regex::bytes::Regex>,
     /// Each pattern alone, with the form it was made from and its text, to name a hit's form.
-    patterns: Vec<(regex::Regex, Form, String)>,
+    each: Vec<(regex::Regex, Form, String)>,
     /// Any [`SCAN_FRAGMENT`] letters and digits in a row of a key: what the leak scan looks
     /// for beyond the forms masked, since every text encoding leaves letters and digits as
     /// they are.
@@ -267,28 +276,32 @@ impl Redactor {
             .join("|");
         // Patterns are built from escaped text only: they always compile.
         let compile = |p: &str| regex::Regex::new(p).ok();
+        let each = patterns
+            .iter()
+            .zip(&sources)
+            .filter_map(|(p, (source, form))| {
+                compile(&format!("^(?:{p})$")).map(|r| (r, *form, source.clone()))
+            })
+            .collect();
+        let fragments = (!scanned.is_empty())
+            .then(|| {
+                let literals: Vec<String> = scanned.iter().map(|f| regex::escape(f)).collect();
+                compile(&literals.join("|"))
+            })
+            .flatten();
         Self {
-            text: compile(&joined),
-            bytes: regex::bytes::Regex::new(&joined).ok(),
-            patterns: patterns
-                .iter()
-                .zip(&sources)
-                .filter_map(|(p, (source, form))| {
-                    compile(&format!("^(?:{p})$")).map(|r| (r, *form, source.clone()))
-                })
-                .collect(),
-            fragments: (!scanned.is_empty())
-                .then(|| {
-                    let literals: Vec<String> = scanned.iter().map(|f| regex::escape(f)).collect();
-                    compile(&literals.join("|"))
-                })
-                .flatten(),
+            patterns: std::sync::Arc::new(Patterns {
+                text: compile(&joined),
+                bytes: regex::bytes::Regex::new(&joined).ok(),
+                each,
+                fragments,
+            }),
         }
     }
 
     /// `text` with every secret masked.
     pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        match &self.text {
+        match &self.patterns.text {
             Some(regex) => regex.replace_all(text, MASK),
             None => Cow::Borrowed(text),
         }
@@ -296,7 +309,7 @@ impl Redactor {
 
     /// `bytes` with every secret masked, whether or not they are UTF-8.
     pub fn redact_bytes<'b>(&self, bytes: &'b [u8]) -> Cow<'b, [u8]> {
-        match &self.bytes {
+        match &self.patterns.bytes {
             Some(regex) => regex.replace_all(bytes, MASK.as_bytes()),
             None => Cow::Borrowed(bytes),
         }
@@ -304,8 +317,12 @@ impl Redactor {
 
     /// The form of the first secret found in `text`, if any.
     pub fn find(&self, text: &str) -> Option<Form> {
-        let found = self.text.as_ref()?.find(text)?.as_str();
-        let (_, base, source) = self.patterns.iter().find(|(p, _, _)| p.is_match(found))?;
+        let found = self.patterns.text.as_ref()?.find(text)?.as_str();
+        let (_, base, source) = self
+            .patterns
+            .each
+            .iter()
+            .find(|(p, _, _)| p.is_match(found))?;
         // What differs from the form it was made from says how it was encoded.
         let differs = |marker: &str| found.matches(marker).count() > source.matches(marker).count();
         Some(if found == source {
@@ -325,7 +342,10 @@ impl Redactor {
 
     /// Whether `text` contains a secret in any of its forms.
     pub fn leaks(&self, text: &str) -> bool {
-        self.text.as_ref().is_some_and(|r| r.is_match(text))
+        self.patterns
+            .text
+            .as_ref()
+            .is_some_and(|r| r.is_match(text))
     }
 
     /// What the leak scan finds in `text`: a secret in a form this redactor masks, or
@@ -333,7 +353,8 @@ impl Redactor {
     /// know left behind.
     pub(crate) fn scan(&self, text: &str) -> Option<Form> {
         self.find(text).or_else(|| {
-            self.fragments
+            self.patterns
+                .fragments
                 .as_ref()
                 .is_some_and(|r| r.is_match(text))
                 .then_some(Form::Fragment)
@@ -343,7 +364,7 @@ impl Redactor {
 
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Redactor({} patterns)", self.patterns.len())
+        write!(f, "Redactor({} patterns)", self.patterns.each.len())
     }
 }
 

@@ -105,7 +105,7 @@ impl Selection {
         let mut tags: Vec<String> = suite
             .scenarios()
             .flat_map(|s| s.tags().into_iter().cloned())
-            .filter(|t| clause_ids([t]).is_empty())
+            .filter(|t| clause_ids([t]).is_empty() && *t != AFTER_THE_REST_TAG)
             .collect();
         tags.sort();
         tags.dedup();

@@ -493,6 +493,65 @@ fn clauses_prints_the_traceability_matrix() {
             .contains("features/saving.feature:17  Saving a live track share returns 201 Created"),
         "{stdout}"
     );
+    // The lifecycles of a save, each with the sentence of the neighbouring page it rests on.
+    for (clause, sentence) in [
+        (
+            "SAVE-AFTER-REVOKE  MUST  [doc]",
+            "after a revocation, new resolves and new saves of the link fail",
+        ),
+        (
+            "SAVE-REVOKE-KEEPS-COPY  MUST  [doc]",
+            "whoever saved it before keeps the copy",
+        ),
+        (
+            "SAVE-DELETE-EMPTIES-LIBRARY  MUST  [doc]",
+            "after it the track leaves every library, including those of the users who saved it",
+        ),
+        (
+            "SAVE-AFTER-DELETE  MUST  [doc]",
+            "A revoked, expired, or removed share returns a graceful `404`",
+        ),
+    ] {
+        let entry = stdout
+            .split("\n\n")
+            .find(|entry| entry.starts_with(clause))
+            .unwrap_or_else(|| panic!("{clause} is not listed: {stdout}"));
+        assert!(entry.contains(sentence), "{entry}");
+        assert!(entry.contains("features/lifecycle.feature:"), "{entry}");
+    }
+}
+
+#[test]
+fn read_lag_takes_seconds_up_to_a_minute_and_is_recorded() {
+    for bad in ["-1", "61", "soon", "NaN"] {
+        let output = harness(&["run", "--read-lag", bad]);
+        let (stdout, stderr) = text(&output);
+        assert_eq!(output.status.code(), Some(2), "{bad}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("is not a number of seconds from 0 to 60"),
+            "{bad}: {stderr}"
+        );
+    }
+    let dir = ScratchDir::new("read-lag");
+    let report = dir.join("run.md");
+    let output = harness(&[
+        "run",
+        "--read-lag",
+        "0.5",
+        "--tags",
+        "@clause:SAVE-LIBRARY-ADDED",
+        "--report",
+        &report.display().to_string(),
+    ]);
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.md.json")).unwrap()).unwrap();
+    assert_eq!(
+        recorded.pointer("/recording/settings/read_lag_ms"),
+        Some(&serde_json::json!(500)),
+        "{recorded:#}"
+    );
 }
 
 #[test]
