@@ -21,6 +21,14 @@ Feature: The life of a save
     When the recipient saves a share of the disposable track, and its creator deletes the track
     Then the deleted track leaves the recipient's library
 
+  @clause:SAVE-DELETE-EMPTIES-LIBRARY @library @delete-lifecycle @after-the-rest
+  Scenario: A deleted track stays out of the library, though its share is saved again
+    [doc] After it the track leaves every library, including those of the users who saved it. (docs/related-endpoints.md)
+
+    When the recipient saves a share of the disposable track, and its creator deletes the track
+    And the deleted track's share is saved again
+    Then the deleted track is not in the recipient's library late in the run either
+
   @clause:SAVE-AFTER-DELETE @delete-lifecycle
   Scenario: Saving a deleted track's share again returns the removed share's 404
     [doc] "A revoked, expired, or removed share returns a graceful `404`." (docs/save-shared-track.md)
@@ -48,6 +56,14 @@ Feature: The life of a save
     And the revoked share is saved again, and so is a token that was never issued
     Then each of those responses has status 404
     And those responses agree on status, code, type, message and details
+
+  @clause:SAVE-AFTER-REVOKE @library @revoke-lifecycle @after-the-rest
+  Scenario: After its revocation, saving a share the recipient saved adds nothing to the library
+    [doc] After a revocation, new resolves and new saves of the link fail; whoever saved it before keeps the copy. (docs/related-endpoints.md)
+
+    When the sharer revokes the live share the recipient saved
+    And the revoked share is saved again, and so is a token that was never issued
+    Then the saves of the revoked share added nothing to the recipient's library
 
   @clause:SAVE-AFTER-REVOKE @revoke-lifecycle @after-the-rest
   Scenario: After its revocation, the public view of a share fails gracefully

@@ -9,7 +9,9 @@
 /// One way to make a near miss.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Twist {
-    /// The letters' case swapped: a case-insensitive collation, or a lower-casing lookup.
+    /// The letters' case swapped after the prefix (`ak_`, `shr_`, through the first `_`): a
+    /// case-insensitive collation, or a lower-casing lookup, even behind a check of the
+    /// prefix's form.
     CaseSwapped,
     /// A `0` appended: a comparison of the first `len(original)` characters only.
     CharAppended,
@@ -79,16 +81,29 @@ impl Twist {
     /// `original`, twisted.
     pub(crate) fn apply(self, original: &str) -> String {
         match self {
-            Self::CaseSwapped => original
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_lowercase() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        c.to_ascii_lowercase()
-                    }
-                })
-                .collect(),
+            Self::CaseSwapped => {
+                let swap = |text: &str| -> String {
+                    text.chars()
+                        .map(|c| {
+                            if c.is_ascii_lowercase() {
+                                c.to_ascii_uppercase()
+                            } else {
+                                c.to_ascii_lowercase()
+                            }
+                        })
+                        .collect()
+                };
+                // The prefix (`ak_`, `shr_`) kept as it is: a target that checks the prefix's
+                // form and then looks the rest up case-insensitively must see the swap. With
+                // no letter after the prefix, the prefix's own are swapped.
+                let (prefix, rest) = original.split_at(original.find('_').map_or(0, |i| i + 1));
+                let swapped = swap(rest);
+                if swapped == rest {
+                    swap(original)
+                } else {
+                    format!("{prefix}{swapped}")
+                }
+            }
             Self::CharAppended => format!("{original}0"),
             Self::LastCharCut => {
                 let mut cut = original.to_owned();
@@ -115,7 +130,9 @@ impl Twist {
     /// sent).
     pub(crate) fn shell(self, variable: &str) -> String {
         match self {
-            Self::CaseSwapped => format!("$(printf %s \"${{{variable}}}\" | tr a-zA-Z A-Za-z)"),
+            Self::CaseSwapped => format!(
+                "$(v=\"${{{variable}}}\"; r=\"${{v#*_}}\"; s=$(printf %s \"$r\" | tr a-zA-Z A-Za-z); if [ \"$s\" != \"$r\" ]; then printf %s \"${{v%\"$r\"}}$s\"; else printf %s \"$v\" | tr a-zA-Z A-Za-z; fi)"
+            ),
             Self::CharAppended => format!("${{{variable}}}0"),
             Self::LastCharCut => format!("${{{variable}%?}}"),
             Self::Wrapped => format!("0${{{variable}}}0"),
@@ -139,7 +156,9 @@ mod tests {
             assert_ne!(twist.apply(original), original, "{twist:?}");
             assert_eq!(Twist::from_words(twist.words()), Some(*twist));
         }
-        assert_eq!(Twist::CaseSwapped.apply("ak_Ab1"), "AK_aB1");
+        assert_eq!(Twist::CaseSwapped.apply("ak_Ab1"), "ak_aB1");
+        assert_eq!(Twist::CaseSwapped.apply("Ab1"), "aB1");
+        assert_eq!(Twist::CaseSwapped.apply("shr_1111"), "SHR_1111");
         assert_eq!(Twist::LastCharFullwidth.apply("ak_A"), "ak_Ａ");
         assert_eq!(Twist::LastCharCut.apply("shr_ab"), "shr_a");
     }
@@ -181,8 +200,18 @@ mod tests {
     /// Each shell expression makes, with bash, exactly what `apply` makes.
     #[test]
     fn the_shell_expressions_make_the_same_twists() {
-        let original = "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5cX";
-        for twist in Twist::OF_KEYS.iter().chain(&Twist::OF_TOKENS) {
+        for (original, twist) in [
+            "shr_9f3a2b7c1e4d6a8f0b2c4d6e8f1a3b5cX",
+            "9f3aB2c_d",
+            "Tok3nX",
+        ]
+        .into_iter()
+        .flat_map(|o| {
+            Twist::OF_KEYS
+                .iter()
+                .chain(&Twist::OF_TOKENS)
+                .map(move |t| (o, t))
+        }) {
             let script = format!("printf %s \"{}\"", twist.shell("ORIGINAL"));
             let output = std::process::Command::new("bash")
                 .args(["-c", &script])

@@ -24,6 +24,19 @@ pub fn left_the_library(after: &[String], track: &str, lag: Duration) -> Check {
     )))
 }
 
+/// Late in the run (the read lag after the saves that came after the delete, a save of the
+/// deleted track's share among them), the deleted track is still not in the library: "the
+/// track leaves every library" for good, whatever a save of its share does.
+pub fn stayed_out_of_the_library(late: &[String], track: &str, lag: Duration) -> Check {
+    if !late.iter().any(|id| id == track) {
+        return Ok(());
+    }
+    Err(Failure::new(format!(
+        "expected: the deleted track {track} stays out of the library of the recipient who saved it\nactual:   List saved tracks lists it again late in the run (read at least {:.1} s after the run's saves): a save of its share, though it must be refused, put it back",
+        lag.as_secs_f64()
+    )))
+}
+
 /// After the revocation, the saver still holds the track: it is listed right after, and once
 /// the read lag has passed, with no fewer entries than before.
 pub fn copy_kept(

@@ -21,10 +21,12 @@ mod library;
 mod lifecycle;
 
 pub use library::{
-    LibraryGain, appeared_late, library_gained, library_page, library_unsteady, nothing_added,
+    LibraryGain, aligned, appeared_late, library_gained, library_page, library_unsteady,
+    listed_more_than_once, nothing_added,
 };
 pub use lifecycle::{
-    copy_kept, left_the_library, resolve_fails_gracefully, view_of_removed_content,
+    copy_kept, left_the_library, resolve_fails_gracefully, stayed_out_of_the_library,
+    view_of_removed_content,
 };
 
 /// A failed check: what was expected, what the target did.

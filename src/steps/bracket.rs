@@ -235,9 +235,14 @@ impl Bracket {
                     match (&before.library_after_refused, track) {
                         (LibraryRead::Read(baseline), Some(track)) => {
                             read_library_until(ctx, self.needs, |library| {
+                                let baseline = checks::aligned(
+                                    &baseline.track_ids,
+                                    &library.track_ids,
+                                    !library.complete,
+                                );
                                 matches!(
                                     checks::library_gained(
-                                        &baseline.track_ids,
+                                        &baseline,
                                         &library.track_ids,
                                         library.complete,
                                         &track

@@ -45,28 +45,46 @@ fn edge_created_recently(world: &mut ConformanceWorld, minutes: i64) -> StepResu
     let ctx = world.ctx()?;
     let sent = world.sent()?;
     let response = world.response()?;
-    if sent.first_save
-        && let Some(track) = ctx.live_track_id(Some(response))
-        && ctx.bracket.held_before_the_first_save(&track) == Some(true)
-        && checks::edge_created_within(response, minutes, ctx.clock.now(Some(response)).0, "")
-            .is_err()
-    {
-        not_testable(format!(
-            "the shared track {track} was in the recipient's library before the run's first              save, so this save may answer the edge it already had (a target may keep one edge              per track), whose created_at is when that edge was made"
-        ));
-    }
     let (now, by) = ctx.clock.now(Some(response));
-    let check = checks::edge_created_within(response, minutes, now, by).map_err(|failure| {
-        let created = response
-            .json()
-            .ok()
-            .and_then(|body| body.get("created_at")?.as_str().map(str::to_owned))
-            .and_then(|text| crate::time::parse(&text).ok());
-        match (created, ctx.clock.at_start) {
-            (Some(created), Some(start)) if created < start => Failure::new(format!(
-                "{failure}\nhint:     the edge predates this run: if the live token was saved before, give each run a fresh one (--provision live)"
+    let created = response
+        .json()
+        .ok()
+        .and_then(|body| body.get("created_at")?.as_str().map(str::to_owned))
+        .and_then(|text| crate::time::parse(&text).ok());
+    let predates_the_run = matches!(
+        (created, ctx.clock.at_start),
+        (Some(created), Some(start)) if created < start
+    );
+    let check = checks::edge_created_within(response, minutes, now, by);
+    // An old edge is not a wrong one when the track may have been in the library already: a
+    // target may keep one edge per track and answer it, and its created_at is when it was made.
+    if check.is_err() && sent.first_save {
+        let track = ctx.live_track_id(Some(response));
+        let held = track
+            .as_deref()
+            .and_then(|track| ctx.bracket.held_before_the_first_save(track));
+        match (held, track) {
+            (Some(true), Some(track)) => not_testable(format!(
+                "the shared track {track} was in the recipient's library before the run's first \
+                 save, so this save may answer the edge it already had (a target may keep one edge \
+                 per track), whose created_at is when that edge was made"
             )),
-            _ => failure,
+            (None, _) if predates_the_run => not_testable(
+                "the edge this save answered was created before the run started, and the \
+                 recipient's library was not read, so it cannot be told whether the track was \
+                 there already (a target may keep one edge per track and answer it): name \
+                 [recipient] organization_id, or give each run a fresh track",
+            ),
+            _ => {}
+        }
+    }
+    let check = check.map_err(|failure| {
+        if predates_the_run {
+            Failure::new(format!(
+                "{failure}\nhint:     the edge predates this run: if the live token was saved before, give each run a fresh one (--provision live)"
+            ))
+        } else {
+            failure
         }
     });
     world.judge(check)

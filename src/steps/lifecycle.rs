@@ -70,6 +70,8 @@ pub(super) struct Deleted {
     save: Arc<Exchange>,
     /// The library once that save showed (read within the lag until the track was there).
     held: LibraryRead,
+    /// The public view of the share before the delete.
+    view_before: Result<Exchange, TransportError>,
     /// The library after the delete, read within the lag until the track was gone.
     after_delete: LibraryRead,
     /// The public view of the share after the delete, read within the lag until it no longer
@@ -95,15 +97,23 @@ pub(super) enum RevokeStage {
 pub(super) struct Revoked {
     /// The saved track, if known.
     track: Option<String>,
-    /// The library after the first save, before the revocation.
+    /// The library right before the revocation.
     before: LibraryRead,
+    /// The public view of the share right before the revocation.
+    view_before: Result<Exchange, TransportError>,
     /// The library right after the revocation.
     right_after: LibraryRead,
-    /// The library once the read lag has passed since the revocation.
+    /// The library once the read lag has passed since the revocation and the saves after it.
     lag_later: LibraryRead,
     /// The public view of the share after the revocation, read within the lag until it failed.
     view: Result<Exchange, TransportError>,
+    /// The recipient's saves after the revocation, each twice: the revoked share's, then a
+    /// never-issued token's (whose answers those must match).
+    saves: Vec<(Token, [SaveAnswer; 2])>,
 }
+
+/// What a save answered, or why nothing did.
+type SaveAnswer = Result<Arc<Exchange>, TransportError>;
 
 const NO_DISPOSABLE: &str = "the delete lifecycle deletes a track the recipient saved: give the run the sharer's key and a fresh disposable track to share and delete (provisioning's `removed` state: `--provision removed --disposable-track mtrack_…` on the command line)";
 const NO_LIVE_SHARE: &str = "the revoke lifecycle revokes the run's own live share, which nothing else depends on: give the run the sharer's key and let it make the live share (provisioning's `live` state: `--provision live --track mtrack_…` on the command line)";
@@ -171,7 +181,10 @@ async fn delete_lifecycle(ctx: &Context, plan: &Provision, disposable: &Disposab
         Ok(save) if save.status.is_success() => save,
         other => return DeleteStage::SaveRefused(other),
     };
-    let held = read_library_until(ctx, needs, |library| library.contains(&track)).await;
+    let (held, view_before) = futures::join!(
+        read_library_until(ctx, needs, |library| library.contains(&track)),
+        resolve(ctx, &token.value, "removed token")
+    );
     let sharer = Sharer {
         http: &ctx.priority,
         plan,
@@ -198,6 +211,7 @@ async fn delete_lifecycle(ctx: &Context, plan: &Provision, disposable: &Disposab
         track,
         save,
         held,
+        view_before,
         after_delete,
         view,
         save_again,
@@ -224,8 +238,13 @@ async fn revoke_lifecycle(
             ));
         }
     };
-    let before = ctx.bracket.after(ctx, live).await.library.clone();
     let track = ctx.live_track_id(Some(&first));
+    let needs = ctx.bracket.needs();
+    // What the revocation changes is measured from right before it.
+    let (before, view_before) = futures::join!(
+        read_library(ctx, needs),
+        resolve(ctx, &live.value, "live token")
+    );
     let sharer = Sharer {
         http: &ctx.priority,
         plan,
@@ -233,22 +252,44 @@ async fn revoke_lifecycle(
     if let Err(refused) = sharer.revoke("the revoke lifecycle's revoke", share).await {
         return RevokeStage::RevokeRefused(refused);
     }
-    let needs = ctx.bracket.needs();
     let (right_after, view) = futures::join!(
         read_library(ctx, needs),
         view_until(ctx, &live.value, "live token", |view| !view
             .status
             .is_success())
     );
-    // What must stay must still be there once a lagging write would have landed.
+    // The recipient, who saved the share, saves it again, beside a token that was never
+    // issued: each twice, all at once, as the other comparisons of answers are made.
+    let unknown = Token {
+        label: "unknown token".into(),
+        value: ctx.made_up_token("unknown token", ctx.fixtures.unknown_token()),
+        state: None,
+    };
+    let tokens = [live.clone(), unknown];
+    let sent = futures::future::join_all(tokens.iter().flat_map(|token| {
+        [
+            send_save(ctx, token, &KeyChoice::Recipient, None),
+            send_save(ctx, token, &KeyChoice::Recipient, None),
+        ]
+    }))
+    .await;
+    let mut sent = sent.into_iter();
+    let saves = tokens
+        .into_iter()
+        .filter_map(|token| Some((token, [sent.next()?, sent.next()?])))
+        .collect();
+    // What must stay must still be there, and what must not be added must still be absent,
+    // once a lagging write would have landed.
     ctx.pause(ctx.read_lag).await;
     let lag_later = read_library(ctx, needs).await;
     RevokeStage::Done(Box::new(Revoked {
         track,
         before,
+        view_before,
         right_after,
         lag_later,
         view,
+        saves,
     }))
 }
 
@@ -329,6 +370,22 @@ async fn deleted_track_leaves(world: &mut ConformanceWorld) -> StepResult {
     checks::left_the_library(&after, &deleted.track, ctx.read_lag)
 }
 
+#[then("the deleted track is not in the recipient's library late in the run either")]
+async fn deleted_track_stays_out(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    let deleted = done_delete(&ctx);
+    let held = super::library::read(&deleted.held, "after the save of the disposable share");
+    if !held.contains(&deleted.track) {
+        not_testable(format!(
+            "List saved tracks never showed the deleted track {} after its share was saved, so its staying out cannot be seen",
+            deleted.track
+        ));
+    }
+    let live = token_for(&ctx, "live")?;
+    let late = super::library::read(ctx.bracket.late(&ctx, &live).await, "late in the run");
+    checks::stayed_out_of_the_library(&late, &deleted.track, ctx.read_lag)
+}
+
 #[when("the deleted track's share is saved again")]
 async fn deleted_share_saved_again(world: &mut ConformanceWorld) -> StepResult {
     let ctx = world.ctx()?;
@@ -348,10 +405,8 @@ async fn deleted_share_saved_again(world: &mut ConformanceWorld) -> StepResult {
 #[then("the public view of the deleted track's share no longer shows the track")]
 async fn deleted_view(world: &mut ConformanceWorld) -> StepResult {
     let ctx = world.ctx()?;
-    let view = match &done_delete(&ctx).view {
-        Ok(view) => view.clone(),
-        Err(e) => no_response(e.to_string()),
-    };
+    let deleted = done_delete(&ctx);
+    let view = view_after(&deleted.view_before, &deleted.view, "delete");
     world.uses(&view);
     checks::view_of_removed_content(&ctx.suite, &view)
 }
@@ -388,35 +443,17 @@ fn done_revoke(ctx: &Context) -> &Revoked {
 #[when("the revoked share is saved again, and so is a token that was never issued")]
 async fn revoked_and_unknown_saved(world: &mut ConformanceWorld) -> StepResult {
     let ctx = world.ctx()?;
-    done_revoke(&ctx);
-    let live = world
-        .token
-        .clone()
-        .ok_or_else(|| suite_bug("no live token (a suite bug: revoke it first)"))?;
-    let unknown = token_for(&ctx, "unknown")?;
+    let revoked = done_revoke(&ctx);
     world.key = KeyChoice::Recipient;
-    // Each twice, all at once, as the other comparisons of answers do: what differs within a
-    // pair varies per request.
-    let tokens = [live, unknown];
-    let saves = tokens.iter().flat_map(|token| {
-        [
-            send_save(&ctx, token, &KeyChoice::Recipient, Some(&world.scope)),
-            send_save(&ctx, token, &KeyChoice::Recipient, Some(&world.scope)),
-        ]
-    });
-    let mut sent = futures::future::join_all(saves).await.into_iter();
     let mut again = Vec::new();
-    for token in &tokens {
-        let (Some(first), Some(second)) = (sent.next(), sent.next()) else {
-            return Err(suite_bug("a save went missing (a harness bug)"));
-        };
+    for (token, [first, second]) in &revoked.saves {
         let sent_pair = |exchange| Sent {
             exchange,
             token: token.clone(),
             key: KeyChoice::Recipient,
             first_save: false,
         };
-        let (first, second) = (answered(first), answered(second));
+        let (first, second) = (answered(first.clone()), answered(second.clone()));
         world.uses(&first);
         world.uses(&second);
         world.collected.push(sent_pair(first));
@@ -427,15 +464,86 @@ async fn revoked_and_unknown_saved(world: &mut ConformanceWorld) -> StepResult {
     Ok(())
 }
 
-#[then("the public view of the revoked share fails gracefully")]
-async fn revoked_view(world: &mut ConformanceWorld) -> StepResult {
-    let ctx = world.ctx()?;
-    let view = match &done_revoke(&ctx).view {
+/// A view read after a revocation or a delete, if it can show anything: not if the view did
+/// not show the share available right before (a resolve that always fails proves nothing),
+/// nor if the target only rate-limited the read.
+fn view_after(
+    before: &Result<Exchange, TransportError>,
+    after: &Result<Exchange, TransportError>,
+    what: &str,
+) -> Exchange {
+    let view = match after {
         Ok(view) => view.clone(),
         Err(e) => no_response(e.to_string()),
     };
+    if view.status.as_u16() == 429 {
+        not_testable(super::rate_limited(&format!(
+            "the public view of the share, read after the {what}, answered 429 Too Many Requests"
+        )));
+    }
+    let shown = before.as_ref().is_ok_and(|view| {
+        view.status.as_u16() == 200
+            && view.json().ok().and_then(|b| b.get("available").cloned()) == Some(Value::Bool(true))
+    });
+    if !shown {
+        not_testable(format!(
+            "the public view of the share did not show it available right before the {what} ({}), so what it shows after says nothing of the {what}",
+            match before {
+                Ok(view) => status_text(view.status),
+                Err(e) => format!("no answer: {e}"),
+            }
+        ));
+    }
+    view
+}
+
+#[then("the public view of the revoked share fails gracefully")]
+async fn revoked_view(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    let revoked = done_revoke(&ctx);
+    let view = view_after(&revoked.view_before, &revoked.view, "revocation");
     world.uses(&view);
     checks::resolve_fails_gracefully(&ctx.suite, &view)
+}
+
+#[then("the saves of the revoked share added nothing to the recipient's library")]
+async fn revoked_saves_added_nothing(world: &mut ConformanceWorld) -> StepResult {
+    let ctx = world.ctx()?;
+    let revoked = done_revoke(&ctx);
+    let right_after = super::library::read(&revoked.right_after, "right after the revocation");
+    let later = super::library::read(
+        &revoked.lag_later,
+        "after the saves of the revoked share, once the read lag had passed",
+    );
+    // Only the revoked share's track counts: another write landing late (a fault elsewhere)
+    // is not these saves' doing.
+    let Some(track) = &revoked.track else {
+        not_testable(
+            "the shared track's id is unknown: name it in expected.track_id (or let the save answer it)",
+        );
+    };
+    let of_track = |listing: Vec<String>| -> Vec<String> {
+        listing.into_iter().filter(|id| id == track).collect()
+    };
+    let (right_after, later) = (of_track(right_after), of_track(later));
+    let saves: Vec<String> = revoked
+        .saves
+        .iter()
+        .flat_map(|(token, answers)| {
+            answers.iter().map(move |answer| match answer {
+                Ok(exchange) => format!(
+                    "the {} with the recipient's key → {}",
+                    token.label,
+                    status_text(exchange.status)
+                ),
+                Err(e) => format!(
+                    "the {} with the recipient's key → no answer: {}",
+                    token.label, e.reason
+                ),
+            })
+        })
+        .collect();
+    checks::nothing_added(&right_after, &later, &saves)
 }
 
 #[then("the recipient's library still holds the track saved through the revoked share")]
@@ -447,7 +555,7 @@ async fn copy_kept(world: &mut ConformanceWorld) -> StepResult {
             "the shared track's id is unknown: name it in expected.track_id (or let the save answer it)",
         );
     };
-    let before = super::library::read(&revoked.before, "after the save, before the revocation");
+    let before = super::library::read(&revoked.before, "right before the revocation");
     if !before.contains(track) {
         not_testable(format!(
             "List saved tracks did not show the saved track {track} before the revocation, so whether the copy stays cannot be seen"

@@ -111,6 +111,9 @@ pub struct Context {
     pub(crate) read_lag: Duration,
     /// Every trace_id an error answer carried in this run, with the requests that got it.
     trace_ids: Mutex<HashMap<String, Vec<String>>>,
+    /// The edges the run's successful saves answered: (track_id, id), either unknown when the
+    /// body did not name it.
+    edges_answered: Mutex<Vec<(Option<String>, Option<String>)>>,
 }
 
 impl Context {
@@ -144,6 +147,7 @@ impl Context {
             lifecycle: Lifecycle::new(lifecycle),
             read_lag,
             trace_ids: Mutex::default(),
+            edges_answered: Mutex::default(),
         }
     }
 
@@ -197,6 +201,43 @@ impl Context {
                 .or_default()
                 .push(exchange.request.clone());
         }
+    }
+
+    /// Notes the edge a successful save answered.
+    fn note_save(&self, exchange: &Exchange) {
+        if !exchange.status.is_success() {
+            return;
+        }
+        let body = exchange.json().ok();
+        let field = |name: &str| {
+            body.as_ref()
+                .and_then(|b| b.get(name)?.as_str().map(str::to_owned))
+        };
+        self.edges_answered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((field("track_id"), field("id")));
+    }
+
+    /// How many library entries of `track` the run's successful saves so far may have added:
+    /// one per distinct edge they answered for it, and one for each whose body named no track
+    /// or no edge.
+    fn entries_saved_of(&self, track: &str) -> usize {
+        let answered = self
+            .edges_answered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let mut edges: Vec<&str> = answered
+            .iter()
+            .filter_map(|(t, id)| (t.as_deref() == Some(track)).then_some(id.as_deref()?))
+            .collect();
+        edges.sort_unstable();
+        edges.dedup();
+        let unnamed = answered
+            .iter()
+            .filter(|(t, id)| t.is_none() || id.is_none())
+            .count();
+        edges.len() + unnamed
     }
 
     /// The requests whose answers carried `trace_id` so far.

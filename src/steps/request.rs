@@ -153,6 +153,11 @@ fn twisted_key(world: &mut ConformanceWorld, words: String) -> StepResult {
     let Some(key) = &ctx.api_key else {
         not_testable(NO_KEY);
     };
+    if twist.apply(key.expose()) == key.expose() {
+        not_testable(format!(
+            "the recipient's key has nothing to twist that way ({words}): it has no letters"
+        ));
+    }
     world.key = KeyChoice::Twisted(twist, key.twisted(twist));
     Ok(())
 }
@@ -183,6 +188,11 @@ fn twisted_token(world: &mut ConformanceWorld, words: String) -> StepResult {
     let Some(live) = ctx.fixtures.tokens.get(ShareState::Live) else {
         not_testable("the fixtures hold no `live` token (tokens.live)");
     };
+    if twist.apply(live) == live {
+        not_testable(format!(
+            "the live token has nothing to twist that way ({words}): it has no letters"
+        ));
+    }
     let label = format!("live token {words}");
     let value = ctx.derived_token(
         &label,
@@ -464,5 +474,6 @@ pub(super) async fn send_save(
         )
         .await?;
     ctx.observe(&exchange);
+    ctx.note_save(&exchange);
     Ok(Arc::new(exchange))
 }

@@ -116,6 +116,9 @@ pub struct Behaviour {
     /// A fault: a revocation takes the copies saved through the link out of every library,
     /// this long after it.
     pub revoke_drops_copies_after: Option<time::Duration>,
+    /// How many entries the recipient's library holds before the first request (saves of
+    /// another track, long ago): a library longer than a client reads.
+    pub library_prefill: usize,
     /// What a successful revoke or track delete answers: 200 with `{ success, id, detail }`,
     /// or 204 with no body (the docs state no status for a delete; revoke's 200 is an example).
     pub owner_delete_status: StatusCode,
@@ -180,21 +183,7 @@ impl Behaviour {
             server_error_for: &[],
             key_matching: Matching::Exact,
             bearer_beside_key_signs_in: false,
-            rules: SaveRules {
-                allow_revoked: false,
-                allow_expired: false,
-                allow_removed: false,
-                allow_collection: false,
-                rename: super::store::Rename::Never,
-                store: true,
-                store_despite: &[],
-                repeat: super::store::Repeat::SameEdge,
-                add_another_track: false,
-                token_matching: Matching::Exact,
-                store_despite_after: time::Duration::ZERO,
-                earlier_edge_first: false,
-                read_lag: time::Duration::ZERO,
-            },
+            rules: SaveRules::DOCUMENTED,
             reads: ReadRules {
                 lag: time::Duration::ZERO,
                 listing: Listing::NewestSaveOncePerTrack,
@@ -204,6 +193,7 @@ impl Behaviour {
             },
             revoke_drops_copies_after: None,
             owner_delete_status: StatusCode::OK,
+            library_prefill: 0,
             malformed_token: MalformedToken::NotFound,
             token_format: TokenFormat::Hex32,
             rate_limit_per_second: None,

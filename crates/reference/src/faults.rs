@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::behaviour::{
     AuthProblem, Behaviour, EdgeTransport, MalformedToken, remove_error_field, set_error_field,
 };
-use super::store::{KEY_PREFIX, Matching, Refusal, Rename, TOKEN_PREFIX};
+use super::store::{KEY_PREFIX, Listing, Matching, Refusal, Rename, TOKEN_PREFIX};
 use crate::{clock, ids};
 
 /// What part of the contract a fault breaks.
@@ -294,6 +294,22 @@ faults! {
     DeletedStillResolves, "deleted-still-resolves", Semantics, ["SAVE-AFTER-DELETE"],
         "the public view of a deleted track's share still shows the track",
         |b| b.reads.deleted_tracks_resolve = true;
+    RevokedSaveRewritesCopy, "revoked-save-rewrites-copy", Semantics, ["SAVE-AFTER-REVOKE"],
+        "after a revocation, a save by a recipient who saved the link before answers 404, but writes them a fresh edge first (listed once per save)",
+        |b| {
+            b.rules.rewrite_for_earlier_saver = &[Refusal::Revoked];
+            b.reads.listing = Listing::EntryPerSave;
+        };
+    DeletedSaveRestoresCopy, "deleted-save-restores-copy", Semantics, ["SAVE-DELETE-EMPTIES-LIBRARY"],
+        "after a track's delete, a save of its share by a recipient who saved it before answers 404, but puts the track back in their library",
+        |b| b.rules.rewrite_for_earlier_saver = &[Refusal::Removed];
+    RevokedSaveLandsLate, "revoked-save-lands-late", Semantics, ["SAVE-REFUSED-ADDS-NOTHING", "SAVE-AFTER-REVOKE"],
+        "a save of a revoked share is refused, but an edge of its track lands in the library 0.7 s later (listed once per save)",
+        |b| {
+            b.rules.store_despite = &[Refusal::Revoked];
+            b.rules.store_despite_after = time::Duration::milliseconds(700);
+            b.reads.listing = Listing::EntryPerSave;
+        };
     RefusedSaveLandsLate, "refused-save-lands-late", Semantics, ["SAVE-REFUSED-ADDS-NOTHING"],
         "a save of a collection share is refused, but its tracks land in the library 0.7 s later",
         |b| {
@@ -335,6 +351,9 @@ faults! {
     KeyCaseFolded, "key-case-folded", Semantics, ["SAVE-401-EXACT-KEY"],
         "keys are compared case-insensitively (a _ci collation)",
         |b| b.key_matching = Matching::CaseFolded;
+    KeyCaseFoldedAfterPrefix, "key-case-folded-after-prefix", Semantics, ["SAVE-401-EXACT-KEY"],
+        "an API key's `ak_` prefix is checked as it is, then the key is looked up case-insensitively",
+        |b| b.key_matching = Matching::CaseFoldedAfterPrefix;
     KeyCutToLength, "key-cut-to-length", Semantics, ["SAVE-401-EXACT-KEY"],
         "a presented key is cut to the stored key's length before it is compared (a truncating column)",
         |b| b.key_matching = Matching::CutToStored;

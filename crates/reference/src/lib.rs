@@ -659,13 +659,14 @@ impl ReferenceServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let behaviour = options.behaviour();
-        let (store, seed) = Store::seeded_with(
+        let (mut store, seed) = Store::seeded_with(
             options.recipient_key,
             options.sharer_key,
             behaviour.token_format,
             behaviour.key_matching != Matching::Exact
                 || behaviour.rules.token_matching != Matching::Exact,
         );
+        store.prefill_library(behaviour.library_prefill, &seed.spare_track_id);
         let state = AppState::new(store, &format!("http://{addr}"), behaviour)
             .with_latency(options.latency)
             .with_fail_every(options.fail_every);

@@ -79,6 +79,9 @@ pub enum Matching {
     FirstBytes(usize),
     /// Case-insensitively (a `_ci` collation, a lower-casing lookup).
     CaseFolded,
+    /// The prefix (through the first `_`) byte for byte, the rest case-insensitively: a
+    /// format check, then a lower-casing lookup.
+    CaseFoldedAfterPrefix,
     /// The presented one cut to the stored one's length first (a `VARCHAR(n)` that truncates).
     CutToStored,
     /// Any presented prefix of at least 16 bytes (`LIKE 'presented%'`).
@@ -102,6 +105,14 @@ impl Matching {
                     && presented[..n] == stored_bytes[..n]
             }
             Self::CaseFolded => presented.eq_ignore_ascii_case(stored_bytes),
+            Self::CaseFoldedAfterPrefix => {
+                let prefix = stored_bytes
+                    .iter()
+                    .position(|&b| b == b'_')
+                    .map_or(0, |i| i + 1);
+                presented.get(..prefix) == Some(&stored_bytes[..prefix])
+                    && presented.eq_ignore_ascii_case(stored_bytes)
+            }
             Self::CutToStored => presented.get(..stored_bytes.len()) == Some(stored_bytes),
             Self::PrefixOfStored => presented.len() >= 16 && stored_bytes.starts_with(presented),
             Self::ContainsStored => presented
@@ -206,6 +217,8 @@ pub struct Edge {
     visible_from: OffsetDateTime,
     /// From when reads no longer show it (a deleted track, or a fault's cascading revoke).
     gone_from: Option<OffsetDateTime>,
+    /// Whether reads show it though its track was deleted (a fault's restored copy).
+    outlives_delete: bool,
 }
 
 /// A successful save.
@@ -339,28 +352,38 @@ pub struct SaveRules {
     /// Whether a caller who saved a share before gets that edge back before the share's state
     /// is checked (a fault: "already saved? return the edge", so a revoked share still saves).
     pub earlier_edge_first: bool,
+    /// Refusals that still write a fresh edge for a caller who saved the share before (a
+    /// fault: an upsert of the saver's edge that runs before the refusal is answered). The
+    /// edge shows even if the track was deleted.
+    pub rewrite_for_earlier_saver: &'static [Refusal],
     /// How long after a save its edge shows in reads (a target whose reads lag its writes).
     pub read_lag: Duration,
 }
 
 impl Default for SaveRules {
     fn default() -> Self {
-        Self {
-            allow_revoked: false,
-            allow_expired: false,
-            allow_removed: false,
-            allow_collection: false,
-            rename: Rename::Never,
-            store: true,
-            store_despite: &[],
-            repeat: Repeat::SameEdge,
-            add_another_track: false,
-            token_matching: Matching::Exact,
-            store_despite_after: Duration::ZERO,
-            earlier_edge_first: false,
-            read_lag: Duration::ZERO,
-        }
+        Self::DOCUMENTED
     }
+}
+
+impl SaveRules {
+    /// The documented rules: only a live track share saves, and its edge shows at once.
+    pub const DOCUMENTED: Self = Self {
+        allow_revoked: false,
+        allow_expired: false,
+        allow_removed: false,
+        allow_collection: false,
+        rename: Rename::Never,
+        store: true,
+        store_despite: &[],
+        repeat: Repeat::SameEdge,
+        add_another_track: false,
+        token_matching: Matching::Exact,
+        store_despite_after: Duration::ZERO,
+        earlier_edge_first: false,
+        rewrite_for_earlier_saver: &[],
+        read_lag: Duration::ZERO,
+    };
 }
 
 /// How List saved tracks lists what a caller saved, newest save first (the docs say neither
@@ -711,6 +734,28 @@ impl Store {
         id
     }
 
+    /// Puts `entries` saves of `track_id` into the recipient's library, made a day ago and
+    /// older (the oldest first), through no share link.
+    pub fn prefill_library(&mut self, entries: usize, track_id: &str) {
+        let Some(user) = self.recipient_id.clone() else {
+            return;
+        };
+        let now = clock::now();
+        for n in (1..=entries).rev() {
+            let at = now - Duration::days(1) - Duration::minutes(n as i64);
+            self.edges.push(Edge {
+                id: new_id("mlib_"),
+                user: user.clone(),
+                track_id: track_id.to_owned(),
+                share_link_id: None,
+                created_at: at,
+                visible_from: at,
+                gone_from: None,
+                outlives_delete: false,
+            });
+        }
+    }
+
     fn add_track(&mut self, organization_id: &str, creator: &str, title: &str) -> String {
         let id = new_id("mtrack_");
         self.tracks.push(Track {
@@ -886,6 +931,9 @@ impl Store {
                 if rules.store_despite.contains(&refusal) {
                     self.store_anyway(user, token, now, rules.store_despite_after);
                 }
+                if rules.rewrite_for_earlier_saver.contains(&refusal) {
+                    self.rewrite_earlier_edge(user, token, now);
+                }
                 return Err(refusal);
             }
         };
@@ -925,6 +973,7 @@ impl Store {
             created_at: now,
             visible_from: now + rules.read_lag,
             gone_from: None,
+            outlives_delete: false,
         };
         if rules.store {
             self.edges.push(edge.clone());
@@ -939,6 +988,31 @@ impl Store {
             });
         }
         Ok(Saved { edge, repeat })
+    }
+
+    /// Writes `user` a fresh edge of the share behind `token`, if they saved it before,
+    /// although the save was refused: only the fault catalogue does this.
+    fn rewrite_earlier_edge(&mut self, user: &User, token: &str, now: OffsetDateTime) {
+        let Some(index) = self.share_index(token) else {
+            return;
+        };
+        let link = self.shares[index].id.clone();
+        let Some(earlier) = self
+            .edges
+            .iter()
+            .find(|e| e.user == user.id && e.share_link_id.as_deref() == Some(link.as_str()))
+            .cloned()
+        else {
+            return;
+        };
+        self.edges.push(Edge {
+            id: new_id("mlib_"),
+            created_at: now,
+            visible_from: now,
+            gone_from: None,
+            outlives_delete: true,
+            ..earlier
+        });
     }
 
     /// Puts the track(s) behind `token` into `user`'s library although the save was refused:
@@ -967,6 +1041,7 @@ impl Store {
                 created_at: now,
                 visible_from: now + late,
                 gone_from: None,
+                outlives_delete: false,
             });
         }
     }
@@ -1047,11 +1122,13 @@ impl Store {
             .filter(|e| {
                 e.user == user.id && e.visible_from <= now && e.gone_from.is_none_or(|at| at > now)
             })
-            .filter_map(|e| self.track(&e.track_id))
-            .filter(|t| {
+            .filter_map(|e| self.track(&e.track_id).map(|t| (e, t)))
+            .filter(|(e, t)| {
                 reads.deleted_tracks_stay
+                    || e.outlives_delete
                     || !(t.deleted && t.deleted_at.is_some_and(|at| at + reads.lag <= now))
             })
+            .map(|(_, t)| t)
             .collect();
         let mut seen = std::collections::HashSet::new();
         let listed: Vec<&Track> = match reads.listing {

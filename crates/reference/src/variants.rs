@@ -240,6 +240,12 @@ variants! {
     EntryPerSave, "entry-per-save", [],
         "List saved tracks lists a track once per save, newest save first (the docs say neither once, nor once per save)",
         |b| b.reads.listing = Listing::EntryPerSave;
+    LongLibrary, "long-library", [],
+        "the recipient's library already lists 1,200 entries, one per save, more than a client reads (the harness reads 1,000)",
+        |b| {
+            b.reads.listing = Listing::EntryPerSave;
+            b.library_prefill = 1200;
+        };
     KeptInPlace, "kept-in-place", [],
         "List saved tracks lists a track once, where its first save put it (a re-saved track does not move)",
         |b| b.reads.listing = Listing::FirstSaveOncePerTrack;

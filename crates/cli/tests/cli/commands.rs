@@ -524,7 +524,7 @@ fn clauses_prints_the_traceability_matrix() {
 #[test]
 fn read_lag_takes_seconds_up_to_a_minute_and_is_recorded() {
     for bad in ["-1", "61", "soon", "NaN"] {
-        let output = harness(&["run", "--read-lag", bad]);
+        let output = harness(&["run", &format!("--read-lag={bad}")]);
         let (stdout, stderr) = text(&output);
         assert_eq!(output.status.code(), Some(2), "{bad}: {stdout}{stderr}");
         assert!(
