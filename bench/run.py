@@ -33,12 +33,14 @@ READ_LAG_S = 2.0
 #   (5); the refused saves together, the library again (2); the first save (1); the view and
 #   the library after it (1); SAVE-ORIGINAL-UNCHANGED's repeat save and the view after it (2)
 #   -- 18 requests, the end of the first pass;
-#   then the revoke lifecycle: the revoke, the library and the view together, a pause of the
-#   read lag (what must stay must still be there once a lagging write would have landed), the
-#   library again, the saves of the revoked share (4), with the read lag once.
+#   then the revoke lifecycle: the library and the view together right before the revoke, the
+#   revoke, the library and the view together, the saves of the revoked share all at once, a
+#   pause of the read lag (what must stay must still be there, and what must not be added
+#   still absent, once a lagging write would have landed), the library again (5), with the
+#   read lag once.
 # Every other request runs alongside, the late read of the library included (the read lag
 # after the first save, which has passed by then or ends within the revoke's pause).
-LONGEST_CHAIN = 22
+LONGEST_CHAIN = 23
 
 
 PEAK_RSS_MB = []
