@@ -22,10 +22,9 @@ use std::collections::BTreeMap;
 use anyhow::{Context as _, anyhow, bail};
 use serde_json::Value;
 
-use crate::checks::documented_types;
-
 /// The two kinds of snapshot, told apart by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+
 pub enum SnapshotKind {
     /// What the docs state, for a MUST clause.
     Contract,
@@ -240,6 +239,18 @@ fn parse_snap(text: &str) -> anyhow::Result<Value> {
         bail!("holds no value");
     }
     serde_json::from_str(body).context("the snapshot value is not JSON")
+}
+
+/// The `type` values the docs give an error of `status`: `client_error` and `server_error`
+/// (global page), and `authentication_error` (this page's 401). Where the pages disagree (the
+/// 401), every documented value is accepted.
+pub fn documented_types(status: u16) -> &'static [&'static str] {
+    match status {
+        401 => &["authentication_error", "client_error"],
+        400..=499 => &["client_error"],
+        500..=599 => &["server_error"],
+        _ => &[],
+    }
 }
 
 #[cfg(test)]
