@@ -24,7 +24,8 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Exchange, Extras, HttpClient, KeyHeader, status_text};
+use crate::exchange::{Exchange, status_text};
+use crate::http::{Extras, HttpClient, KeyHeader};
 use crate::random;
 use crate::secret::ApiKey;
 use crate::target::Target;

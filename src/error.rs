@@ -4,7 +4,6 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::provision::ProvisionError;
 use crate::secret::InvalidKey;
 
 /// An error of the library.
@@ -161,3 +160,28 @@ impl From<ProvisionError> for Error {
         Self::Provisioning(e)
     }
 }
+
+/// A provisioning step the target refused or could not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProvisionError {
+    /// What was being made: `the live share`.
+    pub step: String,
+    /// The request: `POST /v1/music/org_1/tracks/mtrack_2/share`.
+    pub request: String,
+    /// What came back: status and error code, or why nothing did.
+    pub answer: String,
+    /// What to check.
+    pub hint: &'static str,
+}
+
+impl fmt::Display for ProvisionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "provisioning {} failed: {} answered {}\nhint: {}",
+            self.step, self.request, self.answer, self.hint
+        )
+    }
+}
+
+impl std::error::Error for ProvisionError {}

@@ -31,7 +31,7 @@ use serde_json::Value;
 
 use crate::fixtures::{Fixtures, ShareState};
 use crate::known::KnownFailures;
-use crate::steps::LifecyclePlan;
+use crate::plan::LifecyclePlan;
 
 /// Where an exchange belongs: the run itself (the preflight, provisioning, the reads around
 /// the first save and the first save), or one scenario (`features/saving.feature:17`).
@@ -212,7 +212,7 @@ impl RecordedFixtures {
     pub(crate) fn lifecycle_stand_in(&self) -> Option<LifecyclePlan> {
         let recorded = self.lifecycle.as_ref()?;
         Some(LifecyclePlan {
-            sharer: Some(crate::provision::Provision {
+            sharer: Some(crate::plan::Provision {
                 sharer_key: crate::secret::ApiKey::new("ak_recorded_sharer").ok()?,
                 organization: recorded.organization.clone(),
                 track: None,
@@ -222,7 +222,7 @@ impl RecordedFixtures {
             }),
             live_share: recorded.live_share.clone(),
             disposable: match (&recorded.disposable_track, &recorded.disposable_share) {
-                (Some(track), Some(share)) => Some(crate::provision::Disposable {
+                (Some(track), Some(share)) => Some(crate::plan::Disposable {
                     track: track.clone(),
                     share: share.clone(),
                 }),

@@ -55,9 +55,11 @@
 mod checks;
 mod digest;
 mod error;
+mod exchange;
 mod http;
 mod internals;
 mod leak;
+mod plan;
 mod random;
 mod steps;
 mod target;

@@ -36,95 +36,23 @@
 //! # }
 //! ```
 
-use std::fmt;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Exchange, Extras, HttpClient, KeyHeader, status_text};
-use crate::secret::ApiKey;
+use crate::exchange::{Exchange, status_text};
+use crate::http::{Extras, HttpClient, KeyHeader};
 
-/// What to provision, as the sharer: the states to make and what each needs.
-#[derive(Clone)]
-pub struct Provision {
-    /// The key of the user who created the track (and collection) to share.
-    pub sharer_key: ApiKey,
-    /// The sharer's organization (`org_…`).
-    pub organization: String,
-    /// A track the sharer created: shared for `live` and `revoked`, and named in `expected`.
-    pub track: Option<String>,
-    /// A track the sharer created that may be deleted: shared, then deleted, for `removed`.
-    pub disposable_track: Option<String>,
-    /// A collection the sharer created: shared for `collection`.
-    pub collection: Option<String>,
-    /// The states to make, each with what it needs above.
-    pub states: Vec<ShareState>,
-}
+pub use crate::error::ProvisionError;
+pub use crate::plan::Provision;
+pub(crate) use crate::plan::Disposable;
 
-impl Provision {
-    /// A plan that makes every state it can: live and revoked from `track`, removed from
-    /// `disposable_track` (which the run deletes), collection from `collection`.
-    pub fn every_state(
-        sharer_key: ApiKey,
-        organization: &str,
-        track: &str,
-        disposable_track: &str,
-        collection: &str,
-    ) -> Self {
-        Self {
-            sharer_key,
-            organization: organization.to_owned(),
-            track: Some(track.to_owned()),
-            disposable_track: Some(disposable_track.to_owned()),
-            collection: Some(collection.to_owned()),
-            states: vec![
-                ShareState::Live,
-                ShareState::Revoked,
-                ShareState::Removed,
-                ShareState::Collection,
-            ],
-        }
-    }
-}
 
-impl fmt::Debug for Provision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Provision")
-            .field("sharer_key", &self.sharer_key)
-            .field("organization", &self.organization)
-            .field("track", &self.track)
-            .field("disposable_track", &self.disposable_track)
-            .field("collection", &self.collection)
-            .field("states", &self.states)
-            .finish()
-    }
-}
 
-/// A provisioning step the target refused or could not answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProvisionError {
-    /// What was being made: `the live share`.
-    pub step: String,
-    /// The request: `POST /v1/music/org_1/tracks/mtrack_2/share`.
-    pub request: String,
-    /// What came back: status and error code, or why nothing did.
-    pub answer: String,
-    /// What to check.
-    pub hint: &'static str,
-}
 
-impl fmt::Display for ProvisionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "provisioning {} failed: {} answered {}\nhint: {}",
-            self.step, self.request, self.answer, self.hint
-        )
-    }
-}
 
-impl std::error::Error for ProvisionError {}
+
 
 /// What the run does with the shares provisioning made, besides using their tokens: the
 /// lifecycles of a save.
@@ -139,14 +67,6 @@ pub(crate) struct Made {
     pub(crate) disposable: Option<Disposable>,
 }
 
-/// A share of the disposable track, not yet deleted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Disposable {
-    /// `mtrack_…`: deleted by the delete lifecycle.
-    pub(crate) track: String,
-    /// The share link's id.
-    pub(crate) share: String,
-}
 
 /// Makes the fixtures `plan` asks for and writes them into `fixtures` (overriding those
 /// states; the others keep what the file gave). The `removed` share's track is not deleted

@@ -731,17 +731,6 @@ impl Report {
         self.blockers().is_empty()
     }
 
-    /// Panics, with a readable summary, unless the run passed: why it fails, every scenario that
-    /// did not pass with what was expected and what came back, and the clause table. For a
-    /// vendor's `cargo test`.
-    #[track_caller]
-    pub fn assert_passed(&self) {
-        if self.passed() {
-            return;
-        }
-        panic!("{}", crate::render::console::failure_summary(self));
-    }
-
     /// The result of clause `id`, if it was selected.
     pub fn clause(&self, id: &str) -> Option<&ClauseResult> {
         self.verdicts.clause(id)

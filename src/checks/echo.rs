@@ -2,7 +2,7 @@
 //! (`steps/echo.rs`).
 
 use super::{Check, Failure};
-use crate::http::Exchange;
+use crate::exchange::Exchange;
 
 /// The response carries back neither the share token it named nor the credential it sent.
 /// `key` is the credential as sent when it is not one the redactor masks (the recipient's key

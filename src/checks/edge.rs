@@ -4,7 +4,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{Check, Failure, json_body, schema, string_at, timestamp_near};
-use crate::http::Exchange;
+use crate::exchange::Exchange;
 use crate::suite::Suite;
 use crate::suite::schema::SchemaName;
 

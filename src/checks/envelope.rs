@@ -8,7 +8,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::{Check, Failure, json_body, schema, string_at, timestamp_near};
-use crate::http::{Exchange, status_text};
+use crate::exchange::{Exchange, status_text};
 use crate::suite::Suite;
 use crate::suite::schema::SchemaName;
 use crate::suite::snapshot::{PER_RESPONSE_FIELDS, documented_types, json_diff, without};

@@ -18,7 +18,7 @@ use reqwest::header::{CONTENT_ENCODING, CONTENT_TYPE, HeaderMap, HeaderValue, LO
 use serde_json::{Value, json};
 
 use crate::checks::{self, Check, Comparison};
-use crate::http::{BODY_CAP, Exchange};
+use crate::exchange::{BODY_CAP, Exchange};
 use crate::suite::Suite;
 
 /// The generators' seed: every run draws the same cases.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{Check, Failure, json_body};
-use crate::http::{Exchange, status_text};
+use crate::exchange::{Exchange, status_text};
 
 /// One page of List saved tracks: the ids of its `items`.
 pub fn library_page(response: &Exchange) -> Result<Vec<String>, Failure> {

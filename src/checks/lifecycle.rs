@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::{Check, Failure, is_error_envelope, json_body, no_internals};
-use crate::http::{Exchange, status_text};
+use crate::exchange::{Exchange, status_text};
 use crate::suite::Suite;
 
 /// After the delete, the track is no longer in the saver's library (read again within `lag`).

@@ -10,7 +10,7 @@ use std::fmt;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::http::Exchange;
+use crate::exchange::Exchange;
 use crate::suite::Suite;
 use crate::suite::schema::SchemaName;
 use crate::time as clock;

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{Failure, json_body, schema};
-use crate::http::{Exchange, status_text};
+use crate::exchange::{Exchange, status_text};
 use crate::suite::Suite;
 use crate::suite::schema::SchemaName;
 

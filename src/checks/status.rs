@@ -2,7 +2,7 @@
 //! collected (`all_have_status`).
 
 use super::{Answer, Check, Failure};
-use crate::http::{Exchange, status_text};
+use crate::exchange::{Exchange, status_text};
 
 /// The status is `expected`.
 pub fn status_is(response: &Exchange, expected: u16) -> Check {

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use super::{Check, Failure, json_body};
-use crate::http::{Exchange, status_text};
+use crate::exchange::{Exchange, status_text};
 use crate::suite::snapshot::json_diff;
 
 /// The public view a resolve answered, whole.
@@ -66,7 +66,7 @@ pub fn track_unchanged(before: &Value, after: &Value) -> Check {
     let Some(after_track) = documented_track(after) else {
         return Err(Failure::new(format!(
             "expected: the original track unchanged by the save\nactual:   after the save the public view shows no track: {}",
-            crate::http::excerpt(after.to_string().as_bytes())
+            crate::exchange::excerpt(after.to_string().as_bytes())
         )));
     };
     let before_track = documented_track(before).unwrap_or(Value::Null);

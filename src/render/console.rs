@@ -392,6 +392,22 @@ pub(crate) fn known_line(verdicts: &Judgement, outcome: &KnownOutcome) -> String
     }
 }
 
+impl Report {
+    // Defined here, beside the text it panics with, so that the report (data) never reaches
+    // up into rendering.
+    /// Panics, with a readable summary, unless the run passed: why it fails, every scenario that
+    /// did not pass with what was expected and what came back, and the clause table. For a
+    /// vendor's `cargo test`.
+    #[track_caller]
+    pub fn assert_passed(&self) {
+        if self.passed() {
+            return;
+        }
+        panic!("{}", failure_summary(self));
+    }
+
+}
+
 /// What [`Report::assert_passed`] panics with: why the run fails, every scenario that did not
 /// pass with what was expected and what came back, and the clause table.
 pub(crate) fn failure_summary(report: &Report) -> String {

@@ -130,7 +130,7 @@ async fn refused_saves_added_nothing(world: &mut ConformanceWorld) -> StepResult
             Ok(exchange) => format!(
                 "{} → {}",
                 save.what,
-                crate::http::status_text(exchange.status)
+                crate::exchange::status_text(exchange.status)
             ),
             Err(e) => format!("{} → no answer: {}", save.what, e.reason),
         })

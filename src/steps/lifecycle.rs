@@ -29,19 +29,11 @@ use super::{
 };
 use crate::checks::{self, Failure};
 use crate::fixtures::ShareState;
-use crate::http::{Exchange, TransportError, status_text};
-use crate::provision::{Disposable, Provision, ProvisionError, Sharer};
+use crate::exchange::{Exchange, TransportError, status_text};
+use crate::error::ProvisionError;
+use crate::plan::{Disposable, LifecyclePlan, Provision};
+use crate::provision::Sharer;
 
-/// What the run can do to a save after it: the sharer, and the shares provisioning made.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct LifecyclePlan {
-    /// The sharer's key and organization, when the run provisions.
-    pub(crate) sharer: Option<Provision>,
-    /// The run's own live share (its `mslink_` id): the revoke lifecycle revokes it.
-    pub(crate) live_share: Option<String>,
-    /// A share of the disposable track: the delete lifecycle saves it, then deletes the track.
-    pub(crate) disposable: Option<Disposable>,
-}
 
 /// The two lifecycles, each made once per run.
 pub(super) struct Lifecycle {

@@ -32,10 +32,11 @@ use time::OffsetDateTime;
 pub use self::bracket::Needs;
 use self::bracket::{Bracket, LibraryRead};
 use self::lifecycle::Lifecycle;
-pub(crate) use self::lifecycle::LifecyclePlan;
+use crate::plan::LifecyclePlan;
 use crate::checks::Failure;
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Exchange, HttpClient, TransportError};
+use crate::exchange::{Exchange, TransportError};
+use crate::http::HttpClient;
 use crate::known::Case;
 use crate::secret::ApiKey;
 use crate::suite::Suite;
@@ -308,7 +309,7 @@ impl Context {
         let answered = if not_created {
             format!(
                 "; it answered {}, not 201",
-                crate::http::status_text(first_save.status)
+                crate::exchange::status_text(first_save.status)
             )
         } else {
             String::new()

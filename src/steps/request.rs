@@ -10,7 +10,8 @@ use super::{
     suite_bug,
 };
 use crate::fixtures::ShareState;
-use crate::http::{Exchange, KeyHeader, TransportError};
+use crate::exchange::{Exchange, TransportError};
+use crate::http::KeyHeader;
 use crate::random;
 use crate::secret::base64url;
 use crate::time as clock;

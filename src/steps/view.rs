@@ -35,7 +35,7 @@ async fn track_unchanged(world: &mut ConformanceWorld) -> StepResult {
         not_testable(format!(
             "before any save, the public view of the live share shows no track: is tokens.live \
              a live track share? (`share-conformance doctor` checks)\nview: {}",
-            crate::http::excerpt(before.to_string().as_bytes())
+            crate::exchange::excerpt(before.to_string().as_bytes())
         ));
     }
     let after = match &ctx.bracket.after(&ctx, &live).await.view {

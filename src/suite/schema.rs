@@ -131,7 +131,7 @@ impl Schemas {
                 instance_path: e.instance_path().to_string(),
                 schema_path: e.schema_path().to_string(),
                 message: e.to_string(),
-                value: crate::http::excerpt(e.instance().to_string().as_bytes()),
+                value: crate::exchange::excerpt(e.instance().to_string().as_bytes()),
             })
             .collect();
         out.sort();

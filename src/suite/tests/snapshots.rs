@@ -22,7 +22,7 @@ fn json_file(path: &str) -> Value {
 }
 
 /// `POST /v1/music/shared/{token}/save`.
-async fn save(client: &HttpClient, token: &str, key: KeyHeader<'_>) -> crate::http::Exchange {
+async fn save(client: &HttpClient, token: &str, key: KeyHeader<'_>) -> crate::exchange::Exchange {
     client
         .send(
             Method::POST,
