@@ -23,8 +23,8 @@ use reqwest::{Method, StatusCode, Url};
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::fixtures::{Fixtures, ShareState};
 use crate::exchange::{Exchange, status_text};
+use crate::fixtures::{Fixtures, ShareState};
 use crate::http::{Extras, HttpClient, KeyHeader};
 use crate::random;
 use crate::secret::ApiKey;

@@ -1,6 +1,6 @@
 //! What a request got back: the [`Exchange`] a check reads (status, headers, the body up to a
 //! cap), or the [`TransportError`] saying why there was no answer. Data only: the transport
-//! (`crate::http`) makes them, replay (`crate::evidence`) rebuilds them, checks read them.
+//! (`http`) makes them, replay (`evidence`) rebuilds them, checks read them.
 
 use std::fmt;
 use std::time::Duration;
@@ -8,6 +8,46 @@ use std::time::Duration;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, DATE, HeaderMap, LOCATION};
 use serde_json::Value;
+
+use crate::secret::ApiKey;
+
+/// The credential a request carries: what its `X-API-Key` header holds, or a Bearer token.
+#[derive(Clone, Copy)]
+pub enum KeyHeader<'a> {
+    /// No header at all.
+    Absent,
+    /// The header with this value (possibly empty).
+    Value(&'a str),
+    /// The header with these bytes, which need not be ASCII (a malformed key).
+    Bytes(&'a [u8]),
+    /// The header with the recipient's key.
+    Key(&'a ApiKey),
+    /// No `X-API-Key`, and `Authorization: Bearer` with this token.
+    Bearer(&'a str),
+    /// This `X-API-Key` (never [`KeyHeader::Bearer`] itself), and beside it `Authorization:
+    /// Bearer` with this token.
+    WithBearer(&'a KeyHeader<'a>, &'a str),
+}
+
+impl KeyHeader<'_> {
+    /// The `X-API-Key` part and the Bearer token, apart.
+    pub(crate) fn parts(&self) -> (KeyHeader<'_>, Option<&str>) {
+        match *self {
+            KeyHeader::Bearer(token) => (KeyHeader::Absent, Some(token)),
+            KeyHeader::WithBearer(key, token) => (key.parts().0, Some(token)),
+            other => (other, None),
+        }
+    }
+}
+
+/// What a request carries besides its method, path and key.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    /// Query parameters.
+    pub query: &'a [(&'a str, &'a str)],
+    /// A JSON body.
+    pub body: Option<&'a Value>,
+}
 
 /// Bodies are read up to this many bytes; the rest is dropped unread. The API's bodies are a
 /// few hundred bytes (a page of 100 saved tracks, some tens of KiB), and a run holds many of

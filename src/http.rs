@@ -12,15 +12,13 @@ use std::time::{Duration, Instant};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode, Url};
-use serde_json::Value;
 
 use crate::evidence::{
-    RUN_SCOPE, RecordedExchange, RecordedResponse, Recorder, Replay, shell_quote,
+    ExchangeLog, RUN_SCOPE, RecordedExchange, RecordedResponse, Replay, Request, curl_command,
 };
 use crate::exchange::{BODY_CAP, Exchange, TransportError};
+pub use crate::exchange::{Extras, KeyHeader};
 use crate::secret::{ApiKey, Redactor};
-
-
 
 /// The most a body's buffer starts with, whatever Content-Length announces.
 const FIRST_ALLOCATION: usize = 64 * 1024;
@@ -59,39 +57,8 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     )
 }
 
-
-
 /// The header the docs authenticate with.
 pub const API_KEY_HEADER: &str = "x-api-key";
-
-/// The credential a request carries: what its `X-API-Key` header holds, or a Bearer token.
-#[derive(Clone, Copy)]
-pub enum KeyHeader<'a> {
-    /// No header at all.
-    Absent,
-    /// The header with this value (possibly empty).
-    Value(&'a str),
-    /// The header with these bytes, which need not be ASCII (a malformed key).
-    Bytes(&'a [u8]),
-    /// The header with the recipient's key.
-    Key(&'a ApiKey),
-    /// No `X-API-Key`, and `Authorization: Bearer` with this token.
-    Bearer(&'a str),
-    /// This `X-API-Key` (never [`KeyHeader::Bearer`] itself), and beside it `Authorization:
-    /// Bearer` with this token.
-    WithBearer(&'a KeyHeader<'a>, &'a str),
-}
-
-impl KeyHeader<'_> {
-    /// The `X-API-Key` part and the Bearer token, apart.
-    fn parts(&self) -> (KeyHeader<'_>, Option<&str>) {
-        match *self {
-            KeyHeader::Bearer(token) => (KeyHeader::Absent, Some(token)),
-            KeyHeader::WithBearer(key, token) => (key.parts().0, Some(token)),
-            other => (other, None),
-        }
-    }
-}
 
 /// A client bound to one target.
 #[derive(Clone)]
@@ -107,7 +74,7 @@ pub struct HttpClient {
     /// for a client whose few requests must not queue behind the rest ([`HttpClient::priority`]).
     gate: Option<Arc<tokio::sync::Semaphore>>,
     /// Every exchange of the run, recorded.
-    recorder: Recorder,
+    recorder: ExchangeLog,
     /// What the requests of this client belong to: the run, or one scenario.
     scope: Arc<str>,
     /// Instead of the network: a recorded run's answers (`regrade`).
@@ -128,61 +95,6 @@ impl fmt::Debug for HttpClient {
             .field("base", &self.base.as_str())
             .field("timeout", &self.timeout)
             .finish()
-    }
-}
-
-/// What a request carries besides its method, path and key.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Extras<'a> {
-    /// Query parameters.
-    pub query: &'a [(&'a str, &'a str)],
-    /// A JSON body.
-    pub body: Option<&'a Value>,
-}
-
-
-
-
-
-
-
-/// `command`, refusing to run unless every shell variable `expressions` read is set and not
-/// empty: pasted into a shell without them, a reproduction would send another request (no key,
-/// or no token) and "reproduce" a different answer. bash names each missing variable and runs
-/// nothing.
-fn guarded(command: &str, expressions: &[&str]) -> String {
-    let mut names: Vec<&str> = Vec::new();
-    for expression in expressions {
-        for (i, _) in expression.match_indices('$') {
-            let name: &str = expression[i + 1..]
-                .trim_start_matches('{')
-                .split(|c: char| !(c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_'))
-                .next()
-                .unwrap_or_default();
-            if !name.is_empty() && !names.contains(&name) {
-                names.push(name);
-            }
-        }
-    }
-    if names.is_empty() {
-        return command.to_owned();
-    }
-    let checks: Vec<String> = names
-        .iter()
-        .map(|name| format!("\"${{{name}:?set it to {}}}\"", variable_meaning(name)))
-        .collect();
-    format!(": {} && {command}", checks.join(" "))
-}
-
-/// What a reproduction's shell variable must hold.
-fn variable_meaning(name: &str) -> String {
-    match name {
-        "FREDDY_API_KEY" => "the API key of the recipient".to_owned(),
-        "FREDDY_SHARER_API_KEY" => "the API key of the sharer".to_owned(),
-        other => match other.strip_prefix("SHARE_TOKEN_") {
-            Some(state) => format!("the {} token of the fixtures", state.to_ascii_lowercase()),
-            None => "the value the run used".to_owned(),
-        },
     }
 }
 
@@ -252,7 +164,7 @@ impl HttpClient {
             redactor: Redactor::default(),
             echoes: Arc::default(),
             gate: Some(Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT))),
-            recorder: Recorder::default(),
+            recorder: ExchangeLog::default(),
             scope: Arc::from(RUN_SCOPE),
             replay: None,
             key_names: Arc::default(),
@@ -285,7 +197,7 @@ impl HttpClient {
     }
 
     /// The run's recording.
-    pub(crate) fn recorder(&self) -> &Recorder {
+    pub(crate) fn recorder(&self) -> &ExchangeLog {
         &self.recorder
     }
 
@@ -366,7 +278,18 @@ impl HttpClient {
             sent_at_ms: self.recorder.elapsed_ms(),
             answered_at: None,
             elapsed_ms: 0,
-            curl: self.curl(&method, segments, extras, key),
+            curl: curl_command(
+                Request {
+                    method: &method,
+                    segments,
+                    extras,
+                    key,
+                },
+                |segments| self.url(segments),
+                &self.recorder,
+                &self.key_names,
+                &self.redactor,
+            ),
             response: None,
             no_response: None,
         };
@@ -509,99 +432,6 @@ impl HttpClient {
             truncated: exchange.truncated,
             echoed_secret: exchange.echoed_secret,
         }
-    }
-
-    /// A `curl` command that sends this request again: keys as the shell variables that hold
-    /// them, fixture tokens as theirs, anything the harness made up as it is.
-    fn curl(
-        &self,
-        method: &Method,
-        segments: &[&str],
-        extras: Extras<'_>,
-        key: KeyHeader<'_>,
-    ) -> String {
-        // A token with a shell variable goes into the URL as a marker (letters and digits,
-        // which no encoding changes), replaced by the variable once the URL is quoted.
-        let variables: Vec<Option<String>> = segments
-            .iter()
-            .map(|segment| self.recorder.shell_segment(segment))
-            .collect();
-        let marked: Vec<String> = segments
-            .iter()
-            .zip(&variables)
-            .enumerate()
-            .map(|(i, (segment, variable))| match variable {
-                Some(_) => format!("curlvariable{i}marker"),
-                None => (*segment).to_owned(),
-            })
-            .collect();
-        let marked: Vec<&str> = marked.iter().map(String::as_str).collect();
-        let mut url = self.url(&marked);
-        if !extras.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(extras.query);
-        }
-        // Inside double quotes, only `\`, `"`, `$` and a backquote need escaping.
-        let mut quoted = url
-            .as_str()
-            .replace('\\', "\\\\")
-            .replace('"', "\\\"")
-            .replace('$', "\\$")
-            .replace('`', "\\`");
-        for (i, variable) in variables.iter().enumerate() {
-            if let Some(variable) = variable {
-                quoted = quoted.replace(&format!("curlvariable{i}marker"), variable);
-            }
-        }
-        // -g: brackets and braces in a URL are sent as they are, not read as ranges.
-        let mut out = format!("curl -sS -i -g -X {method} \"{quoted}\"");
-        let mut expressions: Vec<&str> = variables.iter().flatten().map(String::as_str).collect();
-        if extras.body.is_some() {
-            out.push_str(" -H 'Content-Type: application/json'");
-        }
-        let (key, bearer) = key.parts();
-        match key {
-            KeyHeader::Absent | KeyHeader::Bearer(_) | KeyHeader::WithBearer(..) => {}
-            KeyHeader::Key(key) => {
-                let expression = self
-                    .key_names
-                    .iter()
-                    .find(|(known, _)| known == key)
-                    .map_or("$FREDDY_API_KEY", |(_, expression)| expression.as_str());
-                expressions.push(expression);
-                out.push_str(&format!(" -H \"X-API-Key: {expression}\""));
-            }
-            // curl drops a header given with no value; `Name;` sends it empty.
-            KeyHeader::Value("") => out.push_str(" -H 'X-API-Key;'"),
-            KeyHeader::Value(value) => {
-                let header = format!("X-API-Key: {value}");
-                out.push_str(&format!(
-                    " -H {}",
-                    shell_quote(self.redactor.redact(&header).as_bytes())
-                ));
-            }
-            KeyHeader::Bytes(bytes) => {
-                let mut header = b"X-API-Key: ".to_vec();
-                header.extend_from_slice(bytes);
-                out.push_str(&format!(
-                    " -H {}",
-                    shell_quote(&self.redactor.redact_bytes(&header))
-                ));
-            }
-        }
-        if let Some(token) = bearer {
-            let header = format!("Authorization: Bearer {token}");
-            out.push_str(&format!(
-                " -H {}",
-                shell_quote(self.redactor.redact(&header).as_bytes())
-            ));
-        }
-        if let Some(body) = extras.body {
-            out.push_str(&format!(
-                " --data-raw {}",
-                shell_quote(body.to_string().as_bytes())
-            ));
-        }
-        guarded(&out, &expressions)
     }
 
     async fn send_live(
@@ -799,10 +629,6 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 pub fn seconds(d: Duration) -> String {
     format!("{} s", d.as_secs_f64())
 }
-
-
-
-
 
 #[cfg(test)]
 mod tests {

@@ -84,3 +84,6 @@ pub use report::Report;
 pub use run::Run;
 pub use suite::Suite;
 pub use target::Target;
+
+#[cfg(test)]
+mod tests;

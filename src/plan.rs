@@ -1,6 +1,6 @@
 //! What a run makes and undoes as the sharer: the provisioning plan a user gives
 //! ([`Provision`]), and what the lifecycles of a save may do with what it made
-//! ([`LifecyclePlan`]). Data only: `crate::provision` carries it out.
+//! ([`LifecyclePlan`]). Data only: the `provision` module carries it out.
 
 use std::fmt;
 

@@ -36,23 +36,16 @@
 //! # }
 //! ```
 
-
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::fixtures::{Fixtures, ShareState};
 use crate::exchange::{Exchange, status_text};
+use crate::fixtures::{Fixtures, ShareState};
 use crate::http::{Extras, HttpClient, KeyHeader};
 
 pub use crate::error::ProvisionError;
-pub use crate::plan::Provision;
 pub(crate) use crate::plan::Disposable;
-
-
-
-
-
-
+pub use crate::plan::Provision;
 
 /// What the run does with the shares provisioning made, besides using their tokens: the
 /// lifecycles of a save.
@@ -66,7 +59,6 @@ pub(crate) struct Made {
     /// that share is then the run's `removed` token.
     pub(crate) disposable: Option<Disposable>,
 }
-
 
 /// Makes the fixtures `plan` asks for and writes them into `fixtures` (overriding those
 /// states; the others keep what the file gave). The `removed` share's track is not deleted

@@ -10,9 +10,9 @@ use crate::error::Error;
 use crate::evidence::{Recording, Replay};
 use crate::fixtures::Fixtures;
 use crate::http::TlsOptions;
+use crate::plan::LifecyclePlan;
 use crate::plan::Provision;
 use crate::secret::{ApiKey, Redactor};
-use crate::plan::LifecyclePlan;
 
 /// A server under test, reached over the network.
 ///

@@ -1,6 +1,6 @@
 //! The response checks: pure functions from what a target answered to a verdict.
 //!
-//! Steps (`crate::steps`) are thin wrappers that pick the response and the expectation; the
+//! Steps (`src/steps/`) are thin wrappers that pick the response and the expectation; the
 //! judgement lives here, where `src/checks/fuzz.rs` feeds it arbitrary statuses, headers
 //! and bodies to show it never panics. A failed check is a [`Failure`] whose text lines up
 //! what was expected against what the target did, then the response it looked at.

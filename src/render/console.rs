@@ -405,7 +405,6 @@ impl Report {
         }
         panic!("{}", failure_summary(self));
     }
-
 }
 
 /// What [`Report::assert_passed`] panics with: why the run fails, every scenario that did not

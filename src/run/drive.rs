@@ -11,7 +11,7 @@ use futures::FutureExt as _;
 
 use super::Progress;
 use super::quiet_panics;
-use super::record::Recorder;
+use super::results::{ResultsWriter, UsedExchanges};
 use super::select::{Pass, Selection};
 use crate::known::KnownOn;
 use crate::report::{ScenarioId, ScenarioResult};
@@ -35,10 +35,6 @@ pub(crate) struct Drive<'a> {
 /// The scenarios' notes, handed from the `after` hook (which sees the World) to the results.
 type Notes = Arc<Mutex<HashMap<ScenarioId, Vec<String>>>>;
 
-/// The recorded exchanges each scenario looked at, handed from the `after` hook to the
-/// recorder, which shows how to send them again under a failure.
-pub(crate) type Used = Arc<Mutex<HashMap<ScenarioId, Vec<usize>>>>;
-
 impl Drive<'_> {
     /// Runs the selected scenarios once, with `ctx`, and returns their results.
     pub(crate) async fn scenarios(
@@ -49,12 +45,12 @@ impl Drive<'_> {
         let features: Vec<gherkin::Feature> = self.suite.features().to_vec();
         let notes: Notes = Arc::default();
         let notes_in_hook = notes.clone();
-        let used: Used = Arc::default();
+        let used: UsedExchanges = Arc::default();
         let used_in_hook = used.clone();
         let selection = self.selection.clone();
         let pass = self.pass;
         let evidence = ctx.http.recorder().clone();
-        let recorder = Recorder::new(
+        let recorder = ResultsWriter::new(
             progress,
             self.quiet,
             self.verbosity,

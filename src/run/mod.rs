@@ -6,9 +6,10 @@
 
 mod drive;
 pub(crate) mod quiet_panics;
-mod record;
 mod repeat;
+mod results;
 pub(crate) mod select;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,10 +26,10 @@ use crate::evidence::{RecordedFixtures, RecordedSettings, Recording};
 use crate::exchange::Exchange;
 use crate::http::{HttpClient, KeyHeader};
 use crate::known::{self, KnownFailures, KnownOn};
+use crate::plan::LifecyclePlan;
 use crate::render::{console, cucumber_json, html, junit, markdown};
 use crate::report::{Judgement, Mode, Outputs, Report, RunInfo, ScenarioResult};
 use crate::secret::{ApiKey, Redactor};
-use crate::plan::LifecyclePlan;
 use crate::steps::{Context, Setup, TargetClock};
 use crate::suite::Suite;
 use crate::target::Target;

@@ -41,8 +41,8 @@ use tokio::sync::OnceCell;
 use super::request::send_save;
 use super::{Context, KeyChoice, Token};
 use crate::checks::{self, Failure};
-use crate::fixtures::ShareState;
 use crate::exchange::{Exchange, TransportError};
+use crate::fixtures::ShareState;
 use crate::http::{Extras, KeyHeader};
 
 /// What the selected scenarios read around the first save.

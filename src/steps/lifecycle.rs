@@ -28,12 +28,11 @@ use super::{
     not_testable, not_testable_because, suite_bug,
 };
 use crate::checks::{self, Failure};
-use crate::fixtures::ShareState;
-use crate::exchange::{Exchange, TransportError, status_text};
 use crate::error::ProvisionError;
+use crate::exchange::{Exchange, TransportError, status_text};
+use crate::fixtures::ShareState;
 use crate::plan::{Disposable, LifecyclePlan, Provision};
 use crate::provision::Sharer;
-
 
 /// The two lifecycles, each made once per run.
 pub(super) struct Lifecycle {

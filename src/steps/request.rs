@@ -9,8 +9,8 @@ use super::{
     ConformanceWorld, Context, Failure, KeyChoice, Sent, StepResult, Token, answered, not_testable,
     suite_bug,
 };
-use crate::fixtures::ShareState;
 use crate::exchange::{Exchange, TransportError};
+use crate::fixtures::ShareState;
 use crate::http::KeyHeader;
 use crate::random;
 use crate::secret::base64url;

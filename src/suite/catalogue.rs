@@ -1,7 +1,7 @@
 //! The clause catalogue (`features/clauses.toml`): every checkable sentence of the docs.
 //!
 //! Scenarios name the clauses they prove with `@clause:<ID>` tags; a clause's verdict is the
-//! combination of its scenarios' outcomes (see [`crate::report`]).
+//! combination of its scenarios' outcomes, judged by the report's verdict module.
 
 use std::fmt;
 

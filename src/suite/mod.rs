@@ -16,8 +16,6 @@ use cucumber::gherkin;
 pub(crate) mod catalogue;
 pub(crate) mod schema;
 pub(crate) mod snapshot;
-#[cfg(test)]
-mod tests;
 
 use catalogue::{CLAUSE_TAG_PREFIX, Catalogue, LIBRARY_TAG, RESOLVE_TAG, SHOULD_TAG, clause_ids};
 use schema::Schemas;
@@ -43,7 +41,7 @@ macro_rules! embed {
     };
 }
 
-/// The suite files compiled into the crate. `src/suite/tests/hygiene.rs` checks this list against the
+/// The suite files compiled into the crate. `src/tests/hygiene.rs` checks this list against the
 /// directories, so a file added to the tree but not here fails the build's tests.
 pub const EMBEDDED: &[(&str, &str)] = embed![
     "features/clauses.toml",

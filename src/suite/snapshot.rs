@@ -11,7 +11,7 @@
 //! A redaction replaces a value by its placeholder only when the value is acceptable (a type
 //! the docs give, an object for `details`, …); otherwise the value stays, so the diff shows
 //! exactly what is wrong. The `.snap` files in `snapshots/` are insta's: maintainers create
-//! and accept them with `cargo insta test` / `cargo insta review` (see `src/suite/tests/snapshots.rs`),
+//! and accept them with `cargo insta test` / `cargo insta review` (see `src/tests/snapshots.rs`),
 //! through this same table. A run against a target only reads them: it compares the redacted
 //! response with the stored value and, on a mismatch, fails the step with a diff. It never
 //! writes `.snap.new` files, because that is insta's behaviour on a mismatch and a user's

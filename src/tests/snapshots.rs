@@ -2,7 +2,7 @@
 //!
 //! This is where snapshots are made and changed: when the envelopes change, this test fails
 //! and `cargo insta review` accepts the new `.snap` (CI never writes them: with `CI=true` a
-//! missing snapshot fails). Runs against a target only read the files (`super::super::snapshot`).
+//! missing snapshot fails). Runs against a target only read the files (`crate::suite::snapshot`).
 
 use std::time::Duration;
 

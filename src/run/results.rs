@@ -5,6 +5,7 @@
 //! it, and a scenario passes only when none of its steps failed or was not testable.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use cucumber::event::{
@@ -14,14 +15,17 @@ use cucumber::gherkin;
 use cucumber::{Event, cli, parser};
 
 use super::Progress;
-use super::drive::Used;
-use crate::evidence::Recorder as Evidence;
+use crate::evidence::ExchangeLog as Evidence;
 use crate::known::KnownOn;
 use crate::render::console;
 use crate::report::{Cause, Outcome, ScenarioId, ScenarioResult, StepRecord, StepStatus};
 use crate::steps::{ConformanceWorld, NoResponse, NotTestable, SuiteBug};
 use crate::suite::catalogue::{SHOULD_TAG, clause_ids};
 use crate::suite::{all_tags, feature_path, provenance_marks};
+
+/// The recorded exchanges each scenario looked at, handed from the `after` hook to the
+/// recorder, which shows how to send them again under a failure.
+pub(crate) type UsedExchanges = Arc<Mutex<HashMap<ScenarioId, Vec<usize>>>>;
 
 /// A scenario in progress.
 #[derive(Default)]
@@ -41,8 +45,10 @@ struct StepTiming {
     ended: Option<(StepStatus, SystemTime, Option<String>)>,
 }
 
-/// Records each scenario's outcome and prints its lines when it finishes.
-pub(crate) struct Recorder<'p> {
+/// The run's cucumber writer: turns each scenario's events into its [`ScenarioResult`] and
+/// prints its lines when it finishes. (The HTTP exchanges are logged apart, by the transport,
+/// in the evidence's `ExchangeLog`.)
+pub(crate) struct ResultsWriter<'p> {
     progress: &'p mut Progress,
     /// Print nothing per scenario (repetitions print a tally instead).
     quiet: bool,
@@ -50,19 +56,19 @@ pub(crate) struct Recorder<'p> {
     results: Vec<ScenarioResult>,
     pending: HashMap<ScenarioId, Pending>,
     /// The exchanges each finished scenario looked at.
-    used: Used,
+    used: UsedExchanges,
     /// The run's recording, for the commands that send a failed scenario's requests again.
     evidence: Evidence,
     /// The known failures, so a scenario's line says KNOWN-FAILURE as it finishes.
     known: Option<KnownOn<'p>>,
 }
 
-impl<'p> Recorder<'p> {
+impl<'p> ResultsWriter<'p> {
     pub(crate) fn new(
         progress: &'p mut Progress,
         quiet: bool,
         verbosity: u8,
-        used: Used,
+        used: UsedExchanges,
         evidence: Evidence,
         known: Option<KnownOn<'p>>,
     ) -> Self {
@@ -84,7 +90,7 @@ impl<'p> Recorder<'p> {
     }
 }
 
-impl cucumber::Writer<ConformanceWorld> for Recorder<'_> {
+impl cucumber::Writer<ConformanceWorld> for ResultsWriter<'_> {
     type Cli = cli::Empty;
 
     async fn handle_event(
@@ -120,7 +126,7 @@ impl cucumber::Writer<ConformanceWorld> for Recorder<'_> {
     }
 }
 
-impl Recorder<'_> {
+impl ResultsWriter<'_> {
     fn scenario_event(
         &mut self,
         feature: &gherkin::Feature,
