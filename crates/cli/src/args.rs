@@ -431,63 +431,39 @@ pub enum TargetChoice {
     Remote(Box<Target>),
 }
 
-/// A run's settings from its flags, applied to a [`Run`] once its target is known.
-#[derive(Debug, Clone)]
-pub struct RunSettings {
-    tags: Option<String>,
-    concurrency: usize,
-    timeout: Duration,
-    read_lag: Duration,
-    certify: bool,
-    verbosity: u8,
-    repeat: u32,
-    allow_flaky: bool,
-    strict: bool,
-    junit: Option<PathBuf>,
-    cucumber_json: Option<PathBuf>,
-    report: Option<PathBuf>,
-    html: Option<PathBuf>,
-    known: Option<KnownFailures>,
+/// How `run` or `certify` builds its [`Run`] once the target is known (the embedded server
+/// starts only after every flag is checked): the flags go straight into the library's builder,
+/// so the command line keeps no copy of a run's settings.
+pub struct RunPlan(Box<dyn FnOnce(Target) -> Result<Run, share_conformance::Error> + Send>);
+
+impl RunPlan {
+    /// The run against `target`.
+    pub fn apply(self, target: Target) -> anyhow::Result<Run> {
+        (self.0)(target).map_err(flag_error)
+    }
 }
 
-impl RunSettings {
-    /// `run` with these settings against `target`.
-    pub fn apply(&self, target: Target) -> anyhow::Result<Run> {
-        let mut run = Run::new(target)
-            .concurrency(self.concurrency)
-            .timeout(self.timeout)
-            .read_lag(self.read_lag)
-            .verbosity(self.verbosity)
-            .repeat(self.repeat);
-        if let Some(tags) = &self.tags {
-            run = run.tags(tags).map_err(flag_error)?;
-        }
-        if self.certify {
-            run = run.certify();
-        }
-        if self.allow_flaky {
-            run = run.allow_flaky();
-        }
-        if self.strict {
-            run = run.strict();
-        }
-        if let Some(path) = &self.junit {
-            run = run.junit(path);
-        }
-        if let Some(path) = &self.cucumber_json {
-            run = run.cucumber_json(path);
-        }
-        if let Some(path) = &self.report {
-            run = run.report(path);
-        }
-        if let Some(path) = &self.html {
-            run = run.html(path);
-        }
-        if let Some(known) = &self.known {
-            run = run.known_failures(known.clone());
-        }
-        Ok(run)
+impl std::fmt::Debug for RunPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RunPlan")
     }
+}
+
+/// Output files on a run, from the flags.
+fn with_outputs(mut run: Run, outputs: OutputArgs, report: Option<PathBuf>) -> Run {
+    if let Some(path) = outputs.junit {
+        run = run.junit(path);
+    }
+    if let Some(path) = outputs.cucumber_json {
+        run = run.cucumber_json(path);
+    }
+    if let Some(path) = report {
+        run = run.report(path);
+    }
+    if let Some(path) = outputs.html {
+        run = run.html(path);
+    }
+    run
 }
 
 impl OutputArgs {
@@ -508,38 +484,43 @@ impl OutputArgs {
 
 impl RunArgs {
     /// Checks the arguments: the target, and the run's settings.
-    pub fn plan(self, env: &Environment) -> anyhow::Result<(TargetChoice, RunSettings)> {
+    pub fn plan(self, env: &Environment) -> anyhow::Result<(TargetChoice, RunPlan)> {
         self.outputs.check(self.report.as_ref())?;
         let known = match &self.known_failures {
             Some(path) => Some(KnownFailures::load(path).map_err(flag_error)?),
             None => None,
         };
         let target = self.target.choose(env)?;
-        Ok((
-            target,
-            RunSettings {
-                tags: self.tags,
-                concurrency: self.target.concurrency,
-                timeout: self.target.timeout(),
-                read_lag: Duration::from_secs_f64(self.target.read_lag),
-                certify: false,
-                verbosity: self.verbose,
-                repeat: self.repeat,
-                allow_flaky: self.allow_flaky,
-                strict: self.strict,
-                junit: self.outputs.junit,
-                cucumber_json: self.outputs.cucumber_json,
-                report: self.report,
-                html: self.outputs.html,
-                known,
-            },
-        ))
+        let (concurrency, timeout) = (self.target.concurrency, self.target.timeout());
+        let read_lag = Duration::from_secs_f64(self.target.read_lag);
+        let plan = RunPlan(Box::new(move |target| {
+            let mut run = Run::new(target)
+                .concurrency(concurrency)
+                .timeout(timeout)
+                .read_lag(read_lag)
+                .verbosity(self.verbose)
+                .repeat(self.repeat);
+            if let Some(tags) = &self.tags {
+                run = run.tags(tags)?;
+            }
+            if self.allow_flaky {
+                run = run.allow_flaky();
+            }
+            if self.strict {
+                run = run.strict();
+            }
+            if let Some(known) = known {
+                run = run.known_failures(known);
+            }
+            Ok(with_outputs(run, self.outputs, self.report))
+        }));
+        Ok((target, plan))
     }
 }
 
 impl CertifyArgs {
     /// Checks the arguments: the target, and the certification's settings (the whole suite).
-    pub fn plan(self, env: &Environment) -> anyhow::Result<(TargetChoice, RunSettings)> {
+    pub fn plan(self, env: &Environment) -> anyhow::Result<(TargetChoice, RunPlan)> {
         if let Some(path) = &self.known_failures {
             bail!(
                 "certify does not take --known-failures {}: a certificate states every MUST clause as it is (use `run --known-failures` for a gate)",
@@ -548,25 +529,18 @@ impl CertifyArgs {
         }
         self.outputs.check(Some(&self.report))?;
         let target = self.target.choose(env)?;
-        Ok((
-            target,
-            RunSettings {
-                tags: None,
-                concurrency: self.target.concurrency,
-                timeout: self.target.timeout(),
-                read_lag: Duration::from_secs_f64(self.target.read_lag),
-                certify: true,
-                verbosity: self.verbose,
-                repeat: 1,
-                allow_flaky: false,
-                strict: false,
-                junit: self.outputs.junit,
-                cucumber_json: self.outputs.cucumber_json,
-                report: Some(self.report),
-                html: self.outputs.html,
-                known: None,
-            },
-        ))
+        let (concurrency, timeout) = (self.target.concurrency, self.target.timeout());
+        let read_lag = Duration::from_secs_f64(self.target.read_lag);
+        let plan = RunPlan(Box::new(move |target| {
+            let run = Run::new(target)
+                .concurrency(concurrency)
+                .timeout(timeout)
+                .read_lag(read_lag)
+                .verbosity(self.verbose)
+                .certify();
+            Ok(with_outputs(run, self.outputs, Some(self.report)))
+        }));
+        Ok((target, plan))
     }
 }
 
@@ -787,7 +761,7 @@ mod tests {
         Cli::try_parse_from(std::iter::once("share-conformance").chain(args.iter().copied()))
     }
 
-    fn plan(args: &[&str], env: &Environment) -> anyhow::Result<(TargetChoice, RunSettings)> {
+    fn plan(args: &[&str], env: &Environment) -> anyhow::Result<(TargetChoice, RunPlan)> {
         let Command::Run(run) = parse(args).unwrap().command else {
             panic!("not a run")
         };

@@ -20,7 +20,7 @@ use share_conformance_reference::variants::{CATALOGUE as VARIANTS, Variant};
 use share_conformance_reference::{ReferenceServer, ServerOptions};
 
 use self::args::{
-    Cli, Command, Environment, FaultsArgs, RegradeArgs, RunSettings, ServeArgs, TargetChoice,
+    Cli, Command, Environment, FaultsArgs, RegradeArgs, RunPlan, ServeArgs, TargetChoice,
     flag_error,
 };
 
@@ -136,7 +136,7 @@ async fn resolve(choice: TargetChoice) -> anyhow::Result<(Target, Option<Referen
 /// `run` and `certify`: the exit code is the report's verdict.
 fn run(
     choice: TargetChoice,
-    settings: RunSettings,
+    settings: RunPlan,
     suite: Arc<Suite>,
     redactor: &Redactor,
 ) -> anyhow::Result<u8> {
