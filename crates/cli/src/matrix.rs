@@ -318,15 +318,18 @@ impl Matrix {
             .iter()
             .map(|c| (*c).to_owned())
             .collect();
-        if run.not_passed != declared {
+        // A declared advisory is a choice the suite reports: it must come out ADVISORY-FAIL,
+        // not NOT-TESTABLE (a run that could not see the choice proves nothing about it).
+        if run.not_passed != declared || run.advisory != declared {
             return Some(format!(
-                "{variant}: declares advisories [{}] but the SHOULD clauses not passing are [{}]",
+                "{variant}: declares advisories [{}] but the SHOULD clauses not passing are [{}], of which ADVISORY-FAIL [{}]",
                 declared.into_iter().collect::<Vec<_>>().join(", "),
                 run.not_passed
                     .iter()
                     .cloned()
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                run.advisory.iter().cloned().collect::<Vec<_>>().join(", ")
             ));
         }
         None
@@ -668,6 +671,178 @@ mod tests {
             .expect("a transport fault");
         let clause = transport.declared()[0];
         assert!(failing(transport, clause, Cause::NoResponse).failed_by_symptom(clause));
+    }
+
+    /// A matrix over the embedded suite's clauses holding `runs`, beside a clean run that
+    /// passed.
+    fn matrix_of(runs: Vec<SubjectRun>) -> Matrix {
+        let suite = Suite::embedded().expect("the embedded suite");
+        let (faults, variants) = runs
+            .into_iter()
+            .partition(|r| matches!(r.subject, Subject::Fault(_)));
+        let mut clean = SubjectRun::new(Subject::Clean);
+        clean.run_passed = true;
+        clean.scenarios = suite.scenario_count();
+        clean.clauses = suite.clauses().count();
+        Matrix {
+            columns: suite.clauses().map(|c| (c.id.clone(), c.level)).collect(),
+            scenarios: suite.scenario_count(),
+            clean,
+            faults,
+            variants,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// A fault's run in which every declared clause failed by a check, with `verdict`.
+    fn caught_as_declared(fault: Fault, advisory: bool, run_passed: bool) -> SubjectRun {
+        let subject = Subject::Fault(fault);
+        let mut run = SubjectRun::new(subject);
+        for clause in subject.declared() {
+            let one = failing(subject, clause, Cause::Check);
+            run.failures.extend(one.failures);
+            run.not_passed.insert((*clause).to_owned());
+            if advisory {
+                run.advisory.insert((*clause).to_owned());
+            } else {
+                run.failed.insert((*clause).to_owned());
+            }
+        }
+        run.run_passed = run_passed;
+        run
+    }
+
+    fn advisory_fault() -> Fault {
+        let matrix = matrix_of(Vec::new());
+        CATALOGUE
+            .iter()
+            .map(|f| f.fault)
+            .find(|f| matrix.is_advisory(*f))
+            .expect("an advisory fault")
+    }
+
+    #[test]
+    fn a_must_fault_whose_run_passes_is_not_a_catch() {
+        let fault = Fault::Save200Not201;
+        let caught = matrix_of(vec![caught_as_declared(fault, false, false)]);
+        assert!(caught.problems().is_empty(), "{:?}", caught.problems());
+        assert_eq!(caught.caught(), 1);
+
+        let passed = matrix_of(vec![caught_as_declared(fault, false, true)]);
+        let problems = passed.problems();
+        assert_eq!(passed.caught(), 0);
+        assert!(
+            problems.iter().any(|p| p.contains("yet the run passed")),
+            "{problems:?}"
+        );
+        assert!(passed.render().contains("MISSED"), "{}", passed.render());
+    }
+
+    #[test]
+    fn an_advisory_fault_that_fails_the_run_is_not_a_catch() {
+        let fault = advisory_fault();
+        let reported = matrix_of(vec![caught_as_declared(fault, true, true)]);
+        assert!(reported.problems().is_empty(), "{:?}", reported.problems());
+
+        let mut failed = caught_as_declared(fault, true, false);
+        failed.failed.insert("SAVE-201-CREATED".into());
+        let matrix = matrix_of(vec![failed]);
+        assert_eq!(matrix.caught(), 0);
+        let problems = matrix.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("advisory (SHOULD clauses only), yet the run failed")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_fault_whose_declared_clause_did_not_fail_is_missed() {
+        let fault = Fault::Save200Not201;
+        let mut run = SubjectRun::new(Subject::Fault(fault));
+        run.failed.insert("ERR-ENVELOPE".into());
+        run.not_passed.insert("ERR-ENVELOPE".into());
+        let matrix = matrix_of(vec![run]);
+        assert_eq!(matrix.caught(), 0);
+        let problems = matrix.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("did not fail by its symptom") && p.contains("ERR-ENVELOPE")),
+            "{problems:?}"
+        );
+    }
+
+    /// A variant's run that passed, every declared advisory ADVISORY-FAIL.
+    fn conforming(variant: Variant) -> SubjectRun {
+        let mut run = SubjectRun::new(Subject::Variant(variant));
+        for clause in variant.info().advisories {
+            run.advisory.insert((*clause).to_owned());
+            run.not_passed.insert((*clause).to_owned());
+        }
+        run.run_passed = true;
+        run
+    }
+
+    fn variant_with_advisories() -> Variant {
+        VARIANTS
+            .iter()
+            .map(|v| v.variant)
+            .find(|v| !v.info().advisories.is_empty())
+            .expect("a variant with advisories")
+    }
+
+    #[test]
+    fn a_variant_with_a_must_failure_fails_the_matrix_even_when_the_run_exits_0() {
+        let variant = variant_with_advisories();
+        assert!(matrix_of(vec![conforming(variant)]).problems().is_empty());
+
+        let mut must = conforming(variant);
+        must.not_passed.insert("SAVE-201-CREATED".into());
+        let matrix = matrix_of(vec![must]);
+        assert_eq!(matrix.conforming(), 0);
+        let problems = matrix.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("SAVE-201-CREATED did not pass")),
+            "{problems:?}"
+        );
+        assert!(
+            matrix.render().contains("FAILED BY THE SUITE"),
+            "{}",
+            matrix.render()
+        );
+
+        let mut exit_1 = conforming(variant);
+        exit_1.run_passed = false;
+        let problems = matrix_of(vec![exit_1]).problems();
+        assert!(
+            problems.iter().any(|p| p.contains("the run did not pass")),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_declared_advisory_that_comes_out_not_testable_fails_the_matrix() {
+        let variant = variant_with_advisories();
+        let mut run = conforming(variant);
+        run.advisory.clear();
+        let matrix = matrix_of(vec![run]);
+        assert_eq!(matrix.conforming(), 0);
+        let problems = matrix.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("of which ADVISORY-FAIL []")),
+            "{problems:?}"
+        );
+
+        let mut undeclared = conforming(variant);
+        undeclared.not_passed.insert("SAVE-REPEAT".into());
+        undeclared.advisory.insert("SAVE-REPEAT".into());
+        assert_eq!(matrix_of(vec![undeclared]).conforming(), 0);
     }
 
     fn matrix_with_clean(clean: SubjectRun) -> Matrix {
