@@ -7,9 +7,10 @@ use share_conformance::fixtures::ShareState;
 use share_conformance::report::{Cause, Outcome, Verdict};
 use share_conformance::secret::ApiKey;
 use share_conformance::suite::SuiteFile;
-use share_conformance::{Error, Fixtures, Run, Suite, Target};
+use share_conformance::{Error, Fixtures, Report, Run, Suite, Target};
+use share_conformance_reference::{ReferenceServer, ServerOptions};
 
-use crate::support::{execute, reference, spawn, target_of};
+use crate::support::{execute, reference, spawn, static_target_of, target_of};
 
 fn suite_with(extra_feature: &str) -> Arc<Suite> {
     let mut files = Suite::embedded().unwrap().files().to_vec();
@@ -57,16 +58,63 @@ async fn an_undefined_step_fails_its_scenario_and_the_run() {
     assert!(!report.passed(), "{out}");
 }
 
+/// How many pairs of scenarios were in flight at once: each scenario's span runs from the
+/// first request it sent itself to the last answer it got (its own scope only: the run's
+/// shared requests, such as the first save, belong to no scenario).
+fn overlapping_scenarios(report: &Report) -> usize {
+    let mut spans: Vec<(u64, u64)> = report
+        .scenarios()
+        .iter()
+        .filter_map(|scenario| {
+            let scope = scenario.id.to_string();
+            let own: Vec<_> = report
+                .exchanges()
+                .iter()
+                .filter(|e| e.scope == scope)
+                .collect();
+            let start = own.iter().map(|e| e.sent_at_ms).min()?;
+            let end = own.iter().map(|e| e.sent_at_ms + e.elapsed_ms).max()?;
+            Some((start, end))
+        })
+        .collect();
+    spans.sort();
+    spans
+        .iter()
+        .enumerate()
+        .map(|(i, (_, end))| spans[i + 1..].iter().filter(|(s, _)| s < end).count())
+        .sum()
+}
+
 #[tokio::test]
 async fn scenarios_run_one_at_a_time_with_concurrency_1() {
-    let (run, _server) = embedded().await;
-    let (report, out) = execute(run.concurrency(1)).await;
+    // Every request takes 10 ms, so two scenarios in flight at once always overlap by whole
+    // milliseconds, and the recording's millisecond times can show it.
+    let latency = Duration::from_millis(10);
+    let start = || async {
+        ReferenceServer::start(ServerOptions {
+            latency,
+            ..Default::default()
+        })
+        .await
+        .expect("the reference server starts")
+    };
+    let tags = "not @lifecycle and not @after-the-rest";
+
+    let server = start().await;
+    let run = Run::new(static_target_of(&server)).tags(tags).unwrap();
+    let (report, out) = execute(run.concurrency(1).read_lag(Duration::ZERO)).await;
     let report = report.unwrap();
     assert!(report.passed(), "{out}");
-    assert_eq!(
-        report.scenarios().len(),
-        Suite::embedded().unwrap().scenario_count()
-    );
+    assert!(report.scenarios().len() > 20, "{out}");
+    assert_eq!(overlapping_scenarios(&report), 0, "{out}");
+
+    // The measure can see concurrency: the same run at 8 at once overlaps.
+    let server = start().await;
+    let run = Run::new(static_target_of(&server)).tags(tags).unwrap();
+    let (report, out) = execute(run.concurrency(8).read_lag(Duration::ZERO)).await;
+    let report = report.unwrap();
+    assert!(report.passed(), "{out}");
+    assert!(overlapping_scenarios(&report) > 0, "{out}");
 }
 
 #[tokio::test]

@@ -334,12 +334,16 @@ async fn a_curl_command_from_the_output_reproduces_the_failing_status() {
         "the JUnit <failure> carries the same command:\n{junit_text}"
     );
 
+    // The command is sent, or the test fails: skipping needs an explicit opt-out, so a
+    // machine without curl cannot pass this test silently.
     if !has("curl", "--version") {
         assert!(
-            std::env::var_os("SHARE_CONFORMANCE_REQUIRE_CURL").is_none(),
-            "curl is required here but not installed"
+            std::env::var_os("SHARE_CONFORMANCE_WITHOUT_CURL").is_some(),
+            "curl is not installed, so the reproduction cannot be sent: install curl, or set SHARE_CONFORMANCE_WITHOUT_CURL=1 to check the command without sending it"
         );
-        eprintln!("curl is not installed: the command was not sent (it was checked above)");
+        eprintln!(
+            "SHARE_CONFORMANCE_WITHOUT_CURL is set and curl is not installed: the command was checked above, not sent"
+        );
         return;
     }
     let sent = std::process::Command::new("bash")
@@ -834,12 +838,12 @@ fn a_bad_known_failures_file_and_certify_with_one_are_refused_before_any_traffic
         "good.toml",
         "[[known]]\nclause = \"SAVE-201-CREATED\"\nreason = \"r\"\nuntil = \"2099-01-01\"\n",
     );
-    // The address would refuse: the refusal comes first, so nothing is sent.
-    let unreachable = "http://127.0.0.1:9";
+    // The address listens and counts: the refusal comes first, so nothing connects.
+    let listening = Listening::new();
     let output = harness(&[
         "certify",
         "--base-url",
-        unreachable,
+        &listening.url(),
         "--api-key",
         "ak_0123456789012345678901234567890123456789",
         "--report",
@@ -867,7 +871,13 @@ fn a_bad_known_failures_file_and_certify_with_one_are_refused_before_any_traffic
         ("not-toml.toml", "[[known]\n", "not TOML"),
     ] {
         let path = write(name, content);
-        let output = harness(&["run", "--base-url", unreachable, "--known-failures", &path]);
+        let output = harness(&[
+            "run",
+            "--base-url",
+            &listening.url(),
+            "--known-failures",
+            &path,
+        ]);
         let (_, stderr) = text(&output);
         assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
         assert!(
@@ -879,6 +889,21 @@ fn a_bad_known_failures_file_and_certify_with_one_are_refused_before_any_traffic
     let (_, stderr) = text(&output);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("cannot read it"), "{stderr}");
+    assert_eq!(listening.connections(), 0, "a refused run connected");
+
+    // The count can see a run: the same target with a good file is connected to (nothing
+    // answers, so the run ends unreachable).
+    let output = harness(&[
+        "run",
+        "--base-url",
+        &listening.url(),
+        "--timeout",
+        "1",
+        "--known-failures",
+        &good,
+    ]);
+    assert_eq!(output.status.code(), Some(3), "{}", text(&output).1);
+    assert!(listening.connections() > 0);
 }
 
 /// Edits that leave the verdicts consistent with a smaller or different recording: each is

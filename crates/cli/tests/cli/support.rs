@@ -258,3 +258,32 @@ impl Drop for Serve {
         let _ = self.child.wait();
     }
 }
+
+/// A loopback port that listens and counts who connected, never answering: what lets a test
+/// that says "nothing is sent" check it. Connections wait in the backlog until counted.
+pub struct Listening {
+    listener: std::net::TcpListener,
+}
+
+impl Listening {
+    pub fn new() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        listener
+            .set_nonblocking(true)
+            .expect("a non-blocking socket");
+        Self { listener }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!(
+            "http://{}",
+            self.listener.local_addr().expect("its address")
+        )
+    }
+
+    /// How many connections arrived since the last count.
+    pub fn connections(&self) -> usize {
+        std::iter::from_fn(|| self.listener.accept().ok()).count()
+    }
+}
