@@ -1,7 +1,6 @@
 //! Evidence anyone can check, with the real binary: a recorded run re-graded offline to the
 //! same verdicts, a tampered certificate rejected, a `curl` line from the output reproducing a
-//! failure, the HTML page parsed (and rendered by a headless browser where one is installed),
-//! and the rules for known failures.
+//! failure (the HTML report and known failures have files of their own).
 
 use std::path::Path;
 use std::process::Output;
@@ -14,7 +13,11 @@ use crate::support::*;
 
 /// A fresh reference server (with `fault`, if any) and its fixtures file in `dir`: each run
 /// gets its own, since a run's first save uses up the live share.
-async fn fresh(dir: &ScratchDir, name: &str, fault: Option<Fault>) -> (ReferenceServer, String) {
+pub(crate) async fn fresh(
+    dir: &ScratchDir,
+    name: &str,
+    fault: Option<Fault>,
+) -> (ReferenceServer, String) {
     let server = reference(ServerOptions {
         fault,
         ..Default::default()
@@ -26,7 +29,7 @@ async fn fresh(dir: &ScratchDir, name: &str, fault: Option<Fault>) -> (Reference
 }
 
 /// `command` (`run` or `certify`) against `server` with its fixtures and `extra` flags.
-async fn against(
+pub(crate) async fn against(
     command: &str,
     server: &ReferenceServer,
     fixtures: &str,
@@ -47,17 +50,17 @@ async fn against(
 }
 
 /// `run` against `server` with its fixtures and `extra` flags.
-async fn run(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output {
+pub(crate) async fn run(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output {
     against("run", server, fixtures, extra).await
 }
 
 /// `certify` against `server` with its fixtures and `extra` flags.
-async fn certify(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output {
+pub(crate) async fn certify(server: &ReferenceServer, fixtures: &str, extra: &[&str]) -> Output {
     against("certify", server, fixtures, extra).await
 }
 
 /// The clause table `run` and `regrade` print: its header and every line under it.
-fn clause_table(stdout: &str) -> Vec<&str> {
+pub(crate) fn clause_table(stdout: &str) -> Vec<&str> {
     stdout
         .lines()
         .skip_while(|l| !l.starts_with("clause "))
@@ -65,11 +68,11 @@ fn clause_table(stdout: &str) -> Vec<&str> {
         .collect()
 }
 
-fn fault(name: &str) -> Fault {
+pub(crate) fn fault(name: &str) -> Fault {
     name.parse().unwrap_or_else(|_| panic!("{name} is a fault"))
 }
 
-fn json(path: &Path) -> serde_json::Value {
+pub(crate) fn json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("the JSON file")).expect("JSON")
 }
 
@@ -286,7 +289,7 @@ async fn verify_certificate_rejects_verdicts_that_do_not_follow_from_the_recorde
 }
 
 /// The lines after `reproduce:` under the first failure of `clause`'s scenario.
-fn reproduction<'a>(stdout: &'a str, scenario_line: &str) -> Vec<&'a str> {
+pub(crate) fn reproduction<'a>(stdout: &'a str, scenario_line: &str) -> Vec<&'a str> {
     let mut lines = stdout.lines().skip_while(|l| !l.contains(scenario_line));
     lines.next();
     let mut commands = Vec::new();
@@ -396,514 +399,6 @@ async fn a_curl_command_from_the_output_reproduces_the_failing_status() {
             "a request was sent without {missing}"
         );
     }
-}
-
-/// Whether `program` runs.
-fn has(program: &str, arg: &str) -> bool {
-    std::process::Command::new(program)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// Every reference to something outside the page: a `src`, a non-fragment `href`, an
-/// element that loads or runs something, a CSS `url(` or `@import`.
-fn external_references(document: &roxmltree::Document<'_>, html: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for node in document.descendants().filter(|n| n.is_element()) {
-        let tag = node.tag_name().name();
-        if matches!(
-            tag,
-            "script"
-                | "link"
-                | "img"
-                | "iframe"
-                | "object"
-                | "embed"
-                | "video"
-                | "audio"
-                | "source"
-                | "base"
-                | "form"
-        ) {
-            found.push(format!("<{tag}>"));
-        }
-        for attribute in node.attributes() {
-            let name = attribute.name();
-            if name == "src" || name == "srcset" || name == "action" || name.starts_with("on") {
-                found.push(format!("{tag} {name}={}", attribute.value()));
-            }
-            if name == "href" && !attribute.value().starts_with('#') {
-                found.push(format!("{tag} href={}", attribute.value()));
-            }
-        }
-    }
-    for needle in ["url(", "@import"] {
-        if html.contains(needle) {
-            found.push(needle.to_owned());
-        }
-    }
-    found
-}
-
-/// The page as XML (it is well-formed; its only DTD is `<!DOCTYPE html>`).
-fn parse(html: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
-    roxmltree::Document::parse_with_options(
-        html,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-}
-
-fn by_id<'a, 'i>(document: &'a roxmltree::Document<'i>, id: &str) -> roxmltree::Node<'a, 'i> {
-    document
-        .descendants()
-        .find(|n| n.attribute("id") == Some(id))
-        .unwrap_or_else(|| panic!("no element #{id}"))
-}
-
-fn text_of(node: roxmltree::Node<'_, '_>) -> String {
-    node.descendants()
-        .filter(|n| n.is_text())
-        .filter_map(|n| n.text())
-        .collect()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_html_page_is_self_contained_and_holds_the_matrix_the_failures_and_the_hashes() {
-    let dir = ScratchDir::new("html");
-    let clauses = text(&harness(&["clauses"]))
-        .0
-        .lines()
-        .filter(|l| !l.starts_with(' ') && !l.is_empty())
-        .count();
-    assert_eq!(
-        clauses,
-        share_conformance::Suite::embedded()
-            .unwrap()
-            .clauses()
-            .count()
-    );
-
-    let (server, fixtures) = fresh(&dir, "run", Some(fault("revoked-410"))).await;
-    let page = dir.arg("run.html");
-    let output = run(&server, &fixtures, &["--html", &page]).await;
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output).0);
-    let html = std::fs::read_to_string(&page).unwrap();
-    let document = parse(&html).expect("the page is well-formed");
-    assert_eq!(external_references(&document, &html), Vec::<String>::new());
-    assert_eq!(by_id(&document, "result").attribute("role"), Some("status"));
-    assert!(text_of(by_id(&document, "result")).contains("FAIL"));
-
-    let matrix = by_id(&document, "clause-matrix");
-    assert!(matrix.children().any(|n| n.has_tag_name("caption")));
-    let rows: Vec<_> = matrix
-        .descendants()
-        .filter(|n| n.has_tag_name("tr") && n.attribute("data-verdict").is_some())
-        .collect();
-    assert_eq!(rows.len(), clauses, "a row per clause of the catalogue");
-    let revoked = rows
-        .iter()
-        .find(|r| text_of(**r).starts_with("SAVE-404-REVOKED"))
-        .expect("its row");
-    let revoked_text = text_of(*revoked);
-    assert!(
-        revoked_text.contains("MUST") && revoked_text.contains("FAIL"),
-        "the verdict is a word, not only a colour: {revoked_text}"
-    );
-    assert!(
-        revoked
-            .descendants()
-            .any(|n| n.attribute("class") == Some("v v-fail")),
-        "and a colour"
-    );
-    let sentence = text_of(by_id(&document, "clause-SAVE-404-REVOKED"));
-    assert!(sentence.contains("[doc]"), "{sentence}");
-
-    let failures = text_of(by_id(&document, "failures"));
-    for expected in [
-        "expected: status 404",
-        "actual:   410 Gone",
-        "-status 404",
-        "+410 Gone",
-        "HTTP 410",
-        "curl -sS -i -g -X POST",
-        "\"X-API-Key: $FREDDY_API_KEY\"",
-        "${SHARE_TOKEN_REVOKED}",
-    ] {
-        assert!(
-            failures.contains(expected),
-            "the failure shows {expected:?}:\n{failures}"
-        );
-    }
-    let key = fixtures_of(&server).api_key.unwrap().expose().to_owned();
-    assert!(!html.contains(&key));
-
-    // A certification's page carries its certificate and the hash of its JSON.
-    let (server, fixtures) = fresh(&dir, "certify", None).await;
-    let certificate = dir.arg("cert.md");
-    let cert_page = dir.arg("cert.html");
-    let output = certify(
-        &server,
-        &fixtures,
-        &["--report", &certificate, "--html", &cert_page],
-    )
-    .await;
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output).0);
-    let html = std::fs::read_to_string(&cert_page).unwrap();
-    let document = parse(&html).expect("well-formed");
-    assert_eq!(external_references(&document, &html), Vec::<String>::new());
-    let section = text_of(by_id(&document, "certificate"));
-    let digest = json(&dir.join("cert.md.json"))["suite"]["digest"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(section.contains(&format!("sha256:{digest}")), "{section}");
-    if has("sha256sum", "--version") {
-        let sum = std::process::Command::new("sha256sum")
-            .arg(dir.join("cert.md.json"))
-            .output()
-            .unwrap();
-        let sum = text(&sum).0;
-        let hash = sum.split_whitespace().next().unwrap();
-        assert!(
-            section.contains(hash),
-            "the page names the SHA-256 of the certificate's JSON ({hash}):\n{section}"
-        );
-    }
-    assert!(text_of(by_id(&document, "failures")).contains("Every scenario passed."));
-    rendered_by_a_browser(&dir, &page, clauses);
-}
-
-/// The headless browser Debian packages, if it is installed.
-fn browser() -> Option<&'static str> {
-    ["chromium-headless-shell", "chromium", "chromium-browser"]
-        .into_iter()
-        .find(|b| has(b, "--version"))
-}
-
-/// Opens a copy of the page, with a probe script added, in a real headless browser, which
-/// lays it out and reports every row of the clause matrix: its text, its height on screen,
-/// and its verdict's background colour. The page itself has no script.
-fn rendered_by_a_browser(dir: &ScratchDir, page: &str, clauses: usize) {
-    let Some(browser) = browser() else {
-        assert!(
-            std::env::var_os("SHARE_CONFORMANCE_REQUIRE_BROWSER").is_none(),
-            "a headless browser is required here but none is installed"
-        );
-        eprintln!("no headless browser installed: the page was parsed, not rendered");
-        return;
-    };
-    let probe = r#"<script>
-const table = document.getElementById('clause-matrix');
-const box = table.getBoundingClientRect();
-const rows = [...table.querySelectorAll('tbody tr')].map(row => [
-  row.cells[0].innerText.trim(), row.cells[2].innerText.trim(),
-  row.getBoundingClientRect().height > 0 ? 'visible' : 'hidden',
-  getComputedStyle(row.cells[2].querySelector('.v')).backgroundColor].join('|'));
-const out = document.createElement('pre');
-out.id = 'probe';
-out.textContent = 'matrix ' + Math.round(box.width) + 'x' + Math.round(box.height) + '\n' + rows.join('\n');
-document.body.appendChild(out);
-</script>"#;
-    let html = std::fs::read_to_string(page).unwrap();
-    let probed = dir.join("probed.html");
-    std::fs::write(&probed, html.replace("</body>", &format!("{probe}</body>"))).unwrap();
-    let output = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--window-size=1280,2000",
-            "--dump-dom",
-        ])
-        .arg(format!("file://{}", probed.display()))
-        .output()
-        .expect("the browser runs");
-    let dom = text(&output).0;
-    let report = dom
-        .split("<pre id=\"probe\">")
-        .nth(1)
-        .and_then(|rest| rest.split("</pre>").next())
-        .unwrap_or_else(|| panic!("the browser ran no probe:\n{}", text(&output).1));
-    let mut lines = report.lines();
-    let size: Vec<u32> = lines
-        .next()
-        .and_then(|l| l.strip_prefix("matrix "))
-        .map(|l| l.split('x').filter_map(|n| n.parse().ok()).collect())
-        .unwrap_or_default();
-    assert!(
-        size.len() == 2 && size[0] > 300 && size[1] > 20 * clauses as u32,
-        "the matrix is laid out: {report}"
-    );
-    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('|').collect()).collect();
-    assert_eq!(rows.len(), clauses, "{report}");
-    assert!(rows.iter().all(|r| r[2] == "visible"), "{report}");
-    let colour = |verdict: &str| {
-        rows.iter()
-            .find(|r| r[1].ends_with(verdict))
-            .map(|r| r[3].to_owned())
-            .unwrap_or_else(|| panic!("no {verdict} row: {report}"))
-    };
-    let revoked = rows.iter().find(|r| r[0] == "SAVE-404-REVOKED").unwrap();
-    assert!(revoked[1].ends_with("FAIL"), "{report}");
-    assert_ne!(
-        colour("FAIL"),
-        colour("PASS"),
-        "verdicts differ in colour too"
-    );
-
-    let screenshot = dir.join("page.png");
-    let output = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--window-size=1280,1600",
-        ])
-        .arg(format!("--screenshot={}", screenshot.display()))
-        .arg(format!("file://{page}"))
-        .output()
-        .expect("the browser runs");
-    let png =
-        std::fs::read(&screenshot).unwrap_or_else(|_| panic!("no screenshot: {}", text(&output).1));
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 20_000,
-        "a real picture"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn known_failures_excuse_a_listed_failing_clause_until_its_date_and_no_longer() {
-    let dir = ScratchDir::new("known");
-    let entry = |clause: &str, until: &str| {
-        format!(
-            "[[known]]\nclause = \"{clause}\"\nreason = \"TICKET-7 {clause}\"\nuntil = \"{until}\"\n\n"
-        )
-    };
-    let today = time::OffsetDateTime::now_utc().date();
-    let later = (today + time::Duration::days(90)).to_string();
-    let yesterday = (today - time::Duration::days(1)).to_string();
-    let known = |name: &str, text: String| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    };
-
-    // Listed and failing: KNOWN-FAILURE, in every report, and the run passes. Listed and
-    // passing: "fixed". Today is still within an entry that ends today.
-    // The fault answers 410 to a revoked share, which breaks SAVE-404-REVOKED, SAVE-AFTER-REVOKE
-    // (the run's own share, revoked at its end) and, as the other unavailable tokens answer
-    // 404, SAVE-404-NO-ORACLE.
-    let listed = known(
-        "listed.toml",
-        entry("SAVE-404-REVOKED", &later)
-            + &entry("SAVE-404-NO-ORACLE", &later)
-            + &entry("SAVE-AFTER-REVOKE", &later)
-            + &entry("SAVE-404-EXPIRED", &today.to_string()),
-    );
-    let (server, fixtures) = fresh(&dir, "listed", Some(fault("revoked-410"))).await;
-    let files = ["junit.xml", "cucumber.json", "report.md", "page.html"].map(|f| dir.arg(f));
-    let output = run(
-        &server,
-        &fixtures,
-        &[
-            "--known-failures",
-            &listed,
-            "--junit",
-            &files[0],
-            "--cucumber-json",
-            &files[1],
-            "--report",
-            &files[2],
-            "--html",
-            &files[3],
-        ],
-    )
-    .await;
-    let (stdout, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
-    assert_eq!(
-        verdict_line(&stdout, "SAVE-404-REVOKED"),
-        ["SAVE-404-REVOKED", "MUST", "KNOWN-FAILURE"]
-    );
-    assert!(
-        stdout.contains(&format!(
-            "known failure: SAVE-404-REVOKED fails, excused by {listed} until {later}: TICKET-7 SAVE-404-REVOKED"
-        )),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains(&format!(
-            "fixed: SAVE-404-EXPIRED passes: remove it from {listed}"
-        )),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("reproduce: : \"${SHARE_TOKEN_REVOKED:?"),
-        "{stdout}"
-    );
-    let junit = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(
-        junit.contains("<skipped message=\"KNOWN-FAILURE: listed in"),
-        "{junit}"
-    );
-    assert!(junit.contains("failures=\"0\""), "{junit}");
-    let cucumber = std::fs::read_to_string(&files[1]).unwrap();
-    assert!(cucumber.contains("@known-failure"), "{cucumber}");
-    let report = json(&dir.join("report.md.json"));
-    let verdict_of = |id: &str| {
-        report["clauses"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["id"] == id)
-            .map(|c| c["verdict"].as_str().unwrap().to_owned())
-    };
-    assert_eq!(
-        verdict_of("SAVE-404-REVOKED").as_deref(),
-        Some("KNOWN-FAILURE")
-    );
-    assert_eq!(report["result"], "PASS");
-    let markdown = std::fs::read_to_string(&files[2]).unwrap();
-    assert!(markdown.contains("## Known failures"), "{markdown}");
-    let html = std::fs::read_to_string(&files[3]).unwrap();
-    assert!(html.contains("id=\"known-failures\"") && html.contains("KNOWN-FAILURE"));
-    // Re-graded, the recording keeps its known failures and its day.
-    let output = harness_async(vec!["regrade".into(), format!("{}.json", files[2])]).await;
-    let (regraded, _) = text(&output);
-    assert_eq!(output.status.code(), Some(0), "{regraded}");
-    assert_eq!(clause_table(&regraded), clause_table(&stdout));
-
-    // Past its date: the clause is a FAIL again, and the entry itself fails the run even
-    // for a clause that passes.
-    let expired = known(
-        "expired.toml",
-        entry("SAVE-404-REVOKED", &yesterday) + &entry("SAVE-404-EXPIRED", &yesterday),
-    );
-    let (server, fixtures) = fresh(&dir, "expired", Some(fault("revoked-410"))).await;
-    let junit = dir.arg("expired-junit.xml");
-    let output = run(
-        &server,
-        &fixtures,
-        &["--known-failures", &expired, "--junit", &junit],
-    )
-    .await;
-    let (stdout, _) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert_eq!(
-        verdict_line(&stdout, "SAVE-404-REVOKED"),
-        ["SAVE-404-REVOKED", "MUST", "FAIL"]
-    );
-    for clause in ["SAVE-404-REVOKED", "SAVE-404-EXPIRED"] {
-        assert!(
-            stdout.contains(&format!(
-                "fails because: {expired}: the entry for {clause} expired after {yesterday}"
-            )),
-            "{stdout}"
-        );
-    }
-    let junit = std::fs::read_to_string(&junit).unwrap();
-    assert!(
-        junit.contains("<testsuite name=\"known failures")
-            && junit.contains("type=\"KNOWN-FAILURES\""),
-        "{junit}"
-    );
-
-    // An entry naming no clause of the suite fails the run: a typo must not pass silently.
-    let typo = known("typo.toml", entry("SAVE-404-REVOKD", &later));
-    let (server, fixtures) = fresh(&dir, "typo", None).await;
-    let output = run(&server, &fixtures, &["--known-failures", &typo]).await;
-    let (stdout, _) = text(&output);
-    assert_eq!(output.status.code(), Some(1), "{stdout}");
-    assert!(
-        stdout.contains(&format!(
-            "fails because: {typo}: SAVE-404-REVOKD is not a clause of this suite"
-        )),
-        "{stdout}"
-    );
-}
-
-#[test]
-fn a_bad_known_failures_file_and_certify_with_one_are_refused_before_any_traffic() {
-    let dir = ScratchDir::new("known-refused");
-    let write = |name: &str, text: &str| {
-        let path = dir.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.display().to_string()
-    };
-    let good = write(
-        "good.toml",
-        "[[known]]\nclause = \"SAVE-201-CREATED\"\nreason = \"r\"\nuntil = \"2099-01-01\"\n",
-    );
-    // The address listens and counts: the refusal comes first, so nothing connects.
-    let listening = Listening::new();
-    let output = harness(&[
-        "certify",
-        "--base-url",
-        &listening.url(),
-        "--api-key",
-        "ak_0123456789012345678901234567890123456789",
-        "--report",
-        &dir.arg("c.md"),
-        "--known-failures",
-        &good,
-    ]);
-    let (_, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("certify does not take --known-failures"),
-        "{stderr}"
-    );
-    for (name, content, why) in [
-        (
-            "no-until.toml",
-            "[[known]]\nclause = \"SAVE-201-CREATED\"\nreason = \"r\"\n",
-            "entry 1 (SAVE-201-CREATED): `until` is missing",
-        ),
-        (
-            "bad-date.toml",
-            "[[known]]\nclause = \"SAVE-201-CREATED\"\nreason = \"r\"\nuntil = \"March\"\n",
-            "is not a date",
-        ),
-        ("not-toml.toml", "[[known]\n", "not TOML"),
-    ] {
-        let path = write(name, content);
-        let output = harness(&[
-            "run",
-            "--base-url",
-            &listening.url(),
-            "--known-failures",
-            &path,
-        ]);
-        let (_, stderr) = text(&output);
-        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
-        assert!(
-            stderr.contains(&format!("--known-failures {path}: ")) && stderr.contains(why),
-            "{name}: {stderr}"
-        );
-    }
-    let output = harness(&["run", "--known-failures", &dir.arg("missing.toml")]);
-    let (_, stderr) = text(&output);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("cannot read it"), "{stderr}");
-    assert_eq!(listening.connections(), 0, "a refused run connected");
-
-    // The count can see a run: the same target with a good file is connected to (nothing
-    // answers, so the run ends unreachable).
-    let output = harness(&[
-        "run",
-        "--base-url",
-        &listening.url(),
-        "--timeout",
-        "1",
-        "--known-failures",
-        &good,
-    ]);
-    assert_eq!(output.status.code(), Some(3), "{}", text(&output).1);
-    assert!(listening.connections() > 0);
 }
 
 /// Edits that leave the verdicts consistent with a smaller or different recording: each is

@@ -287,3 +287,11 @@ impl Listening {
         std::iter::from_fn(|| self.listener.accept().ok()).count()
     }
 }
+
+/// Whether `program` runs.
+pub fn has(program: &str, arg: &str) -> bool {
+    std::process::Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

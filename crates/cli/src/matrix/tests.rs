@@ -1,0 +1,401 @@
+use super::*;
+use share_conformance_reference::faults::CATALOGUE;
+use share_conformance_reference::variants::CATALOGUE as VARIANTS;
+
+// The suite proves its power in both directions: against the clean reference server
+// every clause passes; against each fault of the catalogue the fault's declared clauses
+// fail by its symptom (the run fails, unless the fault is advisory); against each
+// conforming variant every MUST clause passes and exactly the declared SHOULD clauses
+// report the choice. `share-conformance faults --matrix` prints the same.
+
+/// The catalogues' sizes, pinned: a fault or variant that disappears is noticed.
+#[test]
+fn the_catalogues_hold_the_pinned_numbers_of_faults_and_variants() {
+    assert_eq!(CATALOGUE.len(), 89);
+    assert_eq!(VARIANTS.len(), 30);
+}
+
+fn failing(subject: Subject, clause: &str, cause: Cause) -> SubjectRun {
+    let mut run = SubjectRun::new(subject);
+    run.failed.insert(clause.to_owned());
+    run.not_passed.insert(clause.to_owned());
+    run.failures.insert(
+        clause.to_owned(),
+        vec![ClauseFailure {
+            scenario: "features/saving.feature:9".into(),
+            step: "When the recipient saves the live share".into(),
+            cause,
+        }],
+    );
+    run
+}
+
+#[test]
+fn only_a_fault_of_the_transport_is_caught_by_no_answer() {
+    let status = Subject::Fault(Fault::Save200Not201);
+    let clause = status.declared()[0];
+    assert!(failing(status, clause, Cause::Check).failed_by_symptom(clause));
+    let timed_out = failing(status, clause, Cause::NoResponse);
+    assert!(!timed_out.failed_by_symptom(clause));
+    assert_eq!(timed_out.missed(), status.declared());
+    assert!(!failing(status, clause, Cause::Setup).failed_by_symptom(clause));
+
+    let transport = CATALOGUE
+        .iter()
+        .find(|f| f.kind == FaultKind::Transport)
+        .map(|f| Subject::Fault(f.fault))
+        .expect("a transport fault");
+    let clause = transport.declared()[0];
+    assert!(failing(transport, clause, Cause::NoResponse).failed_by_symptom(clause));
+}
+
+/// A matrix over the embedded suite's clauses holding `runs`, beside a clean run that
+/// passed.
+fn matrix_of(runs: Vec<SubjectRun>) -> Matrix {
+    let suite = Suite::embedded().expect("the embedded suite");
+    let (faults, variants) = runs
+        .into_iter()
+        .partition(|r| matches!(r.subject, Subject::Fault(_)));
+    let mut clean = SubjectRun::new(Subject::Clean);
+    clean.run_passed = true;
+    clean.scenarios = suite.scenario_count();
+    clean.clauses = suite.clauses().count();
+    Matrix {
+        columns: suite.clauses().map(|c| (c.id.clone(), c.level)).collect(),
+        scenarios: suite.scenario_count(),
+        clean,
+        faults,
+        variants,
+        elapsed: Duration::ZERO,
+    }
+}
+
+/// A fault's run in which every declared clause failed by a check, with `verdict`.
+fn caught_as_declared(fault: Fault, advisory: bool, run_passed: bool) -> SubjectRun {
+    let subject = Subject::Fault(fault);
+    let mut run = SubjectRun::new(subject);
+    for clause in subject.declared() {
+        let one = failing(subject, clause, Cause::Check);
+        run.failures.extend(one.failures);
+        run.not_passed.insert((*clause).to_owned());
+        if advisory {
+            run.advisory.insert((*clause).to_owned());
+        } else {
+            run.failed.insert((*clause).to_owned());
+        }
+    }
+    run.run_passed = run_passed;
+    run
+}
+
+fn advisory_fault() -> Fault {
+    let matrix = matrix_of(Vec::new());
+    CATALOGUE
+        .iter()
+        .map(|f| f.fault)
+        .find(|f| matrix.is_advisory(*f))
+        .expect("an advisory fault")
+}
+
+#[test]
+fn a_must_fault_whose_run_passes_is_not_a_catch() {
+    let fault = Fault::Save200Not201;
+    let caught = matrix_of(vec![caught_as_declared(fault, false, false)]);
+    assert!(caught.problems().is_empty(), "{:?}", caught.problems());
+    assert_eq!(caught.caught(), 1);
+
+    let passed = matrix_of(vec![caught_as_declared(fault, false, true)]);
+    let problems = passed.problems();
+    assert_eq!(passed.caught(), 0);
+    assert!(
+        problems.iter().any(|p| p.contains("yet the run passed")),
+        "{problems:?}"
+    );
+    assert!(passed.render().contains("MISSED"), "{}", passed.render());
+}
+
+#[test]
+fn an_advisory_fault_that_fails_the_run_is_not_a_catch() {
+    let fault = advisory_fault();
+    let reported = matrix_of(vec![caught_as_declared(fault, true, true)]);
+    assert!(reported.problems().is_empty(), "{:?}", reported.problems());
+
+    let mut failed = caught_as_declared(fault, true, false);
+    failed.failed.insert("SAVE-201-CREATED".into());
+    let matrix = matrix_of(vec![failed]);
+    assert_eq!(matrix.caught(), 0);
+    let problems = matrix.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("advisory (SHOULD clauses only), yet the run failed")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_fault_whose_declared_clause_did_not_fail_is_missed() {
+    let fault = Fault::Save200Not201;
+    let mut run = SubjectRun::new(Subject::Fault(fault));
+    run.failed.insert("ERR-ENVELOPE".into());
+    run.not_passed.insert("ERR-ENVELOPE".into());
+    let matrix = matrix_of(vec![run]);
+    assert_eq!(matrix.caught(), 0);
+    let problems = matrix.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("did not fail by its symptom") && p.contains("ERR-ENVELOPE")),
+        "{problems:?}"
+    );
+}
+
+/// A variant's run that passed, every declared advisory ADVISORY-FAIL.
+fn conforming(variant: Variant) -> SubjectRun {
+    let mut run = SubjectRun::new(Subject::Variant(variant));
+    for clause in variant.info().advisories {
+        run.advisory.insert((*clause).to_owned());
+        run.not_passed.insert((*clause).to_owned());
+    }
+    run.run_passed = true;
+    run
+}
+
+fn variant_with_advisories() -> Variant {
+    VARIANTS
+        .iter()
+        .map(|v| v.variant)
+        .find(|v| !v.info().advisories.is_empty())
+        .expect("a variant with advisories")
+}
+
+#[test]
+fn a_variant_with_a_must_failure_fails_the_matrix_even_when_the_run_exits_0() {
+    let variant = variant_with_advisories();
+    assert!(matrix_of(vec![conforming(variant)]).problems().is_empty());
+
+    let mut must = conforming(variant);
+    must.not_passed.insert("SAVE-201-CREATED".into());
+    let matrix = matrix_of(vec![must]);
+    assert_eq!(matrix.conforming(), 0);
+    let problems = matrix.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("SAVE-201-CREATED did not pass")),
+        "{problems:?}"
+    );
+    assert!(
+        matrix.render().contains("FAILED BY THE SUITE"),
+        "{}",
+        matrix.render()
+    );
+
+    let mut exit_1 = conforming(variant);
+    exit_1.run_passed = false;
+    let problems = matrix_of(vec![exit_1]).problems();
+    assert!(
+        problems.iter().any(|p| p.contains("the run did not pass")),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn a_declared_advisory_that_comes_out_not_testable_fails_the_matrix() {
+    let variant = variant_with_advisories();
+    let mut run = conforming(variant);
+    run.advisory.clear();
+    let matrix = matrix_of(vec![run]);
+    assert_eq!(matrix.conforming(), 0);
+    let problems = matrix.problems();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("of which ADVISORY-FAIL []")),
+        "{problems:?}"
+    );
+
+    let mut undeclared = conforming(variant);
+    undeclared.not_passed.insert("SAVE-REPEAT".into());
+    undeclared.advisory.insert("SAVE-REPEAT".into());
+    assert_eq!(matrix_of(vec![undeclared]).conforming(), 0);
+}
+
+fn matrix_with_clean(clean: SubjectRun) -> Matrix {
+    Matrix {
+        columns: vec![("A".into(), Level::Must)],
+        scenarios: 3,
+        clean,
+        faults: Vec::new(),
+        variants: Vec::new(),
+        elapsed: Duration::ZERO,
+    }
+}
+
+#[test]
+fn the_clean_baseline_is_the_whole_run_passing() {
+    let mut clean = SubjectRun::new(Subject::Clean);
+    clean.run_passed = true;
+    clean.scenarios = 3;
+    clean.clauses = 1;
+    assert!(matrix_with_clean(clean.clone()).problems().is_empty());
+
+    let mut leaked = clean.clone();
+    leaked.leaks = 1;
+    let problems = matrix_with_clean(leaked).problems();
+    assert!(problems[0].contains("leaked a key"), "{problems:?}");
+
+    let mut short = clean.clone();
+    short.scenarios = 2;
+    let problems = matrix_with_clean(short).problems();
+    assert!(
+        problems[0].contains("2 scenarios of the suite's 3"),
+        "{problems:?}"
+    );
+
+    let mut unjudged = clean.clone();
+    unjudged.clauses = 0;
+    assert!(!matrix_with_clean(unjudged).problems().is_empty());
+
+    let mut failed = clean;
+    failed.run_passed = false;
+    assert!(!matrix_with_clean(failed).problems().is_empty());
+}
+
+fn explain(matrix: &Matrix) -> String {
+    let outputs: Vec<String> = matrix
+        .faults
+        .iter()
+        .chain(&matrix.variants)
+        .chain(std::iter::once(&matrix.clean))
+        .filter(|run| {
+            let label = run.subject.label();
+            matrix.problems().iter().any(|p| p.starts_with(&label))
+                || run.subject == Subject::Clean && !run.not_passed.is_empty()
+        })
+        .map(|run| {
+            let failures: Vec<String> = run
+                .failures
+                .iter()
+                .flat_map(|(clause, failures)| {
+                    failures.iter().map(move |f| {
+                        format!(
+                            "  {clause}: {} at {} ({})",
+                            f.cause.word(),
+                            f.scenario,
+                            f.step
+                        )
+                    })
+                })
+                .collect();
+            format!(
+                "--- run against {}: {}\n{}",
+                run.subject.label(),
+                run.error.as_deref().unwrap_or("completed"),
+                failures.join("\n")
+            )
+        })
+        .collect();
+    format!(
+        "{}\n{}\n{}",
+        matrix.render(),
+        matrix.problems().join("\n"),
+        outputs.join("\n")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fault_is_caught_and_every_variant_passes() {
+    let suite = Arc::new(Suite::embedded().unwrap());
+    let faults: Vec<Fault> = CATALOGUE.iter().map(|info| info.fault).collect();
+    let variants: Vec<Variant> = VARIANTS.iter().map(|info| info.variant).collect();
+    // The timeout bounds the slow-save fault's runs; every other answer is immediate.
+    let matrix = run_matrix(suite, &faults, &variants, Duration::from_secs(2), 8).await;
+    println!("{}", matrix.render());
+    assert!(matrix.problems().is_empty(), "{}", explain(&matrix));
+    assert_eq!(matrix.caught(), faults.len());
+    assert_eq!(matrix.conforming(), variants.len());
+    // The clean baseline passes as a whole: the run, every clause of the catalogue, every
+    // scenario of the suite, and no leak.
+    let clean = &matrix.clean;
+    assert!(clean.run_passed && clean.not_passed.is_empty());
+    assert_eq!(clean.clauses, Suite::embedded().unwrap().clauses().count());
+    assert_eq!(clean.scenarios, Suite::embedded().unwrap().scenario_count());
+    assert_eq!(clean.leaks, 0);
+}
+
+#[test]
+fn the_fault_catalogue_covers_every_must_clause_and_every_kind() {
+    let suite = Suite::embedded().unwrap();
+    assert!(CATALOGUE.len() >= 50, "{} faults", CATALOGUE.len());
+    for kind in [
+        FaultKind::Status,
+        FaultKind::Body,
+        FaultKind::Envelope,
+        FaultKind::Semantics,
+        FaultKind::Transport,
+    ] {
+        assert!(CATALOGUE.iter().any(|f| f.kind == kind), "no {kind} fault");
+    }
+    let named: BTreeSet<&str> = CATALOGUE
+        .iter()
+        .flat_map(|f| f.clauses.iter().copied())
+        .collect();
+    for clause in suite.clauses() {
+        if clause.level == Level::Must {
+            assert!(
+                named.contains(clause.id.as_str()),
+                "no fault is declared for {}",
+                clause.id
+            );
+        }
+    }
+    for id in named {
+        assert!(
+            suite.clause(id).is_some(),
+            "a fault names {id}, which is not a clause"
+        );
+    }
+    for info in CATALOGUE {
+        let levels: BTreeSet<Level> = info
+            .clauses
+            .iter()
+            .filter_map(|c| suite.clause(c).map(|c| c.level))
+            .collect();
+        assert_eq!(
+            levels.len(),
+            1,
+            "{} mixes MUST and SHOULD clauses: a fault either fails the run or is advisory",
+            info.name
+        );
+    }
+}
+
+#[test]
+fn there_are_at_least_twelve_variants_and_they_declare_only_should_clauses() {
+    let suite = Suite::embedded().unwrap();
+    assert!(VARIANTS.len() >= 12, "{} variants", VARIANTS.len());
+    for name in [
+        "sign-in-message",
+        "details-populated",
+        "extra-fields",
+        "view-counter",
+        "repeat-save-200",
+    ] {
+        assert!(
+            VARIANTS.iter().any(|v| v.name == name),
+            "the variant {name} (a case the issue names) is missing"
+        );
+    }
+    for info in VARIANTS {
+        for clause in info.advisories {
+            let level = suite.clause(clause).map(|c| c.level);
+            assert_eq!(
+                level,
+                Some(Level::Should),
+                "{} declares {clause}: a variant may only trip SHOULD clauses",
+                info.name
+            );
+        }
+    }
+}
