@@ -43,3 +43,52 @@ pub fn no_echo(response: &Exchange, token: &str, key: Option<&[u8]>) -> Check {
         response,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::answer;
+
+    const TOKEN: &str = "shr_abcdefgh12345678";
+
+    #[test]
+    fn a_clean_answer_passes() {
+        let clean = answer(201, &[("x-trace", "req_1")], r#"{"track_id":"mtrack_1"}"#);
+        assert!(no_echo(&clean, TOKEN, Some(b"ak_secretkey123")).is_ok());
+    }
+
+    #[test]
+    fn the_token_or_the_credential_back_anywhere_fails() {
+        let cases = [
+            answer(201, &[], &format!(r#"{{"token":"{TOKEN}"}}"#)),
+            answer(201, &[("location", &format!("/s/{TOKEN}"))], "{}"),
+            answer(
+                201,
+                &[],
+                &format!(
+                    r#"{{"t":"{}"}}"#,
+                    crate::secret::percent_encode("shr_ab/cdefgh")
+                ),
+            ),
+            answer(
+                401,
+                &[],
+                r#"{"error":{"message":"ak_secretkey123 is bad"}}"#,
+            ),
+        ];
+        let tokens = [TOKEN, TOKEN, "shr_ab/cdefgh", TOKEN];
+        for (response, token) in cases.iter().zip(tokens) {
+            let failure = no_echo(response, token, Some(b"ak_secretkey123"));
+            assert!(failure.is_err(), "{response:?}");
+        }
+        let mut masked = answer(201, &[], "{}");
+        masked.echoed_secret = true;
+        assert!(no_echo(&masked, TOKEN, None).is_err());
+    }
+
+    #[test]
+    fn a_short_value_is_not_taken_for_an_echo() {
+        let body = answer(404, &[], r#"{"error":{"message":"abc"}}"#);
+        assert!(no_echo(&body, "abc", Some(b"abc")).is_ok());
+    }
+}

@@ -591,6 +591,70 @@ mod tests {
     }
 
     #[test]
+    fn trace_ids_must_not_repeat_across_answers() {
+        let a = envelope(404, "m", serde_json::json!({}));
+        let answers = [Answer {
+            exchange: &a,
+            token: "shr_x",
+        }];
+        assert!(trace_ids_unique(&answers, |_| vec![a.request.clone()]).is_ok());
+        let twice = trace_ids_unique(&answers, |_| vec![a.request.clone(), "GET /other".into()]);
+        assert!(
+            twice
+                .unwrap_err()
+                .message()
+                .contains("also the answer to GET /other")
+        );
+        let same = trace_ids_unique(&answers, |_| vec![a.request.clone(), a.request.clone()]);
+        assert!(
+            same.unwrap_err()
+                .message()
+                .contains("another request like it")
+        );
+    }
+
+    #[test]
+    fn a_trace_id_is_req_or_a_uuid() {
+        let with = |trace: &str| {
+            let mut e = envelope(404, "m", serde_json::json!({}));
+            let body = String::from_utf8(e.body)
+                .unwrap()
+                .replace("\"req_1\"", &format!("{trace:?}"));
+            e.body = body.into_bytes();
+            trace_id_is_req_or_uuid(&e)
+        };
+        assert!(with("req_1").is_ok());
+        assert!(with("2fbbf3b6-51a1-4f1b-88e2-c00e8b52fbb8").is_ok());
+        assert!(with("trace-1").is_err());
+        assert!(with("").is_err());
+    }
+
+    #[test]
+    fn the_token_is_masked_raw_and_percent_encoded() {
+        let value = serde_json::json!({"a": "x shr_abc/def y", "b": ["shr_abc%2Fdef"], "c": 3});
+        let masked = mask_token(&value, "shr_abc/def");
+        let text = masked.to_string();
+        assert!(
+            !text.contains("shr_a/b") && !text.contains("shr_a%2Fb"),
+            "{text}"
+        );
+        assert_eq!(masked["c"], 3);
+        assert_ne!(masked, value);
+    }
+
+    #[test]
+    fn varying_leaves_inside_arrays_are_named_one_by_one() {
+        let mut out = BTreeMap::new();
+        let a = serde_json::json!({"d": ["same", "ref 1"], "k": "x"});
+        let b = serde_json::json!({"d": ["same", "ref 2"], "k": "x"});
+        varying_leaves(&a, &b, "", &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        let masked = mask_varying(&a, &out);
+        assert_eq!(masked["d"][0], "same", "an array is not masked whole");
+        assert_eq!(masked["k"], "x");
+    }
+
+    #[test]
     fn trace_id_forms() {
         assert!(is_req_id("req_abc123xyz"));
         assert!(!is_req_id("req_"));

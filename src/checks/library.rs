@@ -260,6 +260,25 @@ pub fn appeared_late(
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_library_is_unsteady_only_when_a_track_lost_entries() {
+        let list = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            library_unsteady(&list(&["a", "b"]), &list(&["c", "a", "b"])),
+            None
+        );
+        assert_eq!(
+            library_unsteady(&list(&["a", "a"]), &list(&["a", "a"])),
+            None
+        );
+        let lost = library_unsteady(&list(&["a", "b", "b"]), &list(&["a", "b"])).unwrap();
+        assert!(
+            lost.starts_with("1 track(s) lost entries") && lost.contains("(b)"),
+            "{lost}"
+        );
+        assert!(library_unsteady(&list(&["a", "b"]), &list(&["b"])).is_some());
+    }
+
     fn ids(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
     }

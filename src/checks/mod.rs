@@ -180,3 +180,26 @@ fn timestamp_near(
 
 #[cfg(test)]
 mod fuzz;
+
+/// An exchange built by hand, for the checks' unit tests.
+#[cfg(test)]
+pub(crate) fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Exchange {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (name, value) in headers {
+        map.insert(
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+            reqwest::header::HeaderValue::from_str(value).unwrap(),
+        );
+    }
+    Exchange {
+        request: "POST /v1/music/shared/{live token}/save".into(),
+        status: reqwest::StatusCode::from_u16(status).unwrap(),
+        headers: map,
+        body: body.as_bytes().to_vec(),
+        truncated: false,
+        echoed_secret: false,
+        elapsed: std::time::Duration::ZERO,
+        id: None,
+        answered_at: None,
+    }
+}

@@ -3,7 +3,7 @@
 //!
 //! A fault that breaks a MUST clause must fail the run; a fault whose clauses are all SHOULD
 //! (an *advisory* fault: a bad habit the docs do not forbid) must be reported as
-//! ADVISORY-FAIL while the run passes. `cargo test` (the matrix of `crates/cli/src/matrix.rs`) holds every entry to
+//! ADVISORY-FAIL while the run passes. `cargo test` (the matrix of `crates/cli/src/matrix/`) holds every entry to
 //! its word. To add a fault, add its line below: the variant, its name, its kind, its clauses,
 //! what it does wrong, and its hook over [`Behaviour`]. Nothing else changes unless the hook
 //! needs a knob the behaviour does not have yet.

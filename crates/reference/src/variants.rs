@@ -5,7 +5,7 @@
 //! one choice made differently: another documented 401 message, a non-empty `details`, extra
 //! fields, a repeat save answered 200, …. Against every variant every MUST clause must pass,
 //! and exactly the SHOULD clauses the entry names (the ones that report the choice) are
-//! ADVISORY-FAIL: `cargo test` (the matrix of `crates/cli/src/matrix.rs`) holds each entry to that.
+//! ADVISORY-FAIL: `cargo test` (the matrix of `crates/cli/src/matrix/`) holds each entry to that.
 //!
 //! To add a variant, add its line below; its hook rewrites [`Behaviour`] like a fault's does.
 
