@@ -1,5 +1,5 @@
 //! What an answer must not carry back: the token it named, the credential it sent
-//! (`steps/echo.rs`).
+//! (`src/steps/echo.rs`).
 
 use super::{Check, Failure};
 use crate::exchange::Exchange;

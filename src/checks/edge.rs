@@ -1,4 +1,4 @@
-//! The library edge a save answers: its schema, ids and `created_at` (`steps/edge.rs`).
+//! The library edge a save answers: its schema, ids and `created_at` (`src/steps/edge.rs`).
 
 use serde_json::Value;
 use time::OffsetDateTime;

@@ -1,5 +1,5 @@
 //! The error envelope: its schema and documented values, its snapshot, what it must not
-//! reveal (`steps/envelope.rs`), and the comparison of the answers to unavailable shares,
+//! reveal (`src/steps/envelope.rs`), and the comparison of the answers to unavailable shares,
 //! which must not tell the reasons apart.
 
 use std::collections::{BTreeMap, BTreeSet};

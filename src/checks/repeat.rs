@@ -1,4 +1,4 @@
-//! What a repeat save may answer (`steps/repeat` scenarios, in `steps/edge.rs`).
+//! What a repeat save may answer (the repeat-save scenarios, in `src/steps/edge.rs`).
 
 use serde_json::Value;
 

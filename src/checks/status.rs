@@ -1,4 +1,4 @@
-//! The status and Content-Type of an answer: `steps/status.rs`, and the answers a scenario
+//! The status and Content-Type of an answer: `src/steps/status.rs`, and the answers a scenario
 //! collected (`all_have_status`).
 
 use super::{Answer, Check, Failure};

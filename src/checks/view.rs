@@ -1,4 +1,4 @@
-//! The public view of a share, before and after a save (`steps/view.rs`).
+//! The public view of a share, before and after a save (`src/steps/view.rs`).
 
 use serde_json::Value;
 
