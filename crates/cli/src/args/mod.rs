@@ -491,13 +491,10 @@ impl RunArgs {
             None => None,
         };
         let target = self.target.choose(env)?;
-        let (concurrency, timeout) = (self.target.concurrency, self.target.timeout());
-        let read_lag = Duration::from_secs_f64(self.target.read_lag);
         let plan = RunPlan(Box::new(move |target| {
-            let mut run = Run::new(target)
-                .concurrency(concurrency)
-                .timeout(timeout)
-                .read_lag(read_lag)
+            let mut run = self
+                .target
+                .paced(Run::new(target))
                 .verbosity(self.verbose)
                 .repeat(self.repeat);
             if let Some(tags) = &self.tags {
@@ -529,13 +526,10 @@ impl CertifyArgs {
         }
         self.outputs.check(Some(&self.report))?;
         let target = self.target.choose(env)?;
-        let (concurrency, timeout) = (self.target.concurrency, self.target.timeout());
-        let read_lag = Duration::from_secs_f64(self.target.read_lag);
         let plan = RunPlan(Box::new(move |target| {
-            let run = Run::new(target)
-                .concurrency(concurrency)
-                .timeout(timeout)
-                .read_lag(read_lag)
+            let run = self
+                .target
+                .paced(Run::new(target))
                 .verbosity(self.verbose)
                 .certify();
             Ok(with_outputs(run, self.outputs, Some(self.report)))
@@ -545,6 +539,13 @@ impl CertifyArgs {
 }
 
 impl TargetArgs {
+    /// `run` with the target's pacing: concurrency, the per-request bound and the read lag.
+    fn paced(&self, run: Run) -> Run {
+        run.concurrency(self.concurrency)
+            .timeout(self.timeout())
+            .read_lag(Duration::from_secs_f64(self.read_lag))
+    }
+
     /// The per-request bound.
     pub fn timeout(&self) -> Duration {
         Duration::from_secs_f64(self.timeout)
