@@ -504,31 +504,21 @@ mod tests {
     use super::*;
 
     fn envelope(status: u16, message: &str, details: Value) -> Exchange {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            reqwest::header::CONTENT_TYPE,
-            reqwest::header::HeaderValue::from_static("application/json"),
+        let body = serde_json::json!({
+            "success": false,
+            "error": {
+                "code": "RESOURCE_NOT_FOUND", "message": message, "system_message": "s",
+                "type": "client_error", "status": status, "details": details,
+                "trace_id": "req_1", "timestamp": "2026-06-28T10:30:00Z"
+            }
+        });
+        let mut exchange = crate::checks::answer(
+            status,
+            &[("content-type", "application/json")],
+            &body.to_string(),
         );
-        Exchange {
-            request: format!("POST /v1/music/shared/{{{message}}}/save"),
-            status: reqwest::StatusCode::from_u16(status).unwrap(),
-            headers,
-            body: serde_json::json!({
-                "success": false,
-                "error": {
-                    "code": "RESOURCE_NOT_FOUND", "message": message, "system_message": "s",
-                    "type": "client_error", "status": status, "details": details,
-                    "trace_id": "req_1", "timestamp": "2026-06-28T10:30:00Z"
-                }
-            })
-            .to_string()
-            .into_bytes(),
-            truncated: false,
-            echoed_secret: false,
-            elapsed: std::time::Duration::ZERO,
-            id: None,
-            answered_at: None,
-        }
+        exchange.request = format!("POST /v1/music/shared/{{{message}}}/save");
+        exchange
     }
 
     fn agree(states: &[(&str, &str)], again: &[(&str, &str)]) -> Check {

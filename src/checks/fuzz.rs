@@ -454,19 +454,13 @@ fn near_miss_envelope() -> impl Strategy<Value = (&'static str, Value)> {
 
 /// A JSON answer with this status and body.
 fn json_answer(status: u16, body: &Value) -> Exchange {
-    let mut headers = HeaderMap::new();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Exchange {
-        request: "near miss".into(),
-        status: StatusCode::from_u16(status).unwrap(),
-        headers,
-        body: body.to_string().into_bytes(),
-        truncated: false,
-        echoed_secret: false,
-        elapsed: Duration::ZERO,
-        id: None,
-        answered_at: None,
-    }
+    let mut exchange = checks::answer(
+        status,
+        &[("content-type", "application/json")],
+        &body.to_string(),
+    );
+    exchange.request = "near miss".into();
+    exchange
 }
 
 proptest! {
