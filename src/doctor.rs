@@ -24,8 +24,9 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::exchange::{Exchange, status_text};
+use crate::exchange::{Extras, KeyHeader};
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Extras, HttpClient, KeyHeader};
+use crate::http::HttpClient;
 use crate::random;
 use crate::secret::ApiKey;
 use crate::target::Target;

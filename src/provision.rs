@@ -40,8 +40,9 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::exchange::{Exchange, status_text};
+use crate::exchange::{Extras, KeyHeader};
 use crate::fixtures::{Fixtures, ShareState};
-use crate::http::{Extras, HttpClient, KeyHeader};
+use crate::http::HttpClient;
 
 pub use crate::error::ProvisionError;
 pub(crate) use crate::plan::Disposable;

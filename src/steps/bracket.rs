@@ -42,8 +42,8 @@ use super::request::send_save;
 use super::{Context, KeyChoice, Token};
 use crate::checks::{self, Failure};
 use crate::exchange::{Exchange, TransportError};
+use crate::exchange::{Extras, KeyHeader};
 use crate::fixtures::ShareState;
-use crate::http::{Extras, KeyHeader};
 
 /// What the selected scenarios read around the first save.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

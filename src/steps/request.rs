@@ -9,9 +9,9 @@ use super::{
     ConformanceWorld, Context, Failure, KeyChoice, Sent, StepResult, Token, answered, not_testable,
     suite_bug,
 };
+use crate::exchange::KeyHeader;
 use crate::exchange::{Exchange, TransportError};
 use crate::fixtures::ShareState;
-use crate::http::KeyHeader;
 use crate::random;
 use crate::secret::base64url;
 use crate::time as clock;

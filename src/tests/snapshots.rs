@@ -10,7 +10,8 @@ use reqwest::Method;
 use serde_json::Value;
 use share_conformance_reference::ReferenceServer;
 
-use crate::http::{HttpClient, KeyHeader};
+use crate::exchange::KeyHeader;
+use crate::http::HttpClient;
 use crate::secret::ApiKey;
 use crate::suite::Suite;
 use crate::suite::snapshot::{SnapshotKind, redact};
