@@ -83,3 +83,47 @@ pub fn track_unchanged(before: &Value, after: &Value) -> Check {
         ))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(title: &str, playback: &str) -> Value {
+        serde_json::json!({
+            "available": true,
+            "share": {"views": 3},
+            "track": {
+                "id": "mtrack_1", "title": title, "engine": "e", "mode": "m",
+                "measured_duration_seconds": 30, "instrumental": false,
+                "playback_url": playback, "extra": 1,
+                "licence": {"licence_class": "c", "licence_version": "1",
+                            "commercial_use": true, "requires_attribution": false}
+            }
+        })
+    }
+
+    #[test]
+    fn the_documented_track_leaves_out_the_playback_url_and_extras() {
+        let track = documented_track(&view("Song", "https://p/1")).unwrap();
+        assert_eq!(track["title"], "Song");
+        assert_eq!(track["licence"]["commercial_use"], true);
+        assert!(track.get("playback_url").is_none() && track.get("extra").is_none());
+        assert_eq!(
+            documented_track(&serde_json::json!({"available": false})),
+            None
+        );
+    }
+
+    #[test]
+    fn the_track_is_unchanged_unless_a_documented_field_changed() {
+        let before = view("Song", "https://p/1");
+        assert!(track_unchanged(&before, &view("Song", "https://p/2")).is_ok());
+        let renamed = track_unchanged(&before, &view("Other", "https://p/1")).unwrap_err();
+        assert!(
+            renamed.message().contains("documented fields changed"),
+            "{renamed}"
+        );
+        let gone = track_unchanged(&before, &serde_json::json!({"available": false}));
+        assert!(gone.unwrap_err().message().contains("shows no track"));
+    }
+}
