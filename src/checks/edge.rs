@@ -129,3 +129,82 @@ pub fn share_link_id_not_null(response: &Exchange, known: &str) -> Check {
         Some(_) => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::answer;
+
+    fn edge(fields: Value) -> Exchange {
+        let mut body = serde_json::json!({
+            "id": "mlib_0a1b2c3d4e5f", "track_id": "mtrack_0a1b2c3d4e5f", "source": "shared",
+            "share_link_id": "mslink_0a1b2c3d4e5f", "created_at": "2026-06-28T10:30:00Z"
+        });
+        for (key, value) in fields.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        answer(201, &[], &body.to_string())
+    }
+
+    #[test]
+    fn the_edge_names_the_expected_track_and_share() {
+        let saved = edge(serde_json::json!({}));
+        assert!(edge_track_id_is(&saved, "mtrack_0a1b2c3d4e5f").is_ok());
+        assert!(edge_track_id_is(&saved, "mtrack_other").is_err());
+        assert!(edge_share_link_id_is(&saved, "mslink_0a1b2c3d4e5f").is_ok());
+        assert!(edge_share_link_id_is(&saved, "mslink_other").is_err());
+        let null = edge(serde_json::json!({ "share_link_id": null }));
+        assert!(edge_share_link_id_is(&null, "mslink_other").is_ok());
+        let number = edge(serde_json::json!({ "share_link_id": 7 }));
+        assert!(edge_share_link_id_is(&number, "7").is_err());
+    }
+
+    #[test]
+    fn example_ids_are_the_prefix_and_twelve_lowercase_hex_digits() {
+        assert!(example_id("mlib_0a1b2c3d4e5f", "mlib_"));
+        for unlike in [
+            "mlib_0a1b2c3d4e5",
+            "mlib_0a1b2c3d4e5f0",
+            "mlib_0A1B2C3D4E5F",
+            "mlib_0a1b2c3d4e5g",
+            "mtrack_0a1b2c3d4e5f",
+            "xmlib_0a1b2c3d4e5f",
+        ] {
+            assert!(!example_id(unlike, "mlib_"), "{unlike}");
+        }
+    }
+
+    #[test]
+    fn example_timestamps_are_seconds_in_utc_with_a_t_and_a_z() {
+        assert!(example_timestamp("2026-06-28T10:30:00Z"));
+        for unlike in [
+            "2026-06-28T10:30:00.5Z",
+            "2026-06-28 10:30:00Z",
+            "2026/06-28T10:30:00Z",
+            "2026-06/28T10:30:00Z",
+            "2026-06-28T10-30:00Z",
+            "2026-06-28T10:30-00Z",
+            "2026-06-28T10:30:00+",
+            "2026-06-28T1a:30:00Z",
+            "2026-06-28T10:30:0",
+        ] {
+            assert!(!example_timestamp(unlike), "{unlike}");
+        }
+    }
+
+    #[test]
+    fn an_edge_like_the_example_passes_and_each_unlike_field_is_named() {
+        assert!(edge_as_example(&edge(serde_json::json!({}))).is_ok());
+        assert!(edge_as_example(&edge(serde_json::json!({ "share_link_id": null }))).is_ok());
+        for (field, value) in [
+            ("id", "mlib_X"),
+            ("track_id", "mtrack_X"),
+            ("share_link_id", "mslink_X"),
+            ("created_at", "2026-06-28T10:30:00.000Z"),
+        ] {
+            let unlike = edge_as_example(&edge(serde_json::json!({ field: value })));
+            let message = unlike.unwrap_err().message().to_owned();
+            assert!(message.contains(&format!("{field} {value:?}")), "{message}");
+        }
+    }
+}

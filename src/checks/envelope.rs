@@ -645,6 +645,115 @@ mod tests {
     }
 
     #[test]
+    fn a_short_token_is_not_masked_and_an_eight_character_one_is() {
+        let value = serde_json::json!({"a": "x abcdefgh y", "b": "x abcde y"});
+        assert!(
+            !mask_token(&value, "abcdefgh")
+                .to_string()
+                .contains("abcdefgh")
+        );
+        assert_eq!(mask_token(&value, "abcde"), value);
+    }
+
+    #[test]
+    fn a_string_is_cut_into_words_and_what_lies_between() {
+        assert_eq!(words("ref a7c"), ["ref", " ", "a7c"]);
+        assert_eq!(words("(ref 1a)"), ["(", "ref", " ", "1a", ")"]);
+        assert!(words("").is_empty());
+    }
+
+    #[test]
+    fn varying_leaves_are_found_whole_when_their_shape_differs() {
+        let mut out = BTreeMap::new();
+        varying_leaves(
+            &serde_json::json!({"n": 1, "a": [1], "same": [1, 2]}),
+            &serde_json::json!({"n": 2, "a": [1, 2], "same": [1, 2]}),
+            "",
+            &mut out,
+        );
+        assert_eq!(out.get("/n"), Some(&Varying::Whole));
+        assert_eq!(out.get("/a"), Some(&Varying::Whole));
+        assert_eq!(out.len(), 2, "{out:?}");
+        // Once whole, a leaf stays whole, whatever later pairs show.
+        let mut out = BTreeMap::new();
+        varying_leaves(
+            &serde_json::json!("a b"),
+            &serde_json::json!("a b c d"),
+            "",
+            &mut out,
+        );
+        varying_leaves(
+            &serde_json::json!("a b"),
+            &serde_json::json!("a c"),
+            "",
+            &mut out,
+        );
+        assert_eq!(out.get(""), Some(&Varying::Whole));
+    }
+
+    fn with_header(token_state: &str, header: (&str, &str)) -> Exchange {
+        let body = serde_json::json!({
+            "success": false,
+            "error": {
+                "code": "RESOURCE_NOT_FOUND", "message": "Gone.", "system_message": "s",
+                "type": "client_error", "status": 404, "details": {}, "trace_id": "req_1",
+                "timestamp": "2026-06-28T10:30:00Z"
+            }
+        });
+        let mut exchange = crate::checks::answer(
+            404,
+            &[("content-type", "application/json"), header],
+            &body.to_string(),
+        );
+        exchange.request = format!("POST /v1/music/shared/{{{token_state}}}/save");
+        exchange
+    }
+
+    fn identical(first: [(&str, &str); 2], again: [(&str, &str); 2]) -> Check {
+        let first = [
+            with_header("revoked", first[0]),
+            with_header("unknown", first[1]),
+        ];
+        let again = [
+            with_header("revoked", again[0]),
+            with_header("unknown", again[1]),
+        ];
+        let answer = |e| Answer {
+            exchange: e,
+            token: "shr_0000000000000000",
+        };
+        let answers: Vec<Answer> = first.iter().map(answer).collect();
+        let again = vec![again.iter().map(answer).collect::<Vec<_>>()];
+        identical_apart_from_volatile(Comparison {
+            answers: &answers,
+            again: &again,
+        })
+    }
+
+    #[test]
+    fn a_header_that_varies_per_request_is_set_aside_and_one_that_follows_the_token_is_not() {
+        // A node's name, different in every answer: set aside.
+        assert_eq!(
+            identical(
+                [("x-node", "a"), ("x-node", "b")],
+                [("x-node", "c"), ("x-node", "d")]
+            ),
+            Ok(())
+        );
+        // A header that follows the token's state, steady within each pair: an oracle.
+        let oracle = identical(
+            [("x-state", "revoked"), ("x-state", "unknown")],
+            [("x-state", "revoked"), ("x-state", "unknown")],
+        )
+        .unwrap_err();
+        assert!(oracle.message().contains("x-state"), "{oracle}");
+        assert!(
+            oracle.message().contains("nothing was set aside"),
+            "{oracle}"
+        );
+    }
+
+    #[test]
     fn trace_id_forms() {
         assert!(is_req_id("req_abc123xyz"));
         assert!(!is_req_id("req_"));

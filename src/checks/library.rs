@@ -261,6 +261,65 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_page_is_the_ids_of_its_items_from_a_200() {
+        let page =
+            |status: u16, body: &str| library_page(&crate::checks::answer(status, &[], body));
+        assert_eq!(
+            page(
+                200,
+                r#"{"items":[{"id":"a"},{"id":"b"}],"limit":2,"offset":0}"#
+            )
+            .unwrap(),
+            ["a", "b"]
+        );
+        assert_eq!(page(200, r#"{"items":[]}"#).unwrap(), Vec::<String>::new());
+        assert!(page(201, r#"{"items":[{"id":"a"}]}"#).is_err());
+        assert!(page(200, r#"{"tracks":[]}"#).is_err());
+        assert!(page(200, r#"{"items":[{"title":"a"}]}"#).is_err());
+    }
+
+    #[test]
+    fn a_track_listed_more_than_once_is_named_with_its_count() {
+        let list = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(listed_more_than_once(&list(&["a", "b"])), None);
+        assert_eq!(listed_more_than_once(&list(&[])), None);
+        assert_eq!(
+            listed_more_than_once(&list(&["a", "b", "a", "a"])),
+            Some("a listed 3 times".to_owned())
+        );
+    }
+
+    #[test]
+    fn what_grew_is_counted_by_the_entries_added() {
+        let list = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            grown(&list(&["a", "b"]), &list(&["a", "a", "a", "b", "c"])),
+            [("a", 2), ("c", 1)]
+        );
+        // The saved track listed with another that gained nothing: an entry of its own.
+        assert_eq!(
+            library_gained(&list(&["b"]), &list(&["t", "b"]), true, "t"),
+            Ok(LibraryGain::Entry)
+        );
+        let other = library_gained(&list(&["b"]), &list(&["t", "x", "b"]), true, "t");
+        assert!(
+            other
+                .unwrap_err()
+                .message()
+                .contains("1 other track(s) gained entries with it: x")
+        );
+    }
+
+    #[test]
+    fn a_moved_track_inside_a_cut_window_is_set_aside_once() {
+        // Six entries; the later listing, cut at five, has mtrack_3 moved to the front and
+        // has lost the oldest entry: compared with the first five.
+        let old: Vec<String> = (0..6).map(|i| format!("mtrack_{i}")).collect();
+        let after = ids(&["mtrack_3", "mtrack_0", "mtrack_1", "mtrack_2", "mtrack_4"]);
+        assert_eq!(aligned(&old, &after, true), old[..5].to_vec());
+    }
+
+    #[test]
     fn a_library_is_unsteady_only_when_a_track_lost_entries() {
         let list = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert_eq!(

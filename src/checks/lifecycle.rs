@@ -121,3 +121,85 @@ pub fn view_of_removed_content(suite: &Suite, view: &Exchange) -> Check {
         view,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::answer;
+
+    const JSON: &[(&str, &str)] = &[("content-type", "application/json")];
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_deleted_track_is_out_of_the_library_and_stays_out() {
+        let lag = Duration::from_secs(2);
+        assert!(left_the_library(&ids(&["other"]), "t", lag).is_ok());
+        assert!(left_the_library(&ids(&["other", "t"]), "t", lag).is_err());
+        assert!(stayed_out_of_the_library(&ids(&["other"]), "t", lag).is_ok());
+        assert!(stayed_out_of_the_library(&ids(&["t"]), "t", lag).is_err());
+    }
+
+    #[test]
+    fn a_revoked_copy_is_kept_with_no_fewer_entries() {
+        let lag = Duration::from_secs(2);
+        let before = ids(&["t", "x"]);
+        assert!(copy_kept(&before, &ids(&["t"]), &ids(&["t"]), "t", lag).is_ok());
+        assert!(copy_kept(&before, &ids(&["t", "t"]), &ids(&["y", "t"]), "t", lag).is_ok());
+        let gone = copy_kept(&before, &ids(&["x"]), &ids(&["t"]), "t", lag).unwrap_err();
+        assert!(
+            gone.message()
+                .contains("0 entries right after the revocation"),
+            "{gone}"
+        );
+        let late = copy_kept(&before, &ids(&["t"]), &ids(&["x"]), "t", lag).unwrap_err();
+        assert!(late.message().contains("2.0 s after it"), "{late}");
+    }
+
+    fn envelope(status: u16) -> Exchange {
+        let body = serde_json::json!({
+            "success": false,
+            "error": {
+                "code": "RESOURCE_NOT_FOUND", "message": "m", "system_message": "s",
+                "type": "client_error", "status": status, "details": {}, "trace_id": "req_1",
+                "timestamp": "2026-06-28T10:30:00Z"
+            }
+        });
+        answer(status, JSON, &body.to_string())
+    }
+
+    #[test]
+    fn a_dead_link_resolves_to_a_graceful_4xx_only() {
+        let suite = Suite::embedded().unwrap();
+        assert!(resolve_fails_gracefully(&suite, &envelope(404)).is_ok());
+        assert!(resolve_fails_gracefully(&suite, &envelope(500)).is_err());
+        assert!(resolve_fails_gracefully(&suite, &answer(200, JSON, "{}")).is_err());
+        assert!(resolve_fails_gracefully(&suite, &answer(404, JSON, "{}")).is_err());
+    }
+
+    #[test]
+    fn the_view_of_removed_content_shows_no_track_and_says_why() {
+        let suite = Suite::embedded().unwrap();
+        let view = |body: Value| answer(200, JSON, &body.to_string());
+        let removed = serde_json::json!({"available": false, "message": "Removed.", "track": null});
+        assert!(view_of_removed_content(&suite, &view(removed)).is_ok());
+        assert!(view_of_removed_content(&suite, &envelope(404)).is_ok());
+        for unlike in [
+            serde_json::json!({"available": true, "message": "Removed."}),
+            serde_json::json!({"message": "Removed."}),
+            serde_json::json!({"available": false, "message": "  "}),
+            serde_json::json!({"available": false}),
+            serde_json::json!({"available": false, "message": "Removed.", "track": {"id": "t"}}),
+        ] {
+            assert!(
+                view_of_removed_content(&suite, &view(unlike.clone())).is_err(),
+                "{unlike}"
+            );
+        }
+        let moved = answer(301, &[("location", "/elsewhere")], "");
+        assert!(view_of_removed_content(&suite, &moved).is_err());
+        assert!(view_of_removed_content(&suite, &envelope(500)).is_err());
+    }
+}

@@ -203,3 +203,48 @@ pub(crate) fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Excha
         answered_at: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_prints_its_message() {
+        assert_eq!(
+            Failure::new("expected: a\nactual:   b").to_string(),
+            "expected: a\nactual:   b"
+        );
+    }
+
+    fn stamped(created_at: &str) -> Exchange {
+        answer(
+            201,
+            &[],
+            &serde_json::json!({ "created_at": created_at }).to_string(),
+        )
+    }
+
+    #[test]
+    fn a_timestamp_is_near_the_target_s_clock_within_the_bound_and_in_utc_when_asked() {
+        let now = clock::parse("2026-06-28T10:30:00Z").unwrap();
+        let near = |text: &str, utc: bool, minutes: i64| {
+            timestamp_near(
+                &stamped(text),
+                "/created_at",
+                utc,
+                minutes,
+                (now, "its Date header"),
+            )
+        };
+        assert!(near("2026-06-28T10:44:00Z", true, 15).is_ok());
+        assert!(near("2026-06-28T10:15:00Z", true, 15).is_ok());
+        let late = near("2026-06-28T10:46:00Z", true, 15).unwrap_err();
+        assert!(late.message().contains("960 s ahead"), "{late}");
+        assert!(near("2026-06-28T09:00:00Z", false, 15).is_err());
+        // The same instant with an offset: near, but not in UTC.
+        assert!(near("2026-06-28T12:31:00+02:00", false, 15).is_ok());
+        let offset = near("2026-06-28T12:31:00+02:00", true, 15).unwrap_err();
+        assert!(offset.message().contains("in UTC"), "{offset}");
+        assert!(near("yesterday", false, 15).is_err());
+    }
+}
