@@ -317,6 +317,26 @@ mod tests {
         let old: Vec<String> = (0..6).map(|i| format!("mtrack_{i}")).collect();
         let after = ids(&["mtrack_3", "mtrack_0", "mtrack_1", "mtrack_2", "mtrack_4"]);
         assert_eq!(aligned(&old, &after, true), old[..5].to_vec());
+        // A new entry and a moved one in front, the two oldest gone.
+        let old: Vec<String> = (0..7).map(|i| format!("mtrack_{i}")).collect();
+        let after = ids(&[
+            "mtrack_x", "mtrack_3", "mtrack_0", "mtrack_1", "mtrack_2", "mtrack_4",
+        ]);
+        assert_eq!(aligned(&old, &after, true), old[..5].to_vec());
+    }
+
+    #[test]
+    fn a_library_without_the_saved_track_did_not_gain_it() {
+        let list = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let missing = library_gained(&list(&["b"]), &list(&["b"]), true, "t").unwrap_err();
+        assert!(missing.message().contains("not this track"), "{missing}");
+        let other = library_gained(&list(&["b"]), &list(&["c", "b"]), false, "t").unwrap_err();
+        assert!(
+            other
+                .message()
+                .contains("(the newest ones), not this track: c, b"),
+            "{other}"
+        );
     }
 
     #[test]
