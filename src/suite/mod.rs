@@ -108,6 +108,8 @@ pub struct ScenarioEntry {
     pub clauses: Vec<String>,
     /// Whether it is tagged `@should`.
     pub advisory: bool,
+    /// Its steps as a report names them (`Then the status is 201`), backgrounds first.
+    pub steps: Vec<String>,
 }
 
 /// A scenario of the suite with what it inherits from its feature and rule.
@@ -308,6 +310,15 @@ impl Suite {
                 name: sc.scenario.name.clone(),
                 clauses: sc.clauses().into_iter().map(str::to_owned).collect(),
                 advisory: sc.tags().iter().any(|t| *t == SHOULD_TAG),
+                steps: sc
+                    .feature
+                    .background
+                    .iter()
+                    .chain(sc.rule.and_then(|r| r.background.as_ref()))
+                    .flat_map(|b| &b.steps)
+                    .chain(&sc.scenario.steps)
+                    .map(|step| format!("{}{}", step.keyword, step.value))
+                    .collect(),
             })
             .collect()
     }

@@ -1,6 +1,6 @@
 //! What the reference server does, as data.
 //!
-//! [`Behaviour::documented`] is the documented behaviour. Every fault (`faults.rs`) and every
+//! [`Behaviour::documented`] is the documented behaviour. Every fault (`faults/`) and every
 //! conforming variant (`variants.rs`) is a catalogue entry whose hook changes a copy of it:
 //! a knob (which credentials are checked after the token, what a repeat save does, …) or a
 //! function that rewrites what the server is about to send (an error, an envelope, an edge, a
@@ -45,6 +45,9 @@ pub struct ErrorSite<'a> {
     pub refusal: Option<Refusal>,
     /// The share token the request named, if any.
     pub token: Option<&'a str>,
+    /// For a 401 of the save: what a save of the token would have met (live, or why it is
+    /// refused), for a fault that lets it show. The documented answer never uses it.
+    pub token_state: Option<Result<(), Refusal>>,
 }
 
 impl ErrorSite<'_> {
@@ -54,6 +57,7 @@ impl ErrorSite<'_> {
         auth: None,
         refusal: None,
         token: None,
+        token_state: None,
     };
 }
 
@@ -94,6 +98,8 @@ pub enum MalformedToken {
 
 /// An extra response header of an error answer.
 pub type ErrorHeader = fn(&ErrorSite<'_>) -> Option<(&'static str, String)>;
+/// An extra response header of a successful save, from the token it saved.
+pub type SavedHeader = fn(&str) -> Option<(&'static str, String)>;
 
 /// Everything the reference server can be made to do differently.
 #[derive(Clone, Copy)]
@@ -149,6 +155,8 @@ pub struct Behaviour {
     pub edge_content_type: &'static str,
     /// How the edge travels.
     pub edge_transport: EdgeTransport,
+    /// A header added to a successful save's answer.
+    pub saved_header: SavedHeader,
     /// Rewrites every public view.
     pub view: ViewHook,
 }
@@ -207,6 +215,7 @@ impl Behaviour {
             repeat_status: StatusCode::CREATED,
             edge_content_type: JSON,
             edge_transport: EdgeTransport::Normal,
+            saved_header: |_| None,
             view: |_, _| {},
         }
     }

@@ -360,6 +360,7 @@ async fn save_shared(
             auth: None,
             refusal: Some(refusal),
             token: token.as_deref(),
+            token_state: None,
         };
         wire::error(&behaviour, &site, error)
     };
@@ -369,6 +370,10 @@ async fn save_shared(
             auth: Some(problem),
             refusal: None,
             token: token.as_deref(),
+            token_state: Some(match token.as_deref() {
+                None => Err(Refusal::Unknown),
+                Some(token) => state.store().check_saveable(token, &behaviour.rules),
+            }),
         };
         wire::error(&behaviour, &site, error)
     };
@@ -415,7 +420,7 @@ async fn save_shared(
     }
     let outcome = state.store().save_shared(&user, token, &behaviour.rules);
     match outcome {
-        Ok(saved) => wire::saved(&behaviour, &saved.edge, saved.repeat).await,
+        Ok(saved) => wire::saved(&behaviour, token, &saved.edge, saved.repeat).await,
         Err(refusal) => refused(refusal, refusal_error(refusal)),
     }
 }

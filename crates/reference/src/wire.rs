@@ -71,8 +71,9 @@ pub fn edge_json(edge: &Edge) -> Value {
     })
 }
 
-/// A successful save's answer: the edge, after the hooks, as the behaviour makes it travel.
-pub async fn saved(behaviour: &Behaviour, edge: &Edge, repeat: bool) -> Response {
+/// A successful save's answer (of `token`): the edge, after the hooks, as the behaviour makes
+/// it travel.
+pub async fn saved(behaviour: &Behaviour, token: &str, edge: &Edge, repeat: bool) -> Response {
     let mut body = edge_json(edge);
     (behaviour.edge)(&mut body);
     let status = if repeat {
@@ -98,12 +99,18 @@ pub async fn saved(behaviour: &Behaviour, edge: &Edge, repeat: bool) -> Response
         // Still valid JSON: trailing whitespace.
         EdgeTransport::Padded(bytes) => text.push_str(&" ".repeat(bytes)),
     }
-    (
+    let mut response = (
         status,
         [(header::CONTENT_TYPE, behaviour.edge_content_type)],
         text,
     )
-        .into_response()
+        .into_response();
+    if let Some((name, value)) = (behaviour.saved_header)(token)
+        && let Ok(value) = header::HeaderValue::from_str(&value)
+    {
+        response.headers_mut().insert(name, value);
+    }
+    response
 }
 
 /// A response that promises `body.len()` bytes, sends half, and drops the connection.

@@ -1,12 +1,13 @@
 //! The matrix: the suite against the reference server clean, once per fault, and once per
 //! conforming variant. It measures the suite in both directions.
 //!
-//! - A fault is *caught* when every clause it declares fails by the fault's own symptom: FAIL
-//!   for a MUST clause (and the run fails), ADVISORY-FAIL for a SHOULD clause, and among the
-//!   clause's failing scenarios one whose check on the answer failed. A request that got no
-//!   answer (a timeout on a busy machine) catches only a transport fault. A fault that
-//!   declares only SHOULD clauses is advisory: the run must still pass, since the docs do not
-//!   forbid what it does.
+//! - A fault is *caught* when every clause it declares fails (FAIL for a MUST clause, and the
+//!   run fails; ADVISORY-FAIL for a SHOULD clause) and the suite fails exactly where its
+//!   catalogue entry pins the catch: each pinned scenario at its pinned step, by a check on the
+//!   answer. A request that got no answer (a timeout on a busy machine) stands in for no
+//!   check: only a transport fault's pin may be met by no answer, and then only by a failure
+//!   that says the pinned words (`timed out after`). A fault that declares only SHOULD clauses
+//!   is advisory: the run must still pass, since the docs do not forbid what it does.
 //! - A variant *conforms* when the run passes with every MUST clause PASS, and the SHOULD
 //!   clauses that are not PASS are exactly the ones it declares (those report its choice).
 //!
@@ -24,7 +25,8 @@ use share_conformance::report::{Cause, Outcome, Verdict};
 use share_conformance::secret::ApiKey;
 use share_conformance::suite::Level;
 use share_conformance::{Fixtures, Report, Run, Suite, Target};
-use share_conformance_reference::faults::{Fault, FaultKind};
+use share_conformance_reference::behaviour::{Behaviour, EdgeTransport};
+use share_conformance_reference::faults::{Catch, Fault, FaultKind};
 use share_conformance_reference::variants::Variant;
 use share_conformance_reference::{ReferenceServer, ServerOptions};
 
@@ -63,6 +65,17 @@ impl Subject {
     fn no_answer_is_its_symptom(self) -> bool {
         matches!(self, Self::Fault(f) if f.info().kind == FaultKind::Transport)
     }
+
+    /// Whether the subject holds an answer back until the harness gives up (the slow save):
+    /// its run is the one bounded by the matrix's timeout.
+    fn outlasts_the_timeout(self) -> bool {
+        let Self::Fault(fault) = self else {
+            return false;
+        };
+        let mut behaviour = Behaviour::documented();
+        (fault.info().apply)(&mut behaviour);
+        matches!(behaviour.edge_transport, EdgeTransport::Delayed(_))
+    }
 }
 
 /// Why one scenario behind a clause failed: where, at which step, and for what kind of reason.
@@ -70,8 +83,12 @@ impl Subject {
 pub struct ClauseFailure {
     /// `features/saving.feature:14`.
     pub scenario: String,
+    /// The scenario's name (an outline's row has its own).
+    pub name: String,
     /// The step that failed.
     pub step: String,
+    /// What the step said.
+    pub message: String,
     /// A failed check, no answer, or a scenario that could not be set up.
     pub cause: Cause,
 }
@@ -141,14 +158,22 @@ impl SubjectRun {
             }
         }
         for scenario in report.scenarios() {
-            if let Outcome::Failed { step, cause, .. } = &scenario.outcome {
+            if let Outcome::Failed {
+                step,
+                cause,
+                message,
+                ..
+            } = &scenario.outcome
+            {
                 for clause in &scenario.clauses {
                     self.failures
                         .entry(clause.clone())
                         .or_default()
                         .push(ClauseFailure {
                             scenario: scenario.id.to_string(),
+                            name: scenario.name.clone(),
                             step: step.clone(),
+                            message: message.clone(),
                             cause: *cause,
                         });
                 }
@@ -161,30 +186,75 @@ impl SubjectRun {
         self.failed.contains(clause) || self.advisory.contains(clause)
     }
 
-    /// Whether `clause` failed by the subject's own symptom: a check on an answer, or, for a
-    /// transport fault, no answer at all.
+    /// The catches a fault's catalogue entry pins (none for the clean server or a variant).
+    fn pinned(&self) -> &'static [Catch] {
+        match self.subject {
+            Subject::Fault(fault) => fault.info().caught,
+            _ => &[],
+        }
+    }
+
+    /// Whether `failure` is the pinned `catch`: the scenario and step it names, by a check on
+    /// the answer, or, for a fault of the transport, by no answer at all; with the pinned
+    /// words in its message when the pin names some.
+    fn matches(&self, catch: &Catch, failure: &ClauseFailure) -> bool {
+        let by_its_symptom = failure.cause == Cause::Check
+            || (failure.cause == Cause::NoResponse && self.subject.no_answer_is_its_symptom());
+        by_its_symptom
+            && failure.name == catch.scenario
+            && failure.step == catch.step
+            && catch
+                .message
+                .is_none_or(|words| failure.message.contains(words))
+    }
+
+    /// Whether the run failed where `catch` pins it.
+    pub fn caught_at(&self, catch: &Catch) -> bool {
+        self.failures
+            .values()
+            .flatten()
+            .any(|failure| self.matches(catch, failure))
+    }
+
+    /// Whether `clause` failed (FAIL, or ADVISORY-FAIL for a SHOULD clause) at one of the
+    /// fault's pinned catches: its symptom, not a side effect.
     pub fn failed_by_symptom(&self, clause: &str) -> bool {
         self.flagged(clause)
             && self.failures.get(clause).is_some_and(|failures| {
-                failures.iter().any(|f| {
-                    f.cause == Cause::Check
-                        || (f.cause == Cause::NoResponse && self.subject.no_answer_is_its_symptom())
-                })
+                failures
+                    .iter()
+                    .any(|f| self.pinned().iter().any(|catch| self.matches(catch, f)))
             })
     }
 
-    /// Declared clauses of a fault that did not fail by its symptom.
-    pub fn missed(&self) -> Vec<&'static str> {
-        match self.subject {
-            Subject::Fault(_) => self
-                .subject
-                .declared()
-                .iter()
-                .copied()
-                .filter(|c| !self.failed_by_symptom(c))
-                .collect(),
-            _ => Vec::new(),
-        }
+    /// What a fault's catalogue entry promised and the run did not show: each declared clause
+    /// that did not fail, then each pinned catch that did not happen.
+    pub fn missed(&self) -> Vec<String> {
+        let Subject::Fault(_) = self.subject else {
+            return Vec::new();
+        };
+        let clauses = self
+            .subject
+            .declared()
+            .iter()
+            .filter(|c| !self.flagged(c))
+            .map(|c| format!("{c} did not fail"));
+        let catches = self
+            .pinned()
+            .iter()
+            .filter(|catch| !self.caught_at(catch))
+            .map(|catch| {
+                format!(
+                    "\"{}\" did not fail at \"{}\"{}",
+                    catch.scenario,
+                    catch.step,
+                    catch
+                        .message
+                        .map(|words| format!(" saying \"{words}\""))
+                        .unwrap_or_default()
+                )
+            });
+        clauses.chain(catches).collect()
     }
 
     /// How the failures of `clause` came about, for a problem's message.
@@ -193,7 +263,15 @@ impl SubjectRun {
             None => "it did not fail".to_owned(),
             Some(failures) => failures
                 .iter()
-                .map(|f| format!("{} at {} ({})", f.cause.word(), f.scenario, f.step))
+                .map(|f| {
+                    format!(
+                        "{} at {} \"{}\" ({})",
+                        f.cause.word(),
+                        f.scenario,
+                        f.name,
+                        f.step
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; "),
         }
@@ -249,31 +327,27 @@ impl Matrix {
         }
         let missed = run.missed();
         if !missed.is_empty() {
-            let flagged: Vec<&str> = run
-                .failed
+            let failed: Vec<String> = fault
+                .info()
+                .clauses
                 .iter()
-                .chain(&run.advisory)
-                .map(String::as_str)
-                .collect();
-            let how: Vec<String> = missed
-                .iter()
-                .filter(|c| run.flagged(c))
-                .map(|c| {
-                    format!(
-                        "{c} failed, but not by a check on an answer: {}",
-                        run.causes(c)
-                    )
-                })
+                .filter(|c| run.failures.contains_key(**c))
+                .map(|c| format!("{c}: {}", run.causes(c)))
                 .collect();
             return Some(format!(
-                "{fault}: declared {} did not fail by its symptom; {}{}",
-                missed.join(", "),
-                if flagged.is_empty() {
-                    "nothing did".to_owned()
+                "{fault}: not caught as its catalogue entry pins it: {}; {}",
+                missed.join("; "),
+                if failed.is_empty() {
+                    "no declared clause failed anywhere".to_owned()
                 } else {
-                    format!("failed: {}", flagged.join(", "))
-                },
-                how.iter().map(|h| format!("\n  {h}")).collect::<String>()
+                    format!(
+                        "where its declared clauses failed:{}",
+                        failed
+                            .iter()
+                            .map(|f| format!("\n  {f}"))
+                            .collect::<String>()
+                    )
+                }
             ));
         }
         match (self.is_advisory(fault), run.run_passed) {
@@ -413,8 +487,8 @@ impl Matrix {
 
     /// The runs × clause grid, a legend of its columns, and the score.
     ///
-    /// A cell is `#` where a declared clause failed by the fault's symptom, `~` where it failed
-    /// only otherwise (no answer, a step that could not run), `!` where a declared clause did
+    /// A cell is `#` where a declared clause failed where the fault's entry pins it, `~` where
+    /// it failed only elsewhere or otherwise (no answer, a step that could not run), `!` where a declared clause did
     /// not fail, `x` where an undeclared clause failed (`a` where it was an advisory failure),
     /// `n` where it was not testable, `.` where the clause passed.
     pub fn render(&self) -> String {
@@ -462,7 +536,7 @@ impl Matrix {
             .collect();
         out.push_str(&legend.join(", "));
         out.push_str(
-            "\ncells: # declared and failed by its symptom, ~ declared and failed otherwise (no answer, setup), ! declared but passed, x also failed, a also an advisory failure, n not testable, . passed\n",
+            "\ncells: # declared and failed where pinned, ~ declared and failed elsewhere or otherwise (no answer, setup), ! declared but passed, x also failed, a also an advisory failure, n not testable, . passed\n",
         );
         out.push_str(&format!(
             "{} in {:.1} s\n",
@@ -515,8 +589,10 @@ impl Matrix {
 pub const UNHURRIED: Duration = Duration::from_secs(15);
 
 /// Runs the suite against a clean reference server, one per fault and one per variant,
-/// `parallel` at a time. The runs against a transport fault bound their requests by
-/// `timeout` (the slow-save fault waits for it); every other run by [`UNHURRIED`].
+/// `parallel` at a time. The run against a fault that holds its answer back (slow-save, for
+/// 60 s) bounds its requests by `timeout`; every other run by [`UNHURRIED`], so load on the
+/// machine cannot turn a slow answer into a catch, and the faults of the transport that do
+/// answer (a redirect, a cut or oversized body) are caught by what their answer says.
 ///
 /// The runs share one task (cucumber's futures are not `Send`) and their servers run on the
 /// runtime's threads.
@@ -535,7 +611,7 @@ pub async fn run_matrix(
         .collect();
     let mut runs: Vec<SubjectRun> = futures::stream::iter(subjects)
         .map(|subject| {
-            let timeout = if subject.no_answer_is_its_symptom() {
+            let timeout = if subject.outlasts_the_timeout() {
                 timeout
             } else {
                 UNHURRIED

@@ -178,7 +178,8 @@ impl Store {
         rules: &SaveRules,
     ) -> Result<Saved, Refusal> {
         let now = clock::now();
-        if rules.earlier_edge_first
+        if let Err(refusal) = self.saveable(token, rules, now)
+            && rules.earlier_edge_first.contains(&refusal)
             && let Some(index) = self.share_index(token)
         {
             let link = self.shares[index].id.clone();

@@ -74,9 +74,10 @@ pub struct SaveRules {
     pub token_matching: Matching,
     /// How long after a refused save that is stored anyway (a fault) it shows in reads.
     pub store_despite_after: Duration,
-    /// Whether a caller who saved a share before gets that edge back before the share's state
-    /// is checked (a fault: "already saved? return the edge", so a revoked share still saves).
-    pub earlier_edge_first: bool,
+    /// Refusals that a caller who saved the share before does not meet: they get their edge
+    /// back instead (a fault: "already saved? return the edge" before the share's state is
+    /// checked, so a revoked share still saves for them).
+    pub earlier_edge_first: &'static [Refusal],
     /// Refusals that still write a fresh edge for a caller who saved the share before (a
     /// fault: an upsert of the saver's edge that runs before the refusal is answered). The
     /// edge shows even if the track was deleted.
@@ -105,7 +106,7 @@ impl SaveRules {
         add_another_track: false,
         token_matching: Matching::Exact,
         store_despite_after: Duration::ZERO,
-        earlier_edge_first: false,
+        earlier_edge_first: &[],
         rewrite_for_earlier_saver: &[],
         read_lag: Duration::ZERO,
     };
