@@ -35,9 +35,16 @@ const RATE_LIMIT_RETRIES: u32 = 3;
 /// The longest wait for one Retry-After (and never longer than the request timeout).
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
 
-fn random_byte() -> u8 {
-    let hex = crate::random::hex(1);
-    u8::from_str_radix(&hex, 16).unwrap_or(0)
+/// Waits out of a 429 so far in this process: each one's spread follows from its number.
+static RETRY_WAITS: AtomicUsize = AtomicUsize::new(0);
+
+/// What the `n`-th wait out of a 429 adds to its Retry-After, up to about half a second: a
+/// spread, so that requests limited together do not come back together. It follows from `n`
+/// alone (no random draw), so a run against a rate-limited target spreads the same way on
+/// every run, and a verdict never rests on luck.
+fn retry_spread(n: usize) -> Duration {
+    // 89 is odd, so n ↦ 89n mod 256 visits every value once in 256 waits.
+    Duration::from_millis(((n * 89) % 256) as u64 * 2)
 }
 
 /// The wait a `Retry-After` header asks for: seconds, or an HTTP date.
@@ -510,13 +517,12 @@ impl HttpClient {
             if response.status() != StatusCode::TOO_MANY_REQUESTS || retries == RATE_LIMIT_RETRIES {
                 break response;
             }
-            // A little spread, so that requests limited together do not come back together.
-            let jitter = Duration::from_millis(u64::from(random_byte()) * 2);
+            let spread = retry_spread(RETRY_WAITS.fetch_add(1, Ordering::Relaxed));
             let wait = retry_after(response.headers())
                 .unwrap_or(Duration::from_secs(1 << retries))
                 .min(MAX_RETRY_WAIT)
                 .min(self.timeout)
-                + jitter;
+                + spread;
             drop(response);
             drop(permit.take());
             tokio::time::sleep(wait).await;
@@ -649,5 +655,19 @@ mod tests {
         let root =
             HttpClient::new(Url::parse("http://h").unwrap(), Duration::from_secs(1)).unwrap();
         assert_eq!(root.url(&["v1"]).as_str(), "http://h/v1");
+    }
+
+    #[test]
+    fn retry_waits_spread_the_same_way_every_time_and_up_to_half_a_second() {
+        let spreads: Vec<Duration> = (0..256).map(retry_spread).collect();
+        let distinct: std::collections::BTreeSet<Duration> = spreads.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            256,
+            "256 waits in a row never share a spread"
+        );
+        assert!(spreads.iter().all(|d| *d <= Duration::from_millis(510)));
+        assert_eq!(retry_spread(1), retry_spread(257));
+        assert_ne!(retry_spread(1), retry_spread(2));
     }
 }

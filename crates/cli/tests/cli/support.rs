@@ -137,6 +137,22 @@ pub async fn spawn(app: axum::Router) -> String {
     format!("http://{addr}")
 }
 
+/// Today's UTC date, taken so that the binaries a test starts within `margin` judge on the
+/// same day as the test: both read the system clock, and close to midnight the test first
+/// waits for the new day, so that no test can straddle midnight.
+pub async fn today_for(margin: std::time::Duration) -> time::Date {
+    let now = time::OffsetDateTime::now_utc();
+    let midnight = (now.date() + time::Duration::days(1))
+        .midnight()
+        .assume_utc();
+    let left = midnight - now;
+    if left < margin {
+        let wait = std::time::Duration::try_from(left).unwrap_or_default();
+        tokio::time::sleep(wait + std::time::Duration::from_secs(1)).await;
+    }
+    time::OffsetDateTime::now_utc().date()
+}
+
 /// A loopback address where nothing listens, for as long as the returned socket lives: the
 /// port is bound but never listened on, so a connection is refused and no other process can
 /// take the port meanwhile.
