@@ -57,6 +57,25 @@ pub const BODY_CAP: usize = 256 * 1024;
 /// How long an excerpt of a body is in failure messages, in characters.
 const EXCERPT_CHARS: usize = 160;
 
+/// Where `needle` (8 bytes or more; anything shorter proves nothing), as it is or
+/// percent-encoded, appears in a response: `the body`, or the name of a header.
+pub(crate) fn carried_back(headers: &HeaderMap, body: &[u8], needle: &[u8]) -> Option<String> {
+    if needle.len() < 8 {
+        return None;
+    }
+    let encoded = crate::secret::percent_encode(&String::from_utf8_lossy(needle));
+    let contains = |haystack: &[u8], n: &[u8]| haystack.windows(n.len()).any(|w| w == n);
+    let found =
+        |haystack: &[u8]| contains(haystack, needle) || contains(haystack, encoded.as_bytes());
+    if found(body) {
+        return Some("the body".to_owned());
+    }
+    headers
+        .iter()
+        .find(|(_, value)| found(value.as_bytes()))
+        .map(|(name, _)| name.as_str().to_owned())
+}
+
 /// One request and its response as far as it was read.
 #[derive(Clone)]
 pub struct Exchange {
@@ -72,6 +91,11 @@ pub struct Exchange {
     pub truncated: bool,
     /// Whether the response carried a secret back (masked in `headers` and `body` on arrival).
     pub echoed_secret: bool,
+    /// Where the response carried back the credential the request sent, when no mask hid it
+    /// (a wrong key or a forged Bearer token the harness made up): `the body`, or a header's
+    /// name. Found on arrival and recorded, so that a replay judges what the run saw (a
+    /// replay makes up other keys).
+    pub echoed_credential: Option<String>,
     /// Time from sending to the last byte read.
     pub elapsed: Duration,
     /// Its index in the run's recording.

@@ -16,7 +16,7 @@ use reqwest::{Method, StatusCode, Url};
 use crate::evidence::{
     ExchangeLog, RUN_SCOPE, RecordedExchange, RecordedResponse, Replay, Request, curl_command,
 };
-use crate::exchange::{BODY_CAP, Exchange, TransportError};
+use crate::exchange::{BODY_CAP, Exchange, TransportError, carried_back};
 pub use crate::exchange::{Extras, KeyHeader};
 use crate::secret::{ApiKey, Redactor};
 
@@ -375,6 +375,7 @@ impl HttpClient {
             body,
             truncated: response.truncated,
             echoed_secret: response.echoed_secret,
+            echoed_credential: response.echoed_credential,
             elapsed: Duration::from_millis(recorded.elapsed_ms),
             id: None,
             answered_at: recorded
@@ -438,6 +439,7 @@ impl HttpClient {
             body_base64,
             truncated: exchange.truncated,
             echoed_secret: exchange.echoed_secret,
+            echoed_credential: exchange.echoed_credential.clone(),
         }
     }
 
@@ -466,6 +468,14 @@ impl HttpClient {
                 .body(body.to_string());
         }
         let (api_key, bearer) = key.parts();
+        // What of the request a response must not carry back: the credential, as sent.
+        let mut credentials: Vec<&[u8]> = Vec::new();
+        match api_key {
+            KeyHeader::Value(value) => credentials.push(value.as_bytes()),
+            KeyHeader::Bytes(value) => credentials.push(value),
+            _ => {}
+        }
+        credentials.extend(bearer.map(str::as_bytes));
         let mut headers = Vec::new();
         match api_key {
             KeyHeader::Value(value) => headers.push((API_KEY_HEADER, HeaderValue::from_str(value))),
@@ -575,6 +585,11 @@ impl HttpClient {
             echoed = true;
             body = masked;
         }
+        // A credential no mask hides (one the harness made up) is no secret, but carrying it
+        // back is an echo all the same; a key the redactor masks is `echoed` above.
+        let echoed_credential = credentials
+            .iter()
+            .find_map(|credential| carried_back(&headers, &body, credential));
         if truncated {
             // A cut body is never parsed, only shown in an excerpt: keep its start (masked
             // above, whole), so a run of many oversized answers holds little memory.
@@ -600,6 +615,7 @@ impl HttpClient {
             body,
             truncated,
             echoed_secret: echoed,
+            echoed_credential,
             elapsed: started.elapsed(),
             id: None,
             answered_at: Some(time::OffsetDateTime::now_utc()),

@@ -185,35 +185,42 @@ struct Patterns {
     bytes: Option<regex::bytes::Regex>,
     /// Each pattern alone, with the form it was made from and its text, to name a hit's form.
     each: Vec<(regex::Regex, Form, String)>,
-    /// Any [`SCAN_FRAGMENT`] letters and digits in a row of a key: what the leak scan looks
-    /// for beyond the forms masked, since every text encoding leaves letters and digits as
-    /// they are.
+    /// Any [`FRAGMENT`] letters and digits in a row of a key, in any case: what the leak scan
+    /// looks for beyond the forms masked, since every text encoding leaves letters and digits
+    /// as they are (or changes only their case).
     fragments: Option<regex::Regex>,
 }
 
 /// How many of a key's letters and digits in a row are masked wherever they appear, whatever
-/// surrounds them: a key echoed in an encoding the redactor does not know still loses them.
-const MASKED_FRAGMENT: usize = 12;
-
-/// How many of a key's letters and digits in a row the leak scan reports: fewer than are
-/// masked, so the scan looks wider than the redactor and catches what slipped past it.
-pub(crate) const SCAN_FRAGMENT: usize = 8;
+/// surrounds them (a key echoed in an encoding the redactor does not know, or only its first
+/// or last characters, still loses them; what is left of a run is shorter), and reported by
+/// the leak scan in any case of their letters: the scan looks wider than the redactor and
+/// catches what slipped past it.
+pub(crate) const FRAGMENT: usize = 8;
 
 /// Every `n` letters and digits in a row of `secret` that look random enough to be the key's
-/// alone: letters and digits mixed, at least six different characters. (`00000000` or
-/// `recipien` is no evidence of anything; a key made of words has no fragments.)
+/// alone: at least six different characters, of at least two of upper-case letters,
+/// lower-case letters and digits. (`00000000` or `recipien` is no evidence of anything; a key
+/// made of words has no fragments; `yDZsCQJF`, which a random key holds as often as not, is.)
 fn fragments(secret: &str, n: usize) -> Vec<String> {
     secret
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|run| run.len() >= n)
         .flat_map(|run| (0..=run.len() - n).map(move |at| run[at..at + n].to_owned()))
-        .filter(|window| {
-            let distinct: std::collections::BTreeSet<char> = window.chars().collect();
-            distinct.len() >= 6
-                && window.chars().any(|c| c.is_ascii_digit())
-                && window.chars().any(|c| c.is_ascii_alphabetic())
-        })
+        .filter(|window| looks_random(window))
         .collect()
+}
+
+/// Whether `window` looks random: six different characters or more, of at least two classes
+/// (upper-case, lower-case, digits).
+fn looks_random(window: &str) -> bool {
+    let distinct: std::collections::BTreeSet<char> = window.chars().collect();
+    let classes = [
+        window.chars().any(|c| c.is_ascii_uppercase()),
+        window.chars().any(|c| c.is_ascii_lowercase()),
+        window.chars().any(|c| c.is_ascii_digit()),
+    ];
+    distinct.len() >= 6 && classes.iter().filter(|c| **c).count() >= 2
 }
 
 impl Redactor {
@@ -229,28 +236,26 @@ impl Redactor {
         let mut scanned: Vec<String> = Vec::new();
         for secret in secrets {
             // The near misses the harness sends as wrong keys reveal all but one character of
-            // the key, or all of it in another case. The one with its last character changed
-            // is masked like the key; the key without its last character (what the other
-            // twists keep of it, but for one character) and the key with its letters' case
-            // swapped are masked as they are: a server that echoes them in an encoding
-            // probably echoes the key the same way, which is masked.
-            for twist in [Twist::LastCharCut, Twist::CaseSwapped] {
-                let twisted = twist.apply(secret);
-                if twisted.len() >= 4 {
-                    sources.push((twisted, Form::Plain));
-                }
-            }
-            for raw in [secret.to_owned(), near_miss_text(secret)] {
+            // the key, or all of it in another case: each is masked like the key, in every
+            // form (a server that echoes what it was sent echoes them in base64 too). The key
+            // without its last character is what the other twists keep of it.
+            let near_misses = [
+                secret.to_owned(),
+                near_miss_text(secret),
+                Twist::LastCharCut.apply(secret),
+                Twist::CaseSwapped.apply(secret),
+            ];
+            for raw in near_misses {
                 if raw.len() < 4 {
                     continue;
                 }
                 sources.push((raw.clone(), Form::Plain));
                 sources.extend(
-                    fragments(&raw, MASKED_FRAGMENT)
+                    fragments(&raw, FRAGMENT)
                         .into_iter()
                         .map(|f| (f, Form::Fragment)),
                 );
-                scanned.extend(fragments(&raw, SCAN_FRAGMENT));
+                scanned.extend(fragments(&raw, FRAGMENT));
                 for encoded in base64_forms(raw.as_bytes()) {
                     if encoded.len() >= 4 {
                         let url = base64url_alphabet(&encoded);
@@ -286,7 +291,7 @@ impl Redactor {
         let fragments = (!scanned.is_empty())
             .then(|| {
                 let literals: Vec<String> = scanned.iter().map(|f| regex::escape(f)).collect();
-                compile(&literals.join("|"))
+                compile(&format!("(?i){}", literals.join("|")))
             })
             .flatten();
         Self {
@@ -349,7 +354,7 @@ impl Redactor {
     }
 
     /// What the leak scan finds in `text`: a secret in a form this redactor masks, or
-    /// [`SCAN_FRAGMENT`] of its letters and digits in a row, which an encoding it does not
+    /// [`FRAGMENT`] of its letters and digits in a row, which an encoding it does not
     /// know left behind.
     pub(crate) fn scan(&self, text: &str) -> Option<Form> {
         self.find(text).or_else(|| {

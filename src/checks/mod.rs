@@ -198,6 +198,7 @@ pub(crate) fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Excha
         body: body.as_bytes().to_vec(),
         truncated: false,
         echoed_secret: false,
+        echoed_credential: None,
         elapsed: std::time::Duration::ZERO,
         id: None,
         answered_at: None,

@@ -101,6 +101,9 @@ pub struct RecordedResponse {
     /// Whether the target echoed a key back (masked on arrival).
     #[serde(default, skip_serializing_if = "is_false")]
     pub echoed_secret: bool,
+    /// Where the target carried back a credential the harness made up (`the body`, a header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub echoed_credential: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {

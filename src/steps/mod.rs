@@ -374,18 +374,6 @@ impl KeyChoice {
             }
         }
     }
-
-    /// The credential's bytes as sent, where a response could echo them (not the recipient's
-    /// key: the redactor masks that one on arrival and flags the exchange instead).
-    fn sent_bytes(&self) -> Option<&[u8]> {
-        match self {
-            Self::Unknown(key) | Self::Bearer(key, _) => Some(key.as_bytes()),
-            Self::NearMiss(key) | Self::Twisted(_, key) => Some(key.expose().as_bytes()),
-            Self::Malformed(_, bytes) => Some(bytes),
-            Self::WithBearer(key, _) => key.sent_bytes(),
-            _ => None,
-        }
-    }
 }
 
 /// The token the next request names.

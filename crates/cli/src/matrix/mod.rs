@@ -12,8 +12,8 @@
 //!   clauses that are not PASS are exactly the ones it declares (those report its choice).
 //!
 //! [`Matrix::problems`] names every fault that got through, every variant the suite failed,
-//! and anything on the clean server short of a whole passing run: every clause PASS, every
-//! scenario run, no leak.
+//! anything on the clean server short of a whole passing run (every clause PASS, every
+//! scenario run), and any run, clean, fault or variant, whose leak scan found a key.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -257,6 +257,12 @@ impl SubjectRun {
         clauses.chain(catches).collect()
     }
 
+    /// What the run's leak scan found, if anything: whatever the server does, the harness
+    /// prints no key it holds, so a leak is a problem of every run, not only the clean one.
+    fn leak_problem(&self) -> Option<String> {
+        (self.leaks > 0).then(|| format!("the run leaked a key in {} output(s)", self.leaks))
+    }
+
     /// How the failures of `clause` came about, for a problem's message.
     fn causes(&self, clause: &str) -> String {
         match self.failures.get(clause) {
@@ -320,6 +326,9 @@ impl Matrix {
         if let Some(e) = &run.error {
             return Some(format!("{fault}: the run did not complete: {e}"));
         }
+        if let Some(leak) = run.leak_problem() {
+            return Some(format!("{fault}: {leak}"));
+        }
         for clause in fault.info().clauses {
             if self.level(clause).is_none() {
                 return Some(format!("{fault}: declares {clause}, which is not a clause"));
@@ -369,6 +378,9 @@ impl Matrix {
         };
         if let Some(e) = &run.error {
             return Some(format!("{variant}: the run did not complete: {e}"));
+        }
+        if let Some(leak) = run.leak_problem() {
+            return Some(format!("{variant}: {leak}"));
         }
         let must_not_passed: Vec<&str> = run
             .not_passed
@@ -476,11 +488,8 @@ impl Matrix {
                 clean.scenarios, self.scenarios
             ));
         }
-        if clean.leaks > 0 {
-            problems.push(format!(
-                "the clean server's run leaked a key in {} output(s)",
-                clean.leaks
-            ));
+        if let Some(leak) = clean.leak_problem() {
+            problems.push(format!("the clean server's {leak}"));
         }
         problems
     }

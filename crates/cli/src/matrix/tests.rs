@@ -194,6 +194,31 @@ fn an_advisory_fault_that_fails_the_run_is_not_a_catch() {
 }
 
 #[test]
+fn a_fault_or_a_variant_whose_run_leaked_a_key_is_a_problem() {
+    let fault = Fault::Save200Not201;
+    let mut leaked = caught_as_declared(fault, false, false);
+    assert!(matrix_of(vec![leaked.clone()]).problems().is_empty());
+    leaked.leaks = 2;
+    let matrix = matrix_of(vec![leaked]);
+    assert_eq!(matrix.caught(), 0);
+    assert!(
+        matrix.problems()[0].contains("save-200-not-201: the run leaked a key in 2 output(s)"),
+        "{:?}",
+        matrix.problems()
+    );
+
+    let mut leaked = conforming(variant_with_advisories());
+    leaked.leaks = 1;
+    let matrix = matrix_of(vec![leaked]);
+    assert_eq!(matrix.conforming(), 0);
+    assert!(
+        matrix.problems()[0].contains("leaked a key"),
+        "{:?}",
+        matrix.problems()
+    );
+}
+
+#[test]
 fn a_fault_whose_declared_clause_did_not_fail_is_missed() {
     let fault = Fault::Save200Not201;
     let mut run = SubjectRun::new(Subject::Fault(fault));

@@ -57,8 +57,11 @@ const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Every form of `key` a server can echo: as it is, percent-encoded in either case, escaped
-/// in JSON (`\/`, `\u002B`, `\u002b`), with `+` read as a space, in base64 and base64url.
+/// in JSON (`\/`, `\u002B`, `\u002b`), with `+` read as a space, in base64 and base64url,
+/// alone and inside a longer base64 value at each of the three byte offsets, and its first
+/// and last 24 characters.
 fn forms(key: &str) -> Vec<(&'static str, String)> {
+    let within = |before: &str, after: &str| format!("{before}{key}{after}").into_bytes();
     vec![
         ("plain", key.to_owned()),
         ("percent-encoded", percent_encoded_upper(key)),
@@ -72,7 +75,68 @@ fn forms(key: &str) -> Vec<(&'static str, String)> {
         ("+ read as a space", key.replace('+', " ")),
         ("base64", base64_with(key.as_bytes(), STANDARD, true)),
         ("base64url", base64_with(key.as_bytes(), URL_SAFE, false)),
+        (
+            "base64 at offset 0 of a longer value",
+            base64_with(&within("", "\n"), STANDARD, true),
+        ),
+        (
+            "base64 at offset 1 of a longer value",
+            base64_with(&within("x", "!"), STANDARD, true),
+        ),
+        (
+            "base64 at offset 2 of a longer value",
+            base64_with(&within("k:", ""), STANDARD, true),
+        ),
+        (
+            "base64url inside a JSON value",
+            base64_with(&within("{\"key\":\"", "\"}"), URL_SAFE, false),
+        ),
+        (
+            "its first 24 characters",
+            key.get(..24).unwrap_or(key).to_owned(),
+        ),
+        (
+            "its last 24 characters",
+            key.get(key.len().saturating_sub(24)..)
+                .unwrap_or(key)
+                .to_owned(),
+        ),
     ]
+}
+
+/// What of `key` must never show, however it is cut: every 8 letters and digits in a row that
+/// look random (as the harness's own scan judges them), and every 12 symbols of its base64 at
+/// each byte offset.
+fn windows(key: &str) -> Vec<String> {
+    // Six different characters or more, of two classes or more (upper, lower, digits).
+    let random = |w: &str| {
+        let distinct: std::collections::BTreeSet<char> = w.chars().collect();
+        let classes = [
+            w.chars().any(|c| c.is_ascii_uppercase()),
+            w.chars().any(|c| c.is_ascii_lowercase()),
+            w.chars().any(|c| c.is_ascii_digit()),
+        ];
+        distinct.len() >= 6 && classes.iter().filter(|c| **c).count() >= 2
+    };
+    let mut out: Vec<String> = key
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|run| run.len() >= 8)
+        .flat_map(|run| (0..=run.len() - 8).map(move |at| run[at..at + 8].to_owned()))
+        .filter(|w| random(w))
+        .collect();
+    for offset in 0..3 {
+        let mut bytes = vec![b'x'; offset];
+        bytes.extend_from_slice(key.as_bytes());
+        let encoded = base64_with(&bytes, STANDARD, false);
+        // The symbols of the key's own bits: past the ones that mix in the prefix.
+        let inner = &encoded[[0, 2, 3][offset]..encoded.len() - 1];
+        out.extend(
+            (0..=inner.len() - 12)
+                .map(|at| inner[at..at + 12].to_owned())
+                .filter(|w| w.chars().all(|c| c.is_ascii_alphanumeric())),
+        );
+    }
+    out
 }
 
 /// A body that echoes `key` in every form, written by hand so the escapes stay as servers
@@ -96,14 +160,46 @@ fn echo_body(key: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_key_never_appears_in_any_output_in_any_form() {
     // `+` and `/` make the forms differ; the random part keeps it unique to this run.
-    let suffix: String = format!("{:x}", std::process::id() as u64 * 0x9e37_79b9 + 0x5bd1);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let random = |seed: u64| -> String {
+        const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut n = seed ^ (u64::from(std::process::id()) << 32) | 1;
+        (0..18)
+            .map(|_| {
+                n ^= n << 13;
+                n ^= n >> 7;
+                n ^= n << 17;
+                ALNUM[(n % 62) as usize] as char
+            })
+            .collect()
+    };
+    let suffix = random(nanos);
     let canary = format!("ak_Canary+{suffix}/Key+{suffix}");
-    let all_forms = forms(&canary);
+    // The sharer's key, which provisioning sends: as secret as the recipient's.
+    let sharer_suffix = random(nanos.rotate_left(17));
+    let sharer = format!("ak_Sharer+{sharer_suffix}/Key+{sharer_suffix}");
+    let all_forms: Vec<(String, String)> = forms(&canary)
+        .into_iter()
+        .map(|(name, form)| (format!("recipient's key, {name}"), form))
+        .chain(
+            forms(&sharer)
+                .into_iter()
+                .map(|(name, form)| (format!("sharer's key, {name}"), form)),
+        )
+        .collect();
+    let all_windows: Vec<String> = windows(&canary)
+        .into_iter()
+        .chain(windows(&sharer))
+        .collect();
     // Correct servers that know the canary key: one for the run, one for the certification
     // (each provisions every state, and the run deletes the disposable track).
     let canary_server = || {
         reference(ServerOptions {
             recipient_key: Some(share_conformance_reference::store::Key::new(canary.clone())),
+            sharer_key: Some(share_conformance_reference::store::Key::new(sharer.clone())),
             ..Default::default()
         })
     };
@@ -226,7 +322,14 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
             certify.iter().map(|s| s.to_string()).collect(),
             vec![("FREDDY_API_KEY", canary.clone())],
             Some(expected_code),
-            vec![certificate, certificate_json, certificate_html],
+            vec![certificate, certificate_json.clone(), certificate_html],
+        ));
+        cases.push((
+            format!("{name} verify-certificate"),
+            vec!["verify-certificate".to_owned(), certificate_json.clone()],
+            vec![],
+            None,
+            Vec::new(),
         ));
         // The recording judged again, offline: what it prints and writes is masked too.
         let regraded_html = dir.arg(&format!("{name}-regraded.html"));
@@ -250,6 +353,40 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
             Vec::new(),
         ));
     }
+    // Provisioning against the echoing server: the sharer's key comes back in every form, in
+    // answers the harness reports when provisioning fails.
+    let provision_report = dir.arg("echoing-provisioning-report.md");
+    cases.push((
+        "echoing provisioning".to_owned(),
+        [
+            "run",
+            "--base-url",
+            &echo,
+            "--fixtures",
+            &fixtures_path,
+            "--api-key",
+            &canary,
+            "--provision",
+            "--sharer-api-key",
+            &sharer,
+            "--organization",
+            "morg_1",
+            "--track",
+            "mtrack_1",
+            "--disposable-track",
+            "mtrack_2",
+            "--collection",
+            "mcoll_1",
+            "-vv",
+            "--report",
+            &provision_report,
+        ]
+        .map(String::from)
+        .to_vec(),
+        vec![],
+        None,
+        Vec::new(),
+    ));
     for (case, args, env, expected_code, files) in cases {
         let output = tokio::task::spawn_blocking(move || {
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -274,7 +411,7 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
         assert!(!stderr.contains("panicked"), "{case}: {stderr}");
         let mut outputs = vec![
             ("stdout".to_owned(), stdout.clone()),
-            ("stderr".to_owned(), stderr),
+            ("stderr".to_owned(), stderr.clone()),
         ];
         for file in &files {
             let content = std::fs::read_to_string(file).unwrap_or_else(|_| {
@@ -289,15 +426,54 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
                     "{case}: the key ({form_name}: {form}) is in {place}:\n{content}"
                 );
             }
-            assert!(
-                !content.contains(&suffix),
-                "{case}: part of the key is in {place}:\n{content}"
-            );
+            for window in &all_windows {
+                assert!(
+                    !content.contains(window.as_str()),
+                    "{case}: part of a key ({window}) is in {place}:\n{content}"
+                );
+            }
         }
         assert!(
             !stdout.contains("LEAK"),
             "{case}: the leak scan found a key:\n{stdout}"
         );
+        if case == "echoing run" {
+            // Every form reached an output the scan reads (the recording keeps whole bodies),
+            // and came out masked there.
+            let recording = &outputs
+                .iter()
+                .find(|(place, _)| place.ends_with("report.md.json"))
+                .expect("the JSON report")
+                .1;
+            // (A name with a backslash is an escape in the echoed JSON: its text differs.)
+            for (name, _) in forms(&canary)
+                .into_iter()
+                .filter(|(n, _)| !n.contains('\\'))
+            {
+                // The value holds the mask (the base64 of a longer value keeps the symbols of
+                // the bytes around the key).
+                let field = format!("\\\"{name}\\\":\\\"");
+                // (Answers to requests without the key echo other values: one will do.)
+                let masked = recording.match_indices(&field).any(|(at, _)| {
+                    let value = &recording[at + field.len()..];
+                    value
+                        .split("\\\"")
+                        .next()
+                        .is_some_and(|v| v.contains("***"))
+                });
+                assert!(
+                    masked,
+                    "{case}: the echo of {name} is not in the recording, masked:\n{recording}"
+                );
+            }
+        }
+        if case == "echoing provisioning" {
+            assert!(
+                stderr.contains("provisioning the live share failed")
+                    && stderr.contains("\"plain\":\"***\""),
+                "{case}: the sharer's key came back, masked: {stderr}"
+            );
+        }
         if case == "echoing run" {
             assert!(
                 stdout.contains("reproduce: ")
@@ -323,18 +499,20 @@ async fn the_api_key_never_appears_in_any_output_in_any_form() {
 }
 
 /// The leak scan looks wider than the redactor: a key echoed in an encoding the redactor does
-/// not know (here `+` as the HTML entity `&plus;`) is not masked, but eight or more of its
-/// letters and digits in a row are found in what the run printed and wrote, and the run fails
-/// with a LEAK line, the leaking report removed.
+/// not know (here upper-cased) is not masked, but eight or more of its letters and digits in
+/// a row, in any case, are found in what the run printed and wrote, and the run fails with a
+/// LEAK line, the leaking report removed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_key_in_an_encoding_the_redactor_does_not_know_fails_the_run_as_a_leak() {
-    let key = "ak_A1b2c3d4e5+F6g7h8i9j";
+    // Upper and lower case alternate, so that no eight in a row of the key, or of the key with
+    // its case swapped, survive upper-casing: the redactor masks none of the echo.
+    let key = "ak_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S";
     let echo = spawn(Router::new().fallback(|headers: HeaderMap| async move {
         let sent = headers
             .get("x-api-key")
             .and_then(|v| v.to_str().ok())
             .unwrap_or("none")
-            .replace('+', "&plus;");
+            .to_uppercase();
         (
             [("content-type", "text/html")],
             format!("<p>you sent {sent}</p>"),
