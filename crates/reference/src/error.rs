@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use crate::store::Denial;
 use crate::{clock, ids};
 
 /// An error answer: everything of the envelope but the per-response `trace_id` and `timestamp`.
@@ -199,5 +200,47 @@ impl ApiError {
                 "timestamp": clock::format(clock::now()),
             }
         })
+    }
+}
+
+impl From<Denial> for ApiError {
+    /// The documented answer to each reason a neighbouring endpoint refuses.
+    fn from(denial: Denial) -> Self {
+        match denial {
+            Denial::ShareUnavailable => SHARE_UNAVAILABLE,
+            Denial::NotFound(what) => not_found(what),
+            Denial::NotAllowed(what) => forbidden(what),
+            Denial::BodyNotJson => INVALID_JSON,
+            Denial::BodyInvalid(what) => validation(what),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_denial_answers_its_documented_envelope() {
+        let cases = [
+            (Denial::ShareUnavailable, 404, "RESOURCE_NOT_FOUND"),
+            (Denial::NotFound("no such track"), 404, "RESOURCE_NOT_FOUND"),
+            (Denial::NotAllowed("creator only"), 403, "FORBIDDEN"),
+            (Denial::BodyNotJson, 400, "INVALID_REQUEST"),
+            (Denial::BodyInvalid("days >= 1"), 422, "VALIDATION_ERROR"),
+        ];
+        for (denial, status, code) in cases {
+            let error = ApiError::from(denial);
+            assert_eq!(
+                (error.status.as_u16(), error.code),
+                (status, code),
+                "{denial:?}"
+            );
+        }
+        assert_eq!(ApiError::from(Denial::ShareUnavailable), SHARE_UNAVAILABLE);
+        assert_eq!(
+            ApiError::from(Denial::NotFound("no such track")).system_message,
+            "no such track"
+        );
     }
 }

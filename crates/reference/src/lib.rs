@@ -42,7 +42,9 @@ use tokio::task::JoinHandle;
 use self::behaviour::{AuthProblem, Behaviour, ErrorSite, MalformedToken};
 use self::error::ApiError;
 use self::faults::Fault;
-use self::store::{Key, Matching, Refusal, Seed, ShareOptions, ShareTargetRef, Store, User};
+use self::store::{
+    Denial, Key, Matching, Refusal, Seed, ShareOptions, ShareTargetRef, Store, User,
+};
 use self::variants::Variant;
 
 /// How to seed a reference server.
@@ -225,6 +227,12 @@ struct Failure {
 impl From<ApiError> for Failure {
     fn from(error: ApiError) -> Self {
         Self { error, auth: None }
+    }
+}
+
+impl From<Denial> for Failure {
+    fn from(denial: Denial) -> Self {
+        ApiError::from(denial).into()
     }
 }
 
@@ -450,7 +458,7 @@ async fn resolve_share(
     let token = path.ok().map(|Path(token)| token);
     let view = token
         .as_deref()
-        .ok_or(error::SHARE_UNAVAILABLE)
+        .ok_or(Denial::ShareUnavailable)
         .and_then(|token| state.store().resolve(token, &state.behaviour.reads));
     match view {
         Ok(view) => wire::json(
@@ -462,7 +470,7 @@ async fn resolve_share(
                 token: token.as_deref(),
                 ..ErrorSite::PLAIN
             };
-            wire::error(&state.behaviour, &site, e)
+            wire::error(&state.behaviour, &site, e.into())
         }
     }
 }
@@ -566,7 +574,7 @@ trait Deletable {
         user: &User,
         organization_id: &str,
         id: &str,
-    ) -> Result<(), ApiError>;
+    ) -> Result<(), Denial>;
 }
 
 /// `DELETE /v1/music/{organization_id}/share/{share_id}`: revoke a share link.
@@ -581,7 +589,7 @@ impl Deletable for RevokeShare {
         user: &User,
         organization_id: &str,
         id: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), Denial> {
         store.revoke(
             user,
             organization_id,
@@ -603,7 +611,7 @@ impl Deletable for DeleteTrack {
         user: &User,
         organization_id: &str,
         id: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), Denial> {
         store.delete_track(user, organization_id, id)
     }
 }

@@ -1,6 +1,6 @@
 //! What a share request's body asks for, parsed and checked against the docs.
 
-use crate::error::{self, ApiError};
+use super::Denial;
 
 /// Options of a new share link (the optional body of "Share a track").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,7 +13,7 @@ pub struct ShareOptions {
 
 impl ShareOptions {
     /// Reads the body of a share request: empty means the defaults.
-    pub fn from_body(body: &[u8]) -> Result<Self, ApiError> {
+    pub fn from_body(body: &[u8]) -> Result<Self, Denial> {
         let mut options = Self {
             visibility: "link_only".into(),
             expires_in_days: None,
@@ -22,16 +22,20 @@ impl ShareOptions {
             return Ok(options);
         }
         let value: serde_json::Value =
-            serde_json::from_slice(body).map_err(|_| error::INVALID_JSON)?;
+            serde_json::from_slice(body).map_err(|_| Denial::BodyNotJson)?;
         let serde_json::Value::Object(fields) = value else {
-            return Err(error::validation("Body must be a JSON object"));
+            return Err(Denial::BodyInvalid("Body must be a JSON object"));
         };
         match fields.get("visibility") {
             None | Some(serde_json::Value::Null) => {}
             Some(serde_json::Value::String(v)) if v == "link_only" || v == "public" => {
                 options.visibility = v.clone()
             }
-            Some(_) => return Err(error::validation("visibility must be link_only or public")),
+            Some(_) => {
+                return Err(Denial::BodyInvalid(
+                    "visibility must be link_only or public",
+                ));
+            }
         }
         match fields.get("expires_in_days") {
             None | Some(serde_json::Value::Null) => {}
@@ -39,7 +43,7 @@ impl ShareOptions {
                 // The docs: minimum 1, above 90 clamped to 90.
                 Some(days) if days >= 1 => options.expires_in_days = Some(days.min(90)),
                 _ => {
-                    return Err(error::validation(
+                    return Err(Denial::BodyInvalid(
                         "expires_in_days must be an integer of at least 1",
                     ));
                 }

@@ -4,7 +4,6 @@
 use time::{Duration, OffsetDateTime};
 
 use crate::clock;
-use crate::error::{self, ApiError};
 
 use super::*;
 
@@ -17,7 +16,7 @@ impl Store {
 
     /// Open a shared link: what the public resolve shows. Counts the view.
     /// A read that lags writes sees a revocation or a deletion only that long after.
-    pub fn resolve(&mut self, token: &str, reads: &ReadRules) -> Result<ShareView, ApiError> {
+    pub fn resolve(&mut self, token: &str, reads: &ReadRules) -> Result<ShareView, Denial> {
         let now = clock::now();
         let seen_by = |at: Option<OffsetDateTime>| at.is_some_and(|at| at + reads.lag <= now);
         let index = self
@@ -27,7 +26,7 @@ impl Store {
                 let revoked = s.revoked && seen_by(s.revoked_at) && !reads.revoked_shares_resolve;
                 !revoked && s.expires_at.is_none_or(|at| at > now)
             })
-            .ok_or(error::SHARE_UNAVAILABLE)?;
+            .ok_or(Denial::ShareUnavailable)?;
         self.shares[index].views += 1;
         let share = &self.shares[index];
         let live = |id: &String| {
@@ -63,9 +62,9 @@ impl Store {
         limit: usize,
         offset: usize,
         reads: &ReadRules,
-    ) -> Result<Vec<Track>, ApiError> {
+    ) -> Result<Vec<Track>, Denial> {
         if user.organization_id != organization_id {
-            return Err(error::not_found(
+            return Err(Denial::NotFound(
                 "The caller is not a member of this organization",
             ));
         }
@@ -116,7 +115,7 @@ impl Store {
         organization_id: &str,
         target: ShareTargetRef<'_>,
         options: &ShareOptions,
-    ) -> Result<NewShare, ApiError> {
+    ) -> Result<NewShare, Denial> {
         let visible = user.organization_id == organization_id;
         let (target, target_type) = match target {
             ShareTargetRef::Track(id) => {
@@ -125,7 +124,7 @@ impl Store {
                         !t.deleted && t.organization_id == organization_id && t.creator == user.id
                     });
                 if !ok {
-                    return Err(error::not_found(
+                    return Err(Denial::NotFound(
                         "No track with this id that the caller created",
                     ));
                 }
@@ -137,7 +136,7 @@ impl Store {
                         c.id == id && c.organization_id == organization_id && c.creator == user.id
                     });
                 if !ok {
-                    return Err(error::not_found(
+                    return Err(Denial::NotFound(
                         "No collection with this id that the caller created",
                     ));
                 }
@@ -166,7 +165,7 @@ impl Store {
         organization_id: &str,
         share_id: &str,
         copies_dropped_after: Option<Duration>,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), Denial> {
         let link = self
             .shares
             .iter_mut()
@@ -176,7 +175,7 @@ impl Store {
                     && s.creator == user.id
                     && user.organization_id == organization_id
             })
-            .ok_or(error::not_found(
+            .ok_or(Denial::NotFound(
                 "No share link with this id that the caller created",
             ))?;
         let now = clock::now();
@@ -202,7 +201,7 @@ impl Store {
         user: &User,
         organization_id: &str,
         track_id: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), Denial> {
         let track = self
             .tracks
             .iter_mut()
@@ -212,11 +211,11 @@ impl Store {
                     && t.organization_id == organization_id
                     && user.organization_id == organization_id
             })
-            .ok_or(error::not_found(
+            .ok_or(Denial::NotFound(
                 "No track with this id in the caller's organization",
             ))?;
         if track.creator != user.id {
-            return Err(error::forbidden("Only the track's creator can delete it"));
+            return Err(Denial::NotAllowed("Only the track's creator can delete it"));
         }
         // The edges stay; the listing leaves the deleted track out (unless a fault keeps it).
         track.deleted = true;

@@ -22,6 +22,23 @@ pub enum Refusal {
     AlreadySaved,
 }
 
+/// Why a neighbouring endpoint (resolve, List saved tracks, share, revoke, delete) refuses: a
+/// domain reason, which the wire layer turns into a response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// The share link opens nothing (revoked, expired or never issued): the resolve's one
+    /// answer for all of them.
+    ShareUnavailable,
+    /// Nothing by this id that the caller may see; says what was looked for.
+    NotFound(&'static str),
+    /// The caller sees it but may not do this; says what only someone else may do.
+    NotAllowed(&'static str),
+    /// The request's body is not JSON.
+    BodyNotJson,
+    /// The body is JSON but asks for something the docs do not allow; says what.
+    BodyInvalid(&'static str),
+}
+
 /// What happens to the original track when a share of it is saved.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Rename {

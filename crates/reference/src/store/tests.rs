@@ -1,7 +1,6 @@
 //! The store's rules, one test per rule.
 
 use super::*;
-use crate::error;
 
 fn seeded() -> (Store, Seed, User) {
     let (store, seed) = Store::seeded(None, None);
@@ -198,7 +197,7 @@ fn share_options_follow_the_docs() {
     assert!(ShareOptions::from_body(br#"{"visibility": "everyone"}"#).is_err());
     assert_eq!(
         ShareOptions::from_body(b"{").unwrap_err(),
-        error::INVALID_JSON
+        Denial::BodyNotJson
     );
     assert!(ShareOptions::from_body(b"[]").is_err());
 }
@@ -242,9 +241,8 @@ fn revoke_delete_and_their_effects() {
     assert_eq!(
         store
             .delete_track(&recipient, &org, &seed.spare_track_id)
-            .unwrap_err()
-            .status,
-        axum::http::StatusCode::NOT_FOUND
+            .unwrap_err(),
+        Denial::NotFound("No track with this id in the caller's organization")
     );
 
     store
@@ -271,7 +269,7 @@ fn revoke_delete_and_their_effects() {
         store
             .resolve(&link.token, &ReadRules::default())
             .unwrap_err(),
-        error::SHARE_UNAVAILABLE
+        Denial::ShareUnavailable
     );
 }
 
