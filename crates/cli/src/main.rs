@@ -381,6 +381,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         variant: args.variant,
         latency: std::time::Duration::from_millis(args.latency),
         fail_every: args.fail_every,
+        seed: args.seed,
         ..Default::default()
     };
     let server = ReferenceServer::bind(args.addr, options)
@@ -389,6 +390,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let url = server.base_url();
     let fixtures = server.fixtures_toml();
     println!("reference server listening on {url}");
+    println!(
+        "random seed {0} (`serve --seed {0}` draws the same keys, tokens and ids again)",
+        server.random_seed()
+    );
     if let Some(fault) = args.fault {
         println!("serving with fault {fault}: {}", fault.info().description);
     }

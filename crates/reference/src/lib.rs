@@ -63,6 +63,9 @@ pub struct ServerOptions {
     pub latency: std::time::Duration,
     /// Fail every Nth request with a 503, to be flaky on purpose.
     pub fail_every: Option<u64>,
+    /// The seed of every random value the server draws (keys, tokens, ids, a variant's random
+    /// choices); `None` draws one.
+    pub seed: Option<u64>,
 }
 
 impl ServerOptions {
@@ -90,6 +93,8 @@ pub struct AppState {
     fail_every: Option<u64>,
     requests: Arc<std::sync::atomic::AtomicU64>,
     window: Arc<RateWindow>,
+    /// Where the random values of its answers come from.
+    draws: Arc<ids::Draws>,
 }
 
 /// Requests counted per second, for a rate-limited variant.
@@ -127,7 +132,14 @@ impl AppState {
             fail_every: None,
             requests: Arc::default(),
             window: Arc::default(),
+            draws: Arc::new(ids::Draws::unseeded()),
         }
+    }
+
+    /// Draws the random values of its answers from `draws`.
+    pub fn with_draws(mut self, draws: Arc<ids::Draws>) -> Self {
+        self.draws = draws;
+        self
     }
 
     /// Delays every request by `latency`, like a distant target.
@@ -192,9 +204,19 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Latency and deliberate flakiness, applied to every request before it is handled.
+/// Every request is handled drawing from the server's seeded generator.
 async fn pace(
     State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let draws = state.draws.clone();
+    ids::drawing(draws, paced(state, request, next)).await
+}
+
+/// Latency and deliberate flakiness, applied to every request before it is handled.
+async fn paced(
+    state: AppState,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -206,7 +228,7 @@ async fn pace(
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         + 1;
     if let Some(every) = state.fail_every
-        && n % every == 0
+        && n.is_multiple_of(every)
     {
         return state.error(error::SERVICE_UNAVAILABLE.into());
     }
@@ -649,6 +671,7 @@ async fn owner_delete<K: Deletable>(
 pub struct ReferenceServer {
     addr: SocketAddr,
     seed: Seed,
+    random_seed: u64,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -672,17 +695,27 @@ impl ReferenceServer {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let behaviour = options.behaviour();
-        let (mut store, seed) = Store::seeded_with(
-            options.recipient_key,
-            options.sharer_key,
-            behaviour.token_format,
-            behaviour.key_matching != Matching::Exact
-                || behaviour.rules.token_matching != Matching::Exact,
+        let draws = Arc::new(
+            options
+                .seed
+                .map_or_else(ids::Draws::unseeded, ids::Draws::new),
         );
-        store.prefill_library(behaviour.library_prefill, &seed.spare_track_id);
+        let (store, seed) = ids::drawing_sync(draws.clone(), || {
+            let (mut store, seed) = Store::seeded_with(
+                options.recipient_key,
+                options.sharer_key,
+                behaviour.token_format,
+                behaviour.key_matching != Matching::Exact
+                    || behaviour.rules.token_matching != Matching::Exact,
+            );
+            store.prefill_library(behaviour.library_prefill, &seed.spare_track_id);
+            (store, seed)
+        });
+        let random_seed = draws.seed();
         let state = AppState::new(store, &format!("http://{addr}"), behaviour)
             .with_latency(options.latency)
-            .with_fail_every(options.fail_every);
+            .with_fail_every(options.fail_every)
+            .with_draws(draws);
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app(state))
@@ -694,6 +727,7 @@ impl ReferenceServer {
         Ok(Self {
             addr,
             seed,
+            random_seed,
             shutdown: Some(shutdown),
             task: Some(task),
         })
@@ -712,6 +746,11 @@ impl ReferenceServer {
     /// What the server was seeded with.
     pub fn seed(&self) -> &Seed {
         &self.seed
+    }
+
+    /// The seed of every random value it draws: `serve --seed` with it draws them again.
+    pub fn random_seed(&self) -> u64 {
+        self.random_seed
     }
 
     /// The fixtures of the seeded store (TOML), with the recipient's key and organization.

@@ -244,6 +244,10 @@ pub struct ServeArgs {
     /// Fail every Nth request with a 503: a server flaky on purpose
     #[arg(long, value_name = "N")]
     pub fail_every: Option<u64>,
+    /// Draw every random value (keys, tokens, ids, a variant's random choices) from this seed,
+    /// to serve again what a run saw (printed at start; the matrix names each run's)
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 /// `faults`' and `variants`' arguments.

@@ -60,6 +60,25 @@ impl Subject {
         }
     }
 
+    /// The seed of the server's random values in the subject's run: fixed by its label, so
+    /// that every matrix draws the same values for it (`serve --seed` draws them again).
+    pub fn seed(self) -> u64 {
+        // FNV-1a: stable across builds and platforms, unlike the standard library's hasher.
+        self.label().bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+            (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    /// The command that serves the subject again as its run saw it.
+    pub fn serve_again(self) -> String {
+        let what = match self {
+            Self::Clean => String::new(),
+            Self::Fault(f) => format!(" --fault {f}"),
+            Self::Variant(v) => format!(" --variant {v}"),
+        };
+        format!("share-conformance serve{what} --seed {}", self.seed())
+    }
+
     /// Whether a request that got no answer is this subject's symptom: only for a fault of
     /// the transport (a slow save, a reset connection).
     fn no_answer_is_its_symptom(self) -> bool {
@@ -448,11 +467,23 @@ impl Matrix {
         )
     }
 
-    /// What is wrong with the suite or the catalogues, one line each; empty when all is well.
+    /// What is wrong with the suite or the catalogues, one line each (with the command that
+    /// serves the subject again); empty when all is well.
     pub fn problems(&self) -> Vec<String> {
         let mut problems = self.clean_problems();
-        problems.extend(self.faults.iter().filter_map(|r| self.fault_problem(r)));
-        problems.extend(self.variants.iter().filter_map(|r| self.variant_problem(r)));
+        let again = |run: &SubjectRun, problem: String| {
+            format!("{problem}\n  serve it again: {}", run.subject.serve_again())
+        };
+        problems.extend(
+            self.faults
+                .iter()
+                .filter_map(|r| self.fault_problem(r).map(|p| again(r, p))),
+        );
+        problems.extend(
+            self.variants
+                .iter()
+                .filter_map(|r| self.variant_problem(r).map(|p| again(r, p))),
+        );
         problems
     }
 
@@ -658,6 +689,7 @@ pub async fn run_one(suite: Arc<Suite>, subject: Subject, timeout: Duration) -> 
             Subject::Variant(v) => Some(v),
             _ => None,
         },
+        seed: Some(subject.seed()),
         ..Default::default()
     };
     let server = match ReferenceServer::start(options).await {

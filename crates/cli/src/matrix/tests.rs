@@ -194,6 +194,25 @@ fn an_advisory_fault_that_fails_the_run_is_not_a_catch() {
 }
 
 #[test]
+fn each_subject_has_its_own_fixed_seed_and_a_problem_says_how_to_serve_it_again() {
+    let fault = Subject::Fault(Fault::Save200Not201);
+    assert_eq!(fault.seed(), Subject::Fault(Fault::Save200Not201).seed());
+    assert_ne!(fault.seed(), Subject::Fault(Fault::SourceOwn).seed());
+    assert_ne!(fault.seed(), Subject::Clean.seed());
+    // FNV-1a of the label: the same on every build and platform.
+    assert_eq!(Subject::Clean.seed(), 0x99ee_6aaf_52d5_d79f);
+    let matrix = matrix_of(vec![caught_as_declared(Fault::Save200Not201, false, true)]);
+    let problems = matrix.problems();
+    assert!(
+        problems[0].ends_with(&format!(
+            "serve it again: share-conformance serve --fault save-200-not-201 --seed {}",
+            fault.seed()
+        )),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn a_fault_or_a_variant_whose_run_leaked_a_key_is_a_problem() {
     let fault = Fault::Save200Not201;
     let mut leaked = caught_as_declared(fault, false, false);

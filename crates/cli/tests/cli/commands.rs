@@ -327,6 +327,17 @@ fn serve_in_another_process_passes_through_its_printed_fixtures() {
 }
 
 #[test]
+fn serve_with_a_seed_serves_the_same_keys_and_tokens_again() {
+    let first = Serve::start("seeded-1", &["--seed", "20261206"]);
+    let again = Serve::start("seeded-2", &["--seed", "20261206"]);
+    let other = Serve::start("seeded-3", &["--seed", "20261207"]);
+    let (a, b, c) = (first.seeded(), again.seeded(), other.seeded());
+    assert_eq!(a.to_toml(), b.to_toml());
+    assert_eq!(first.provision_flags, again.provision_flags);
+    assert_ne!(a.to_toml(), c.to_toml());
+}
+
+#[test]
 fn every_fault_served_standalone_fails_the_run_naming_its_clauses() {
     use share_conformance_reference::faults::{CATALOGUE, FaultKind};
     let suite = Suite::embedded().unwrap();

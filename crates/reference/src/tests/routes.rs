@@ -315,3 +315,47 @@ async fn a_removed_share_resolves_as_unavailable_and_a_collection_lists_its_trac
     .await;
     assert_envelope(status, ct, &body, 422, "SHARED_COLLECTION_READ_ONLY");
 }
+
+/// A server started with a seed draws the same values again: its keys and tokens, and the
+/// random parts of its answers (a trace id here; a variant's random choices alike).
+#[tokio::test]
+async fn a_seed_draws_the_same_store_and_answers_again() {
+    use std::sync::Arc;
+
+    use crate::ids::{Draws, drawing_sync};
+
+    let served = |seed: u64| async move {
+        let (store, fixed) = drawing_sync(Arc::new(Draws::new(seed)), || Store::seeded(None, None));
+        let state = AppState::new(store, "http://reference.test", Behaviour::documented())
+            .with_draws(Arc::new(Draws::new(seed)));
+        let (_, _, body) = call(
+            &app(state),
+            "POST",
+            "/v1/music/shared/shr_0000/save",
+            None,
+            "",
+        )
+        .await;
+        (
+            fixed.recipient_key.expose().to_owned(),
+            fixed.tokens.live.clone(),
+            body["error"]["trace_id"].as_str().unwrap().to_owned(),
+        )
+    };
+    let first = served(42).await;
+    assert_eq!(first, served(42).await);
+    let other = served(43).await;
+    assert!(
+        first.0 != other.0 && first.1 != other.1 && first.2 != other.2,
+        "{first:?} {other:?}"
+    );
+
+    let started = crate::ReferenceServer::start(crate::ServerOptions {
+        seed: Some(42),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(started.random_seed(), 42);
+    assert_eq!(started.seed().recipient_key.expose(), first.0);
+}
