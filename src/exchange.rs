@@ -57,14 +57,13 @@ pub const BODY_CAP: usize = 256 * 1024;
 /// How long an excerpt of a body is in failure messages, in characters.
 const EXCERPT_CHARS: usize = 160;
 
-/// Where `needle` (8 bytes or more; anything shorter proves nothing), as it is or
-/// percent-encoded, appears in a response: `the body`, or the name of a header.
+/// Where `needle`, as it is or percent-encoded, appears in a response: `the body`, or the name
+/// of a header. A form shorter than 8 bytes is not searched: it proves nothing.
 pub(crate) fn carried_back(headers: &HeaderMap, body: &[u8], needle: &[u8]) -> Option<String> {
-    if needle.len() < 8 {
-        return None;
-    }
     let encoded = crate::secret::percent_encode(&String::from_utf8_lossy(needle));
-    let contains = |haystack: &[u8], n: &[u8]| haystack.windows(n.len()).any(|w| w == n);
+    // Each form is searched only when it is long enough to prove anything.
+    let contains =
+        |haystack: &[u8], n: &[u8]| n.len() >= 8 && haystack.windows(n.len()).any(|w| w == n);
     let found =
         |haystack: &[u8]| contains(haystack, needle) || contains(haystack, encoded.as_bytes());
     if found(body) {

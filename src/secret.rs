@@ -185,17 +185,17 @@ struct Patterns {
     bytes: Option<regex::bytes::Regex>,
     /// Each pattern alone, with the form it was made from and its text, to name a hit's form.
     each: Vec<(regex::Regex, Form, String)>,
-    /// Any [`FRAGMENT`] letters and digits in a row of a key, in any case: what the leak scan
-    /// looks for beyond the forms masked, since every text encoding leaves letters and digits
-    /// as they are (or changes only their case).
+    /// Any [`FRAGMENT`] letters and digits in a row of a key with a digit among them, in any
+    /// case: what the leak scan looks for beyond the whole forms, since every text encoding
+    /// leaves letters and digits as they are (or changes only their case).
     fragments: Option<regex::Regex>,
 }
 
-/// How many of a key's letters and digits in a row are masked wherever they appear, whatever
-/// surrounds them (a key echoed in an encoding the redactor does not know, or only its first
-/// or last characters, still loses them; what is left of a run is shorter), and reported by
-/// the leak scan in any case of their letters: the scan looks wider than the redactor and
-/// catches what slipped past it.
+/// How many of a key's letters and digits in a row are masked wherever they appear, in any
+/// case, whatever surrounds them (a key echoed in an encoding the redactor does not know, or
+/// only its first or last characters, still loses them; what is left of a run is shorter),
+/// and reported by the leak scan when one of them is a digit: the scan reads the files and the
+/// console as written, so it catches any path that bypassed the redactor.
 pub(crate) const FRAGMENT: usize = 8;
 
 /// Every `n` letters and digits in a row of `secret` that look random enough to be the key's
@@ -255,7 +255,13 @@ impl Redactor {
                         .into_iter()
                         .map(|f| (f, Form::Fragment)),
                 );
-                scanned.extend(fragments(&raw, FRAGMENT));
+                // The scan fails a run: it reports only stretches with a digit in them, which
+                // no word or host name of an output shares with a key by chance.
+                scanned.extend(
+                    fragments(&raw, FRAGMENT)
+                        .into_iter()
+                        .filter(|f| f.chars().any(|c| c.is_ascii_digit())),
+                );
                 for encoded in base64_forms(raw.as_bytes()) {
                     if encoded.len() >= 4 {
                         let url = base64url_alphabet(&encoded);
@@ -273,7 +279,15 @@ impl Redactor {
         }
         scanned.sort();
         scanned.dedup();
-        let patterns: Vec<String> = sources.iter().map(|(s, _)| any_encoding(s)).collect();
+        // A stretch of a key is masked in any case (a server that upper-cases what it echoes
+        // still loses it); the key's other forms, as they are.
+        let patterns: Vec<String> = sources
+            .iter()
+            .map(|(s, form)| match form {
+                Form::Fragment => format!("(?i:{})", any_encoding(s)),
+                _ => any_encoding(s),
+            })
+            .collect();
         let joined = patterns
             .iter()
             .map(|p| format!("(?:{p})"))
@@ -323,6 +337,11 @@ impl Redactor {
     /// The form of the first secret found in `text`, if any.
     pub fn find(&self, text: &str) -> Option<Form> {
         let found = self.patterns.text.as_ref()?.find(text)?.as_str();
+        self.form_of(found)
+    }
+
+    /// The form of `found`, a match of the redactor's pattern.
+    fn form_of(&self, found: &str) -> Option<Form> {
         let (_, base, source) = self
             .patterns
             .each
@@ -357,7 +376,12 @@ impl Redactor {
     /// [`FRAGMENT`] of its letters and digits in a row, which an encoding it does not
     /// know left behind.
     pub(crate) fn scan(&self, text: &str) -> Option<Form> {
-        self.find(text).or_else(|| {
+        // A whole form anywhere; a masked stretch only as the stricter scan below judges it.
+        let whole = self.patterns.text.as_ref().and_then(|r| {
+            r.find_iter(text)
+                .find_map(|m| self.form_of(m.as_str()).filter(|f| *f != Form::Fragment))
+        });
+        whole.or_else(|| {
             self.patterns
                 .fragments
                 .as_ref()

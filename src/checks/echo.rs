@@ -104,6 +104,12 @@ mod tests {
         );
         let short = answer(404, &[], r#"{"error":{"message":"abc"}}"#);
         assert_eq!(carried_back(&short.headers, &short.body, b"abc"), None);
+        // A short value whose percent-encoding is long enough is searched in that form.
+        let encoded = answer(404, &[], r#"{"t":"a%2Fb%2Fc"}"#);
+        assert_eq!(
+            carried_back(&encoded.headers, &encoded.body, b"a/b/c"),
+            Some("the body".to_owned())
+        );
         assert!(no_echo(&short, "abc").is_ok());
     }
 }

@@ -360,6 +360,15 @@ fn matrix(
     variants: &[Variant],
 ) -> anyhow::Result<u8> {
     let timeout = std::time::Duration::from_secs_f64(args.timeout);
+    if let Some(held) = matrix::shortest_held_answer(faults)
+        && timeout >= held
+    {
+        return Err(anyhow!(
+            "--timeout {} s must be under the {} s a fault holds its answer back, or that fault cannot be caught",
+            args.timeout,
+            held.as_secs_f64()
+        ));
+    }
     let matrix = runtime()?.block_on(matrix::run_matrix(
         suite,
         faults,

@@ -113,16 +113,21 @@ pub async fn saved(behaviour: &Behaviour, token: &str, edge: &Edge, repeat: bool
     response
 }
 
-/// A response that promises `body.len()` bytes, sends half, and drops the connection.
+/// A response that promises `body.len()` bytes, sends its status line, headers and half the
+/// body, and then drops the connection: the client has the answer's start, not its end.
 fn truncated(status: StatusCode, body: Vec<u8>) -> Response {
     let half = Bytes::copy_from_slice(&body[..body.len() / 2]);
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        vec![Ok(half), Err(std::io::Error::other("dropped mid-body"))];
+    // The pause lets the head and the first half leave before the connection drops.
+    let dropped = futures::stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        Err(std::io::Error::other("dropped mid-body"))
+    });
+    let chunks = futures::StreamExt::chain(futures::stream::iter([Ok(half)]), dropped);
     Response::builder()
         .status(status)
         .header(header::CONTENT_TYPE, JSON)
         .header(header::CONTENT_LENGTH, body.len())
-        .body(axum::body::Body::from_stream(futures::stream::iter(chunks)))
+        .body(axum::body::Body::from_stream(chunks))
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 

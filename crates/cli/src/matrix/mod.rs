@@ -85,15 +85,18 @@ impl Subject {
         matches!(self, Self::Fault(f) if f.info().kind == FaultKind::Transport)
     }
 
-    /// Whether the subject holds an answer back until the harness gives up (the slow save):
-    /// its run is the one bounded by the matrix's timeout.
-    fn outlasts_the_timeout(self) -> bool {
+    /// How long the subject holds an answer back (the slow save), if it does: its run is the
+    /// one bounded by the matrix's timeout, which must be shorter.
+    fn holds_answers_for(self) -> Option<Duration> {
         let Self::Fault(fault) = self else {
-            return false;
+            return None;
         };
         let mut behaviour = Behaviour::documented();
         (fault.info().apply)(&mut behaviour);
-        matches!(behaviour.edge_transport, EdgeTransport::Delayed(_))
+        match behaviour.edge_transport {
+            EdgeTransport::Delayed(delay) => Some(delay),
+            _ => None,
+        }
     }
 }
 
@@ -133,6 +136,8 @@ pub struct SubjectRun {
     pub clauses: usize,
     /// Leaks the run's leak scan found.
     pub leaks: usize,
+    /// How many files the run wrote, each read by its leak scan (with the console).
+    pub outputs: usize,
     /// Why the run produced no report, if it did not.
     pub error: Option<String>,
     /// Wall time of the run.
@@ -151,6 +156,7 @@ impl SubjectRun {
             scenarios: 0,
             clauses: 0,
             leaks: 0,
+            outputs: 0,
             error: None,
             elapsed: Duration::ZERO,
         }
@@ -162,6 +168,7 @@ impl SubjectRun {
         self.scenarios = report.scenarios().len();
         self.clauses = report.clauses().len();
         self.leaks = report.outputs().leaks.len();
+        self.outputs = report.outputs().artifacts.len();
         for clause in report.clauses() {
             match clause.verdict {
                 Verdict::Fail => {
@@ -628,6 +635,15 @@ impl Matrix {
 /// that a machine busy with the other runs never turns a slow answer into a verdict.
 pub const UNHURRIED: Duration = Duration::from_secs(15);
 
+/// The shortest time any of `faults` holds an answer back: a matrix's timeout must be shorter,
+/// or the fault answers before the harness gives up and is missed.
+pub fn shortest_held_answer(faults: &[Fault]) -> Option<Duration> {
+    faults
+        .iter()
+        .filter_map(|f| Subject::Fault(*f).holds_answers_for())
+        .min()
+}
+
 /// Runs the suite against a clean reference server, one per fault and one per variant,
 /// `parallel` at a time. The run against a fault that holds its answer back (slow-save, for
 /// 60 s) bounds its requests by `timeout`; every other run by [`UNHURRIED`], so load on the
@@ -651,7 +667,7 @@ pub async fn run_matrix(
         .collect();
     let mut runs: Vec<SubjectRun> = futures::stream::iter(subjects)
         .map(|subject| {
-            let timeout = if subject.outlasts_the_timeout() {
+            let timeout = if subject.holds_answers_for().is_some() {
                 timeout
             } else {
                 UNHURRIED
@@ -702,12 +718,28 @@ pub async fn run_one(suite: Arc<Suite>, subject: Subject, timeout: Duration) -> 
     let target = Fixtures::parse(&server.fixtures_toml())
         .and_then(|fixtures| Target::new(&server.base_url(), fixtures))
         .and_then(|target| Ok(target.provision(provisioning_of(&server)?)));
+    // Every output a user's run can have, so that the run's leak scan reads them all: the
+    // console at -vv (kept, not printed) and each report, in a directory of its own.
+    let outputs = std::env::temp_dir().join(format!(
+        "share-conformance-matrix-{}-{}",
+        std::process::id(),
+        subject.label().trim_matches(|c| c == '(' || c == ')')
+    ));
+    if let Err(e) = std::fs::create_dir_all(&outputs) {
+        run.error = Some(format!("cannot create {}: {e}", outputs.display()));
+        return run;
+    }
     let outcome = match target {
         Ok(target) => {
             Run::new(target.describe(&subject.label()))
                 .suite(suite)
                 .timeout(timeout)
                 .quiet()
+                .verbosity(2)
+                .junit(outputs.join("junit.xml"))
+                .cucumber_json(outputs.join("cucumber.json"))
+                .report(outputs.join("report.md"))
+                .html(outputs.join("report.html"))
                 .execute()
                 .await
         }
@@ -717,6 +749,7 @@ pub async fn run_one(suite: Arc<Suite>, subject: Subject, timeout: Duration) -> 
         Ok(report) => run.record(&report),
         Err(e) => run.error = Some(e.to_string()),
     }
+    let _ = std::fs::remove_dir_all(&outputs);
     // Dropping the server signals shutdown without waiting: a slow fault's handler may
     // still hold a connection the harness gave up on.
     drop(server);

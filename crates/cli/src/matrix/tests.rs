@@ -80,6 +80,9 @@ fn a_pinned_catch_is_met_by_a_check_there_and_by_no_answer_only_for_the_transpor
     let refused = failing(slow, Cause::NoResponse, "no response: connection refused");
     assert!(!refused.failed_by_symptom(clause));
     assert!(!refused.missed().is_empty());
+    // A check at the pinned step that does not say the pinned words is not the catch either.
+    let checked = failing(slow, Cause::Check, "expected: status 201");
+    assert!(!checked.failed_by_symptom(clause) && !checked.missed().is_empty());
 }
 
 #[test]
@@ -427,6 +430,22 @@ async fn every_fault_is_caught_and_every_variant_passes() {
     assert_eq!(clean.clauses, Suite::embedded().unwrap().clauses().count());
     assert_eq!(clean.scenarios, Suite::embedded().unwrap().scenario_count());
     assert_eq!(clean.leaks, 0);
+    // Every run's leak scan read every output a user's run can have: JUnit, Cucumber JSON,
+    // the report in Markdown and JSON, the HTML page (and the console at -vv).
+    for run in matrix
+        .faults
+        .iter()
+        .chain(&matrix.variants)
+        .chain([&matrix.clean])
+    {
+        assert_eq!(
+            run.outputs,
+            5,
+            "{}: {} outputs",
+            run.subject.label(),
+            run.outputs
+        );
+    }
 }
 
 #[test]

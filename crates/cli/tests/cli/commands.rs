@@ -327,6 +327,17 @@ fn serve_in_another_process_passes_through_its_printed_fixtures() {
 }
 
 #[test]
+fn a_matrix_timeout_the_slow_save_cannot_outlast_is_a_usage_error() {
+    let output = harness(&["faults", "--matrix", "--timeout", "60"]);
+    let (_, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("must be under the 60 s a fault holds its answer back"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn serve_with_a_seed_serves_the_same_keys_and_tokens_again() {
     let first = Serve::start("seeded-1", &["--seed", "20261206"]);
     let again = Serve::start("seeded-2", &["--seed", "20261206"]);

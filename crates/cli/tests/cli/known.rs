@@ -12,8 +12,8 @@ async fn known_failures_excuse_a_listed_failing_clause_until_its_date_and_no_lon
             "[[known]]\nclause = \"{clause}\"\nreason = \"TICKET-7 {clause}\"\nuntil = \"{until}\"\n\n"
         )
     };
-    // The runs below take seconds; ten minutes clear of midnight, they judge on this day.
-    let today = today_for(std::time::Duration::from_secs(600)).await;
+    // The runs below take seconds; two minutes clear of midnight, they judge on this day.
+    let today = today_for(std::time::Duration::from_secs(120)).await;
     let later = (today + time::Duration::days(90)).to_string();
     let yesterday = (today - time::Duration::days(1)).to_string();
     let known = |name: &str, text: String| {
