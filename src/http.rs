@@ -40,8 +40,8 @@ static RETRY_WAITS: AtomicUsize = AtomicUsize::new(0);
 
 /// What the `n`-th wait out of a 429 adds to its Retry-After, up to about half a second: a
 /// spread, so that requests limited together do not come back together. It follows from `n`
-/// alone (no random draw), so a run against a rate-limited target spreads the same way on
-/// every run, and a verdict never rests on luck.
+/// alone, not from a random draw: which request waits `n`-th still depends on the order the
+/// 429s arrive in, but no wait is left to chance, and 256 waits in a row never share a spread.
 fn retry_spread(n: usize) -> Duration {
     // 89 is odd, so n ↦ 89n mod 256 visits every value once in 256 waits.
     Duration::from_millis(((n * 89) % 256) as u64 * 2)
