@@ -551,6 +551,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_secret_of_four_characters_is_masked_and_a_shorter_one_is_not() {
+        // Three characters would mask every word that holds them: too short to be a key.
+        let four = Redactor::from_raw(["k9Zq"]);
+        assert_eq!(four.redact("sent k9Zq back"), "sent *** back");
+        let three = Redactor::from_raw(["k9Z"]);
+        assert_eq!(three.redact("sent k9Z back"), "sent k9Z back");
+    }
+
+    #[test]
+    fn a_stretch_looks_random_with_six_different_characters_of_two_classes() {
+        assert!(looks_random("aB3dE5gH"));
+        // Six different characters, but one class: a word.
+        assert!(!looks_random("abcdefgh"));
+        // Two classes, but two different characters.
+        assert!(!looks_random("aAaAaAaA"));
+        assert_eq!(fragments("ak_abcdefgh", 8), Vec::<String>::new());
+        assert_eq!(fragments("ak_aB3dE5gH", 8), vec!["aB3dE5gH".to_owned()]);
+    }
+
+    #[test]
     fn key_never_formats_itself() {
         let key = ApiKey::new("ak_secret_value_123").unwrap();
         assert_eq!(format!("{key}"), "***");
