@@ -69,6 +69,23 @@ impl Subject {
         })
     }
 
+    /// The reference server's options for the subject's run: its fault or variant, and its
+    /// seed.
+    pub fn server_options(self) -> ServerOptions {
+        ServerOptions {
+            fault: match self {
+                Self::Fault(f) => Some(f),
+                _ => None,
+            },
+            variant: match self {
+                Self::Variant(v) => Some(v),
+                _ => None,
+            },
+            seed: Some(self.seed()),
+            ..Default::default()
+        }
+    }
+
     /// The command that serves the subject again as its run saw it.
     pub fn serve_again(self) -> String {
         let what = match self {
@@ -696,18 +713,7 @@ pub async fn run_matrix(
 pub async fn run_one(suite: Arc<Suite>, subject: Subject, timeout: Duration) -> SubjectRun {
     let started = Instant::now();
     let mut run = SubjectRun::new(subject);
-    let options = ServerOptions {
-        fault: match subject {
-            Subject::Fault(f) => Some(f),
-            _ => None,
-        },
-        variant: match subject {
-            Subject::Variant(v) => Some(v),
-            _ => None,
-        },
-        seed: Some(subject.seed()),
-        ..Default::default()
-    };
+    let options = subject.server_options();
     let server = match ReferenceServer::start(options).await {
         Ok(server) => server,
         Err(e) => {

@@ -430,6 +430,28 @@ async fn every_fault_is_caught_and_every_variant_passes() {
     assert_eq!(clean.clauses, Suite::embedded().unwrap().clauses().count());
     assert_eq!(clean.scenarios, Suite::embedded().unwrap().scenario_count());
     assert_eq!(clean.leaks, 0);
+    // What `faults --matrix` prints (the grid and the problems) holds no key of any run's
+    // server, in any form: each server is started again from its seed for its keys.
+    let printed = format!("{}\n{}", matrix.render(), matrix.problems().join("\n"));
+    for run in matrix
+        .faults
+        .iter()
+        .chain(&matrix.variants)
+        .chain([&matrix.clean])
+    {
+        let server = ReferenceServer::start(run.subject.server_options())
+            .await
+            .expect("the server starts again");
+        let seed = server.seed();
+        let keys = [seed.recipient_key.expose(), seed.sharer_key.expose()]
+            .map(|k| ApiKey::new(k).expect("a seeded key"));
+        let redactor = share_conformance::secret::Redactor::new(&keys);
+        assert!(
+            !redactor.leaks(&printed),
+            "{}: a key in {printed}",
+            run.subject.label()
+        );
+    }
     // Every run's leak scan read every output a user's run can have: JUnit, Cucumber JSON,
     // the report in Markdown and JSON, the HTML page (and the console at -vv).
     for run in matrix
