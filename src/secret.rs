@@ -250,18 +250,16 @@ impl Redactor {
                     continue;
                 }
                 sources.push((raw.clone(), Form::Plain));
-                sources.extend(
-                    fragments(&raw, FRAGMENT)
-                        .into_iter()
-                        .map(|f| (f, Form::Fragment)),
-                );
+                let stretches = fragments(&raw, FRAGMENT);
                 // The scan fails a run: it reports only stretches with a digit in them, which
                 // no word or host name of an output shares with a key by chance.
                 scanned.extend(
-                    fragments(&raw, FRAGMENT)
-                        .into_iter()
-                        .filter(|f| f.chars().any(|c| c.is_ascii_digit())),
+                    stretches
+                        .iter()
+                        .filter(|f| f.chars().any(|c| c.is_ascii_digit()))
+                        .cloned(),
                 );
+                sources.extend(stretches.into_iter().map(|f| (f, Form::Fragment)));
                 for encoded in base64_forms(raw.as_bytes()) {
                     if encoded.len() >= 4 {
                         let url = base64url_alphabet(&encoded);

@@ -530,13 +530,18 @@ mod tests {
             .iter()
             .map(|(m, d)| envelope(404, m, serde_json::json!({ "ref": d })))
             .collect();
+        judged(&first, &second, agree_on_documented_fields)
+    }
+
+    /// `judge` over the answers `first` and one round of the same requests sent `again`.
+    fn judged(first: &[Exchange], again: &[Exchange], judge: fn(Comparison) -> Check) -> Check {
         let answer = |e| Answer {
             exchange: e,
             token: "shr_0000000000000000",
         };
         let answers: Vec<Answer> = first.iter().map(answer).collect();
-        let again = vec![second.iter().map(answer).collect::<Vec<_>>()];
-        agree_on_documented_fields(Comparison {
+        let again = vec![again.iter().map(answer).collect::<Vec<_>>()];
+        judge(Comparison {
             answers: &answers,
             again: &again,
         })
@@ -718,16 +723,7 @@ mod tests {
             with_header("revoked", again[0]),
             with_header("unknown", again[1]),
         ];
-        let answer = |e| Answer {
-            exchange: e,
-            token: "shr_0000000000000000",
-        };
-        let answers: Vec<Answer> = first.iter().map(answer).collect();
-        let again = vec![again.iter().map(answer).collect::<Vec<_>>()];
-        identical_apart_from_volatile(Comparison {
-            answers: &answers,
-            again: &again,
-        })
+        judged(&first, &again, identical_apart_from_volatile)
     }
 
     #[test]

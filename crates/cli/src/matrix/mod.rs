@@ -464,6 +464,13 @@ impl Matrix {
         None
     }
 
+    /// Every run: the clean one, then the faults', then the variants'.
+    pub fn runs(&self) -> impl Iterator<Item = &SubjectRun> {
+        std::iter::once(&self.clean)
+            .chain(&self.faults)
+            .chain(&self.variants)
+    }
+
     /// How many faults were caught as declared.
     pub fn caught(&self) -> usize {
         self.faults
@@ -557,9 +564,7 @@ impl Matrix {
     /// `n` where it was not testable, `.` where the clause passed.
     pub fn render(&self) -> String {
         let name_width = self
-            .faults
-            .iter()
-            .chain(&self.variants)
+            .runs()
             .map(|r| r.subject.label().len())
             .max()
             .unwrap_or(5)

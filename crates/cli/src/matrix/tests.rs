@@ -371,10 +371,7 @@ fn the_clean_baseline_is_the_whole_run_passing() {
 
 fn explain(matrix: &Matrix) -> String {
     let outputs: Vec<String> = matrix
-        .faults
-        .iter()
-        .chain(&matrix.variants)
-        .chain(std::iter::once(&matrix.clean))
+        .runs()
         .filter(|run| {
             let label = run.subject.label();
             matrix.problems().iter().any(|p| p.starts_with(&label))
@@ -431,14 +428,11 @@ async fn every_fault_is_caught_and_every_variant_passes() {
     assert_eq!(clean.scenarios, Suite::embedded().unwrap().scenario_count());
     assert_eq!(clean.leaks, 0);
     // What `faults --matrix` prints (the grid and the problems) holds no key of any run's
-    // server, in any form: each server is started again from its seed for its keys.
+    // server, in any form: each server is started again from its seed for its keys. And
+    // every run's leak scan read every output a user's run can have: JUnit, Cucumber JSON,
+    // the report in Markdown and JSON, the HTML page (and the console at -vv).
     let printed = format!("{}\n{}", matrix.render(), matrix.problems().join("\n"));
-    for run in matrix
-        .faults
-        .iter()
-        .chain(&matrix.variants)
-        .chain([&matrix.clean])
-    {
+    for run in matrix.runs() {
         let server = ReferenceServer::start(run.subject.server_options())
             .await
             .expect("the server starts again");
@@ -451,15 +445,6 @@ async fn every_fault_is_caught_and_every_variant_passes() {
             "{}: a key in {printed}",
             run.subject.label()
         );
-    }
-    // Every run's leak scan read every output a user's run can have: JUnit, Cucumber JSON,
-    // the report in Markdown and JSON, the HTML page (and the console at -vv).
-    for run in matrix
-        .faults
-        .iter()
-        .chain(&matrix.variants)
-        .chain([&matrix.clean])
-    {
         assert_eq!(
             run.outputs,
             5,

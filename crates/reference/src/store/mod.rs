@@ -178,25 +178,24 @@ impl Store {
         rules: &SaveRules,
     ) -> Result<Saved, Refusal> {
         let now = clock::now();
-        if let Err(refusal) = self.saveable(token, rules, now)
-            && rules.earlier_edge_first.contains(&refusal)
-            && let Some(index) = self.share_index(token)
-        {
-            let link = self.shares[index].id.clone();
-            if let Some(edge) = self
-                .edges
-                .iter()
-                .find(|e| e.user == user.id && e.share_link_id.as_deref() == Some(link.as_str()))
-            {
-                return Ok(Saved {
-                    edge: edge.clone(),
-                    repeat: true,
-                });
-            }
-        }
         let (index, track_id) = match self.saveable(token, rules, now) {
             Ok(found) => found,
             Err(refusal) => {
+                if rules.earlier_edge_first.contains(&refusal)
+                    && let Some(index) = self.share_index(token)
+                {
+                    let link = self.shares[index].id.as_str();
+                    if let Some(edge) = self
+                        .edges
+                        .iter()
+                        .find(|e| e.user == user.id && e.share_link_id.as_deref() == Some(link))
+                    {
+                        return Ok(Saved {
+                            edge: edge.clone(),
+                            repeat: true,
+                        });
+                    }
+                }
                 if rules.store_despite.contains(&refusal) {
                     self.store_anyway(user, token, now, rules.store_despite_after);
                 }
